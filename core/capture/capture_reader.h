@@ -1,0 +1,73 @@
+// CaptureReader: streams the records of one capture file, pcap (micro- or
+// nanosecond, either byte order) or pcapng (any number of sections and
+// interfaces, either byte order), in file order. The format is found by content.
+//
+// Contract:
+//  - open() fails with a message naming the file when it cannot be read or is
+//    not a pcap/pcapng file ("FILE: not a pcap or pcapng capture (starts with ...)").
+//  - next() yields packets and pcapng Decryption Secrets Blocks in file order.
+//    A packet's `data` view stays valid until the following next() call.
+//  - A file cut short (a crash while writing) ends with CaptureEvent::Kind::truncated
+//    after every whole record before the cut; a corrupt record in the middle ends
+//    the same way, with `warning` saying where. No input makes it crash or loop.
+//  - Memory is bounded by the largest record, not by the file size.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "core/result.h"
+
+namespace tlsring::capture {
+
+// LINKTYPE_* values (tcpdump.org/linktypes.html) that the decoder understands.
+enum LinkType : std::uint32_t {
+  kLinkNull = 0,         // BSD loopback, host-order 4-byte family
+  kLinkEthernet = 1,
+  kLinkRaw = 101,        // raw IPv4 or IPv6
+  kLinkLinuxSll = 113,
+  kLinkLoop = 108,       // OpenBSD loopback, network-order family
+  kLinkIpv4 = 228,
+  kLinkIpv6 = 229,
+  kLinkLinuxSll2 = 276,
+};
+
+struct CapturePacket {
+  std::int64_t timestamp_ns = 0;      // since the Unix epoch, UTC
+  std::uint32_t link_type = 0;        // LINKTYPE_* of the packet's interface
+  std::uint32_t interface_id = 0;     // pcapng interface id (0 for pcap)
+  std::uint32_t original_length = 0;  // length on the wire
+  std::span<const std::uint8_t> data; // captured bytes (may be shorter than original_length)
+};
+
+struct CaptureEvent {
+  enum class Kind {
+    packet,     // `packet` is set
+    secrets,    // a pcapng Decryption Secrets Block: `secrets_type`, `secrets`
+    end,        // clean end of file
+    truncated,  // the file ends inside a record or holds a corrupt one: `warning`
+  };
+  Kind kind = Kind::end;
+  CapturePacket packet;
+  std::uint32_t secrets_type = 0;              // 0x544c534b = TLS key log
+  std::span<const std::uint8_t> secrets;       // valid until the next next() call
+  std::string warning;
+};
+
+constexpr std::uint32_t kSecretsTypeTlsKeyLog = 0x544c534b;
+
+class CaptureReader {
+ public:
+  virtual ~CaptureReader() = default;
+  static Result<std::unique_ptr<CaptureReader>> open(const std::filesystem::path& path);
+
+  virtual CaptureEvent next() = 0;
+  // Frames read so far (1-based number of the last packet returned).
+  virtual std::uint64_t packets_read() const = 0;
+  virtual const std::filesystem::path& path() const = 0;
+};
+
+}  // namespace tlsring::capture

@@ -1,0 +1,70 @@
+// Key-log files (the SSLKEYLOGFILE format of NSS, OpenSSL, browsers) and the
+// same text inside pcapng Decryption Secrets Blocks. Also reads Wireshark's
+// "RSA Session-ID:<hex> Master-Key:<hex>" export lines.
+//
+// Labels: CLIENT_RANDOM <client_random> <master_secret>; RSA <first 8 bytes of
+// the encrypted premaster> <premaster>; CLIENT_EARLY_TRAFFIC_SECRET,
+// CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+// CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET
+// <client_random> <secret>. Comments (#), blank lines, CRLF, upper- or
+// lower-case hex and a missing final newline are accepted; unknown labels are
+// skipped (newer writers add labels); a known label with bad fields is an error
+// "SOURCE:LINE: ..." that says what is wrong.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+
+namespace tlsring::keys {
+
+using Secret = std::vector<std::uint8_t>;
+
+struct ClientRandomSecrets {
+  std::optional<Secret> master_secret;                 // CLIENT_RANDOM (TLS <= 1.2)
+  std::optional<Secret> client_early_traffic_secret;
+  std::optional<Secret> client_handshake_traffic_secret;
+  std::optional<Secret> server_handshake_traffic_secret;
+  std::optional<Secret> client_traffic_secret_0;
+  std::optional<Secret> server_traffic_secret_0;
+};
+
+class KeyLog {
+ public:
+  // Adds the lines of `text`; `source` names it in errors ("keys.log", "capture.pcapng DSB #2").
+  // On error nothing of `text` is added.
+  Status add_text(std::string_view text, const std::string& source);
+  Status add_file(const std::filesystem::path& path);
+
+  // Adds one master secret (as recovered from an RSA key), for sessions that later resume it.
+  void add_master_secret(std::span<const std::uint8_t> client_random, std::span<const std::uint8_t> master_secret);
+
+  const ClientRandomSecrets* find(std::span<const std::uint8_t> client_random) const;
+  // Premaster for an RSA ClientKeyExchange, by the first 8 bytes of its ciphertext.
+  std::optional<Secret> find_rsa_premaster(std::span<const std::uint8_t> encrypted_premaster) const;
+  // Master secret by session id (Wireshark "RSA Session-ID:" lines).
+  std::optional<Secret> find_by_session_id(std::span<const std::uint8_t> session_id) const;
+
+  std::size_t size() const;  // number of secrets held
+  bool empty() const { return size() == 0; }
+
+ private:
+  std::unordered_map<std::string, ClientRandomSecrets> by_client_random_;  // key: raw bytes
+  std::unordered_map<std::string, Secret> rsa_premaster_;                  // key: 8 raw bytes
+  std::unordered_map<std::string, Secret> by_session_id_;
+  std::size_t count_ = 0;
+};
+
+// The key-log line for a master secret: "CLIENT_RANDOM <hex> <hex>".
+std::string format_client_random_line(std::span<const std::uint8_t> client_random,
+                                      std::span<const std::uint8_t> master_secret);
+
+}  // namespace tlsring::keys

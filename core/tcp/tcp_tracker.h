@@ -1,0 +1,118 @@
+// TcpTracker: the connection table. Feed it decoded TCP segments in capture
+// order (across several capture files: it is one continuous capture); it hands
+// each connection's bytes, per direction, in stream order to a ConnectionHandler.
+//
+// Contract:
+//  - Sequence numbers become 64-bit stream offsets at the edge (they may wrap).
+//  - Data is delivered in order exactly once. Retransmissions and overlaps are
+//    dropped (the first copy seen wins). Out-of-order segments, even far ahead of
+//    a hole, are held until the hole fills.
+//  - A hole that will not fill becomes on_gap(), and delivery goes on after it:
+//    when the peer acknowledged bytes past the hole while later data waits
+//    (the capture missed them), when the buffered bytes of a direction exceed
+//    Options::max_buffered_bytes, and at close/finish.
+//  - A connection whose SYN was not captured (open before the capture started)
+//    starts at the first segment seen; ConnectionInfo::syn_seen says so.
+//  - A SYN on a 4-tuple whose connection closed (FIN both ways or RST) or whose
+//    sequence space it does not fit starts a new connection.
+//  - Memory is bounded: per direction by max_buffered_bytes, connections by
+//    max_connections (the least recently active one is closed to make room) and
+//    idle_timeout (time comes from the segments, never from a clock).
+//  - No heap allocation per in-order segment: in-order payload is handed on
+//    as a view into the caller's frame.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "core/net/packet_decoder.h"
+
+namespace tlsring::tcp {
+
+// Which endpoint sent the bytes: endpoint[0] or endpoint[1] of the ConnectionInfo.
+enum class Side : std::uint8_t { first = 0, second = 1 };
+inline Side other(Side s) { return s == Side::first ? Side::second : Side::first; }
+
+struct ConnectionInfo {
+  std::uint64_t id = 0;              // 0, 1, 2 ... in order of first appearance (like tcp.stream)
+  net::Endpoint endpoint[2];         // [0] sent the SYN when syn_seen; else the first packet's sender
+  bool syn_seen = false;             // the three-way handshake's SYN was captured
+  bool syn_ack_seen = false;         // the SYN/ACK (from endpoint[1]) was captured
+  std::int64_t first_seen_ns = 0;
+};
+
+enum class CloseReason {
+  fin,              // both sides sent FIN (or one FIN and the capture ended)
+  rst,              // a RST was seen
+  idle_timeout,     // no segment for Options::idle_timeout_ns
+  evicted,          // max_connections reached and this was the least recently active
+  end_of_capture,   // finish() was called with the connection still open
+  reused,           // a new SYN on the same 4-tuple started another connection
+};
+
+const char* to_string(CloseReason reason);
+
+// Receives one connection's events. The tracker owns it and destroys it right after on_close().
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  // `data` are the bytes at stream offset `offset` of the direction `from`
+  // (offset 0 is the first byte after the SYN, or the first byte seen). The
+  // view is valid during the call only. `timestamp_ns` is the capture time of
+  // the segment that completed them.
+  virtual void on_data(Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
+                       std::int64_t timestamp_ns) = 0;
+  // `length` bytes at `offset` of direction `from` were not captured and never will be.
+  virtual void on_gap(Side from, std::uint64_t offset, std::uint64_t length, std::int64_t timestamp_ns) = 0;
+  // A FIN from `from` (after all its data was delivered).
+  virtual void on_fin(Side from, std::int64_t timestamp_ns) = 0;
+  virtual void on_close(CloseReason reason, std::int64_t timestamp_ns) = 0;
+};
+
+class ConnectionFactory {
+ public:
+  virtual ~ConnectionFactory() = default;
+  // Called for each new connection, before its first on_data(). May return
+  // nullptr to ignore the connection (its segments are then dropped cheaply).
+  virtual std::unique_ptr<ConnectionHandler> open(const ConnectionInfo& info) = 0;
+};
+
+struct TrackerStats {
+  std::uint64_t segments = 0;
+  std::uint64_t connections = 0;
+  std::uint64_t retransmitted_bytes = 0;  // dropped as already delivered or already buffered
+  std::uint64_t out_of_order_segments = 0;
+  std::uint64_t gaps = 0;
+  std::uint64_t gap_bytes = 0;
+  std::uint64_t buffered_bytes = 0;       // currently held out of order, all connections
+  std::uint64_t evicted_connections = 0;
+};
+
+class TcpTracker {
+ public:
+  struct Options {
+    std::uint64_t max_buffered_bytes = 1 << 20;                 // per direction
+    std::size_t max_connections = 65536;
+    std::int64_t idle_timeout_ns = std::int64_t{6} * 3600 * 1000000000;  // CTI links idle for long
+  };
+
+  TcpTracker(ConnectionFactory& factory, Options options);
+  explicit TcpTracker(ConnectionFactory& factory);
+  ~TcpTracker();
+  TcpTracker(const TcpTracker&) = delete;
+  TcpTracker& operator=(const TcpTracker&) = delete;
+
+  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns);
+  // The capture ended: flush every connection (holes become gaps) and close it with end_of_capture.
+  void finish(std::int64_t timestamp_ns);
+
+  const TrackerStats& stats() const;
+  std::size_t open_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tlsring::tcp
