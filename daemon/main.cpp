@@ -1,1 +1,29 @@
-int main() { return 0; }
+// tlsring: one binary, four verbs (run, decrypt, check, status).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "daemon/cli/decrypt_command.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tlsring VERB [options]\n"
+    "\n"
+    "  decrypt CAPTURE... --key [IP:PORT=]FILE --keylog FILE -o DIR\n"
+    "          decrypt captured TLS traffic (see tlsring decrypt --help)\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string verb = args[0];
+  args.erase(args.begin());
+  if (verb == "decrypt") return tlsring::cli::run_decrypt_command(args, std::cout, std::cerr);
+  std::cerr << "tlsring: unknown verb '" << verb << "'\n\n" << kUsage;
+  return 2;
+}

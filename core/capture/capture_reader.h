@@ -11,6 +11,15 @@
 //    after every whole record before the cut; a corrupt record in the middle ends
 //    the same way, with `warning` saying where. No input makes it crash or loop.
 //  - Memory is bounded by the largest record, not by the file size.
+//  - After `end` or `truncated`, every later next() returns the same event again.
+//  - Messages: "cannot open FILE: No such file or directory", "FILE: empty file
+//    (0 bytes), not a pcap or pcapng capture", "FILE: not a pcap or pcapng capture
+//    file (it starts with bytes 3c 21 44 4f)"; warnings "FILE: cut short at byte N
+//    inside a packet record (the capture was not closed cleanly); packets before
+//    it were read" and "FILE: corrupt record at byte N (REASON); packets before it
+//    were read". A declared packet over 256 MiB counts as corrupt.
+//  - pcapng Simple Packet Blocks carry no time: they take the previous packet's
+//    timestamp (0 before any). original_length is never below data.size().
 #pragma once
 
 #include <cstdint>

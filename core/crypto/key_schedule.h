@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/crypto/cipher_suite.h"
@@ -15,6 +16,12 @@ namespace tlsring::crypto {
 
 using ByteView = std::span<const std::uint8_t>;
 using ByteVector = std::vector<std::uint8_t>;
+
+// The TLS PRF: PRF(secret, label, seed)[0..length-1], with MD5 and SHA-1
+// halves for TLS 1.0/1.1 (version 0x0301/0x0302, RFC 2246 §5) or P_hash for
+// TLS 1.2 (0x0303, RFC 5246 §5). SSL 3.0 and TLS 1.3 have no such PRF: error.
+Result<ByteVector> tls_prf(std::uint16_t version, PrfHash hash, ByteView secret, std::string_view label,
+                           ByteView seed, std::size_t length);
 
 // master_secret = PRF(pre_master, "master secret", client_random + server_random)[0..47]
 Result<ByteVector> derive_master_secret(std::uint16_t version, const CipherSuite& suite, ByteView pre_master,

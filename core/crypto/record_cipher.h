@@ -40,6 +40,13 @@ class RecordCipher {
   static Result<std::unique_ptr<RecordCipher>> create_tls13(const CipherSuite& suite,
                                                             std::span<const std::uint8_t> key,
                                                             std::span<const std::uint8_t> iv);
+  // The same for a given record-layer `version`: 0x0304, or a draft 0x7fXX.
+  // Drafts before 25 authenticate no additional data; draft 25 and RFC 8446
+  // use the 5-byte record header as AAD. The overload above means 0x0304.
+  static Result<std::unique_ptr<RecordCipher>> create_tls13(const CipherSuite& suite,
+                                                            std::span<const std::uint8_t> key,
+                                                            std::span<const std::uint8_t> iv,
+                                                            std::uint16_t version);
 
   // `header` is the record's 5-byte header as on the wire (type, version,
   // length), `fragment` its body. For TLS 1.3 the inner content type is

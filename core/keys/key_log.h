@@ -55,15 +55,20 @@ class KeyLog {
 
   std::size_t size() const;  // number of secrets held
   bool empty() const { return size() == 0; }
+  // Lines skipped for an unknown label (PMS_CLIENT_RANDOM, labels newer than
+  // this reader), over all texts added: a file of only such lines is likely
+  // the wrong file.
+  std::size_t skipped_lines() const { return skipped_lines_; }
 
  private:
   std::unordered_map<std::string, ClientRandomSecrets> by_client_random_;  // key: raw bytes
   std::unordered_map<std::string, Secret> rsa_premaster_;                  // key: 8 raw bytes
   std::unordered_map<std::string, Secret> by_session_id_;
   std::size_t count_ = 0;
+  std::size_t skipped_lines_ = 0;
 };
 
-// The key-log line for a master secret: "CLIENT_RANDOM <hex> <hex>".
+// The key-log line for a master secret: "CLIENT_RANDOM <hex> <hex>", lower-case hex, no newline.
 std::string format_client_random_line(std::span<const std::uint8_t> client_random,
                                       std::span<const std::uint8_t> master_secret);
 

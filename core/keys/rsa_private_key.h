@@ -6,6 +6,10 @@
 //  - load() errors name the file and say what to do: missing/unreadable file,
 //    wrong or missing password, no private key in the file, a key that is not RSA.
 //  - A loaded key is immutable and safe to use from several threads at once.
+//  - Also read: legacy PEM encryption ("Proc-Type: 4,ENCRYPTED"), PEM files
+//    that mix certificates and a key (openssl pkcs12 -nodes output), PKCS#12
+//    without a MAC. A password of nullopt or "" means none; a password given
+//    for a key that needs none is ignored. Of several keys, the first RSA one.
 #pragma once
 
 #include <array>

@@ -2,6 +2,13 @@
 // 802.1Q/802.1ad/QinQ tags, Linux SLL and SLL2, raw IPv4/IPv6, BSD NULL/LOOP),
 // IPv4 (options) and IPv6 (extension headers), TCP (options). A pure function:
 // the returned views point into `frame`.
+//
+// Details: an IP length beyond the captured bytes clips the payload and sets
+// payload_truncated; bytes past the IP length (Ethernet padding) are dropped; an
+// IPv4 total length or IPv6 payload length of 0 (segmentation offload, jumbogram)
+// means "the captured bytes". Fragments of TCP give ip_fragment, fragments of other
+// protocols not_tcp; an IPv6 atomic fragment (offset 0, M clear) decodes normally.
+// On any status but `tcp`, `out` is reset to a default TcpSegment. No allocation.
 #pragma once
 
 #include <array>

@@ -42,6 +42,7 @@ struct RecordParse {
 
 // Parses one record at the start of `data`. `invalid` when the content type is
 // not 20..24, the major version is not 3, or the length exceeds kMaxRecordFragment.
+// A short prefix whose bytes already break one of these rules is `invalid` at once.
 RecordParse parse_record(std::span<const std::uint8_t> data);
 
 // True when `data` starts like an SSLv2-format ClientHello (2-byte header with

@@ -1,0 +1,64 @@
+#include "core/capture/buffered_file.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace tlsring::capture {
+
+Result<BufferedFile> BufferedFile::open(const std::filesystem::path& path) {
+  errno = 0;
+#ifdef _WIN32
+  std::FILE* file = ::_wfopen(path.c_str(), L"rb");
+#else
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+#endif
+  if (file == nullptr) {
+    const int error = errno;
+    return make_error("cannot open " + path.string() + ": " +
+                      (error != 0 ? std::strerror(error) : "unknown error"));
+  }
+  // The buffer below is our only buffer: stdio's own would add a copy.
+  std::setvbuf(file, nullptr, _IONBF, 0);
+  return BufferedFile(file);
+}
+
+BufferedFile::BufferedFile(std::FILE* file)
+    : file_(file),
+      buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kInitialCapacity)),
+      capacity_(kInitialCapacity) {}
+
+std::span<const std::uint8_t> BufferedFile::fill_slow(std::size_t n) {
+  while (end_ - begin_ < n && !at_eof_) {
+    // Move the unread tail to the front so that reads are large and the view
+    // is contiguous. The tail is at most one record, so the copy is cheap.
+    if (begin_ > 0) {
+      std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    // Grow only when the buffer is full and the file still has more: doubling
+    // keeps a corrupt length from allocating more than twice the file's size.
+    if (end_ == capacity_) {
+      const std::size_t grown = std::min(n, capacity_ * 2);
+      auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(grown);
+      std::memcpy(bigger.get(), buffer_.get(), end_);
+      buffer_ = std::move(bigger);
+      capacity_ = grown;
+    }
+    errno = 0;
+    const std::size_t wanted = capacity_ - end_;
+    const std::size_t got = std::fread(buffer_.get() + end_, 1, wanted, file_.get());
+    end_ += got;
+    if (got < wanted) {  // fread stops short only at the end of the file or on an error
+      if (std::ferror(file_.get()) != 0) {
+        const int error = errno;
+        read_error_ = error != 0 ? std::strerror(error) : "read error";
+      }
+      at_eof_ = true;
+    }
+  }
+  return {buffer_.get() + begin_, std::min(n, end_ - begin_)};
+}
+
+}  // namespace tlsring::capture

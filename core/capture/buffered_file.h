@@ -1,0 +1,65 @@
+// BufferedFile: reads one file front to back through a single large buffer, so
+// that a capture reader can look at a whole record as one contiguous view
+// without a system call or an allocation per record.
+//
+// Contract:
+//  - fill(n) returns a view of the next min(n, bytes left in the file) bytes
+//    from the cursor. It is shorter than n only at the end of the file or after
+//    a read error (read_error() then says which). It never returns more than n.
+//  - A view from fill() stays valid until the next fill(); consume() does not
+//    move data, so a record consumed right after it was filled stays readable.
+//  - The buffer starts at kInitialCapacity and grows only to hold the largest
+//    view asked for, and only while the file really has that many bytes, so a
+//    corrupt length field in a small file cannot make it allocate much.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "core/result.h"
+
+namespace tlsring::capture {
+
+class BufferedFile {
+ public:
+  static constexpr std::size_t kInitialCapacity = std::size_t{1} << 20;  // 1 MiB
+
+  // Opens `path` for reading. The error reads "cannot open FILE: REASON".
+  static Result<BufferedFile> open(const std::filesystem::path& path);
+
+  std::span<const std::uint8_t> fill(std::size_t n) {
+    if (end_ - begin_ >= n) return {buffer_.get() + begin_, n};
+    return fill_slow(n);
+  }
+  // Moves the cursor n bytes on; n must not exceed the size of the last fill().
+  void consume(std::size_t n) {
+    begin_ += n;
+    offset_ += n;
+  }
+  // File offset of the cursor.
+  std::uint64_t offset() const { return offset_; }
+  // Non-empty once a read failed ("Is a directory", "Input/output error").
+  const std::string& read_error() const { return read_error_; }
+
+ private:
+  struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+  };
+  explicit BufferedFile(std::FILE* file);
+  std::span<const std::uint8_t> fill_slow(std::size_t n);
+
+  std::unique_ptr<std::FILE, FileCloser> file_;
+  std::unique_ptr<std::uint8_t[]> buffer_;
+  std::size_t capacity_ = 0;
+  std::size_t begin_ = 0;  // cursor inside buffer_
+  std::size_t end_ = 0;    // end of the bytes read so far
+  std::uint64_t offset_ = 0;
+  bool at_eof_ = false;
+  std::string read_error_;
+};
+
+}  // namespace tlsring::capture

@@ -1,0 +1,73 @@
+// pcapng blocks (draft-ietf-opsawg-pcapng): every block is
+//   u32 type | u32 total length | body | u32 total length
+// in the byte order its section's header block declares. These are pure
+// parsers over one whole block; pcapng_reader.h does the I/O and the state.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/bytes/byte_reader.h"
+#include "core/capture/timestamp.h"
+#include "core/result.h"
+
+namespace tlsring::capture {
+
+enum PcapngBlockType : std::uint32_t {
+  kBlockSectionHeader = 0x0a0d0d0a,
+  kBlockInterfaceDescription = 0x00000001,
+  kBlockObsoletePacket = 0x00000002,  // "Packet Block", replaced by the EPB
+  kBlockSimplePacket = 0x00000003,
+  kBlockEnhancedPacket = 0x00000006,
+  kBlockDecryptionSecrets = 0x0000000a,
+};
+
+constexpr std::uint32_t kPcapngByteOrderMagic = 0x1a2b3c4d;
+constexpr std::size_t kPcapngMinBlockLength = 12;  // type, length, trailing length
+
+// Validates a block's framing, given the whole block (`block.size()` equals the
+// length in its header): the length is a multiple of 4, at least 12, and the
+// trailing copy agrees. Returns the body (between the header and the trailer).
+Result<Bytes> pcapng_block_body(Bytes block, bool big_endian);
+
+// Byte order of a section from the first 12 bytes of its header block, or
+// nullopt when the byte-order magic is neither 1a2b3c4d nor 4d3c2b1a.
+std::optional<bool> pcapng_section_is_big_endian(Bytes first_twelve);
+
+// Checks a Section Header Block body: version 1.x.
+Status parse_section_header(Bytes body, bool big_endian);
+
+struct PcapngInterface {
+  std::uint32_t link_type = 0;
+  std::uint32_t snaplen = 0;           // 0 = no limit
+  TimestampUnit unit;                  // if_tsresol, default microseconds
+  std::int64_t offset_seconds = 0;     // if_tsoffset
+};
+
+// Interface Description Block body: link type, snaplen, and the options
+// if_tsresol (9) and if_tsoffset (14). Unknown options are skipped; a cut
+// option list ends the options rather than the block.
+Result<PcapngInterface> parse_interface_description(Bytes body, bool big_endian);
+
+struct PcapngPacket {
+  std::uint32_t interface_id = 0;
+  bool has_timestamp = true;           // false for the Simple Packet Block
+  std::uint64_t timestamp_ticks = 0;
+  std::uint32_t original_length = 0;
+  Bytes data;                          // the captured bytes, padding removed
+};
+
+Result<PcapngPacket> parse_enhanced_packet(Bytes body, bool big_endian);
+Result<PcapngPacket> parse_obsolete_packet(Bytes body, bool big_endian);
+// The captured length is min(original length, body, snaplen of interface 0).
+Result<PcapngPacket> parse_simple_packet(Bytes body, bool big_endian, std::uint32_t snaplen);
+
+struct PcapngSecrets {
+  std::uint32_t secrets_type = 0;
+  Bytes data;
+};
+Result<PcapngSecrets> parse_decryption_secrets(Bytes body, bool big_endian);
+
+}  // namespace tlsring::capture

@@ -1,0 +1,86 @@
+#include "core/decrypt/key_store.h"
+
+#include <functional>
+
+namespace tlsring::decrypt {
+namespace {
+
+std::string as_key(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+}  // namespace
+
+std::size_t KeyStore::EndpointHash::operator()(const net::Endpoint& e) const {
+  std::size_t h = std::hash<std::string_view>()(
+      std::string_view(reinterpret_cast<const char*>(e.ip.bytes.data()), e.ip.bytes.size()));
+  return h ^ (static_cast<std::size_t>(e.port) * 0x9e3779b97f4a7c15ULL) ^ e.ip.version;
+}
+
+void KeyStore::add_bound_key(const net::Endpoint& server, keys::RsaPrivateKey key) {
+  bound_.insert_or_assign(server, std::move(key));
+}
+
+void KeyStore::add_unbound_key(keys::RsaPrivateKey key) { unbound_.push_back(std::move(key)); }
+
+Status KeyStore::add_key_log_text(std::string_view text, const std::string& source) {
+  std::lock_guard lock(mutex_);
+  return key_log_.add_text(text, source);
+}
+
+const keys::RsaPrivateKey* KeyStore::bound_key(const net::Endpoint& server) const {
+  auto it = bound_.find(server);
+  return it == bound_.end() ? nullptr : &it->second;
+}
+
+const keys::RsaPrivateKey* KeyStore::unbound_key_for(const keys::PublicKeyId& id) const {
+  for (const auto& key : unbound_) {
+    if (key.public_key_id() == id) return &key;
+  }
+  return nullptr;
+}
+
+std::optional<keys::ClientRandomSecrets> KeyStore::key_log_secrets(ByteView client_random) const {
+  std::lock_guard lock(mutex_);
+  const auto* found = key_log_.find(client_random);
+  if (found == nullptr) return std::nullopt;
+  return *found;
+}
+
+std::optional<keys::Secret> KeyStore::key_log_rsa_premaster(ByteView encrypted_premaster) const {
+  std::lock_guard lock(mutex_);
+  return key_log_.find_rsa_premaster(encrypted_premaster);
+}
+
+std::optional<keys::Secret> KeyStore::key_log_master_by_session_id(ByteView session_id) const {
+  std::lock_guard lock(mutex_);
+  return key_log_.find_by_session_id(session_id);
+}
+
+void KeyStore::remember_session_id(ByteView session_id, ByteView master_secret) {
+  if (session_id.empty()) return;
+  std::lock_guard lock(mutex_);
+  by_session_id_[as_key(session_id)] = keys::Secret(master_secret.begin(), master_secret.end());
+}
+
+void KeyStore::remember_ticket(ByteView ticket, ByteView master_secret) {
+  if (ticket.empty()) return;
+  std::lock_guard lock(mutex_);
+  by_ticket_[as_key(ticket)] = keys::Secret(master_secret.begin(), master_secret.end());
+}
+
+std::optional<keys::Secret> KeyStore::master_for_session_id(ByteView session_id) const {
+  if (session_id.empty()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  auto it = by_session_id_.find(as_key(session_id));
+  if (it != by_session_id_.end()) return it->second;
+  return key_log_.find_by_session_id(session_id);
+}
+
+std::optional<keys::Secret> KeyStore::master_for_ticket(ByteView ticket) const {
+  if (ticket.empty()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  auto it = by_ticket_.find(as_key(ticket));
+  if (it == by_ticket_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace tlsring::decrypt

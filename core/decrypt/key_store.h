@@ -1,0 +1,66 @@
+// KeyStore: every secret a decryption run may use, and the ones it learns.
+//  - RSA keys bound to a server (IP:PORT), as in Wireshark's RSA keys list;
+//  - unbound RSA keys, matched to a server by its certificate's public key;
+//  - key-log secrets (files given, and pcapng Decryption Secrets Blocks met in
+//    the capture);
+//  - the session cache: master secrets by session ID and by session ticket,
+//    learned from verified handshakes, for later abbreviated handshakes (also
+//    in later capture files of the same run).
+// Lookups and additions are safe from several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/keys/key_log.h"
+#include "core/keys/rsa_private_key.h"
+#include "core/net/packet_decoder.h"
+
+namespace tlsring::decrypt {
+
+using ByteView = std::span<const std::uint8_t>;
+
+class KeyStore {
+ public:
+  void add_bound_key(const net::Endpoint& server, keys::RsaPrivateKey key);
+  void add_unbound_key(keys::RsaPrivateKey key);
+  keys::KeyLog& key_log() { return key_log_; }
+  const keys::KeyLog& key_log() const { return key_log_; }
+  // Key-log text found inside a capture (pcapng DSB); safe while decrypting.
+  Status add_key_log_text(std::string_view text, const std::string& source);
+
+  // The key bound to this server, if any.
+  const keys::RsaPrivateKey* bound_key(const net::Endpoint& server) const;
+  // An unbound key whose public key is `id`.
+  const keys::RsaPrivateKey* unbound_key_for(const keys::PublicKeyId& id) const;
+  bool has_rsa_keys() const { return !bound_.empty() || !unbound_.empty(); }
+
+  // Key-log lookups (locked: DSBs may add lines while connections look up).
+  std::optional<keys::ClientRandomSecrets> key_log_secrets(ByteView client_random) const;
+  std::optional<keys::Secret> key_log_rsa_premaster(ByteView encrypted_premaster) const;
+  std::optional<keys::Secret> key_log_master_by_session_id(ByteView session_id) const;
+
+  // Session cache.
+  void remember_session_id(ByteView session_id, ByteView master_secret);
+  void remember_ticket(ByteView ticket, ByteView master_secret);
+  std::optional<keys::Secret> master_for_session_id(ByteView session_id) const;
+  std::optional<keys::Secret> master_for_ticket(ByteView ticket) const;
+
+ private:
+  struct EndpointHash {
+    std::size_t operator()(const net::Endpoint& e) const;
+  };
+  std::unordered_map<net::Endpoint, keys::RsaPrivateKey, EndpointHash> bound_;
+  std::vector<keys::RsaPrivateKey> unbound_;
+  keys::KeyLog key_log_;
+  mutable std::mutex mutex_;  // guards key_log_ and the caches after setup
+  std::unordered_map<std::string, keys::Secret> by_session_id_;
+  std::unordered_map<std::string, keys::Secret> by_ticket_;
+};
+
+}  // namespace tlsring::decrypt

@@ -1,0 +1,122 @@
+#include "core/decrypt/master_secret_resolver.h"
+
+#include "core/crypto/key_schedule.h"
+
+namespace tlsring::decrypt {
+namespace {
+
+constexpr std::size_t kPremasterSize = 48;
+
+std::string suite_name(const HandshakeState& hs) { return crypto::cipher_suite_name(hs.cipher_suite_id); }
+
+MasterSecretOutcome failure(Verdict verdict, std::string reason, std::string fix) {
+  MasterSecretOutcome out;
+  out.verdict = verdict;
+  out.reason = std::move(reason);
+  out.fix = std::move(fix);
+  return out;
+}
+
+MasterSecretOutcome from_premaster(const HandshakeState& hs, const std::vector<std::uint8_t>& premaster,
+                                   std::string source) {
+  Result<crypto::ByteVector> master =
+      hs.extended_master_secret
+          ? crypto::derive_extended_master_secret(hs.version, *hs.suite, premaster, hs.session_hash)
+          : crypto::derive_master_secret(hs.version, *hs.suite, premaster, hs.client_random, hs.server_random);
+  if (!master.ok()) {
+    return failure(Verdict::unsupported_cipher, "key derivation failed for " + suite_name(hs) + ": " +
+                                                    master.error().message,
+                   "report this capture to the tlsring developers");
+  }
+  MasterSecretOutcome out;
+  out.master_secret = std::move(master.value());
+  out.source = std::move(source);
+  return out;
+}
+
+MasterSecretOutcome with_rsa_key(const HandshakeState& hs, const keys::RsaPrivateKey& key, bool bound,
+                                 const net::Endpoint& server) {
+  auto premaster = key.decrypt(hs.encrypted_premaster);
+  if (!premaster.ok() || premaster->size() != kPremasterSize) {
+    return failure(Verdict::key_mismatch,
+                   "the RSA key " + key.source_name() + (bound ? " bound to " + server.to_string() : std::string()) +
+                       " could not decrypt the premaster secret: it is not the key of this server's certificate",
+                   "give the private key that belongs to the certificate this server presents" +
+                       (hs.certificate_subject ? " (" + *hs.certificate_subject + ")" : std::string()));
+  }
+  return from_premaster(hs, premaster.value(), "RSA key " + key.source_name());
+}
+
+}  // namespace
+
+MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbreviated, const net::Endpoint& server,
+                                          const KeyStore& store) {
+  if (auto secrets = store.key_log_secrets(hs.client_random); secrets && secrets->master_secret) {
+    MasterSecretOutcome out;
+    out.master_secret = *secrets->master_secret;
+    out.source = "key log";
+    return out;
+  }
+
+  if (abbreviated) {
+    if (auto master = store.master_for_ticket(hs.offered_ticket)) {
+      return MasterSecretOutcome{*master, "session cache (ticket)", Verdict::decrypted, {}, {}};
+    }
+    if (hs.server_session_id == hs.client_session_id) {
+      if (auto master = store.master_for_session_id(hs.server_session_id)) {
+        return MasterSecretOutcome{*master, "session cache (session ID)", Verdict::decrypted, {}, {}};
+      }
+    }
+    const bool by_ticket = !hs.offered_ticket.empty();
+    return failure(Verdict::resumed_session_unknown,
+                   std::string("the client resumed an earlier TLS session by ") +
+                       (by_ticket ? "session ticket" : "session ID") +
+                       ", and that session's full handshake is not in the capture (nor its master secret in a key log)",
+                   "capture from before the clients connect (restart the CTI clients during the capture), or give "
+                   "the capture that holds the earlier full handshake first in the list");
+  }
+
+  if (!hs.client_key_exchange_seen) {
+    return failure(Verdict::handshake_not_captured, "the ClientKeyExchange message was not captured",
+                   "capture the whole handshake: restart the client during the capture");
+  }
+
+  const crypto::KeyExchange kx = hs.suite->key_exchange;
+  if (kx != crypto::KeyExchange::rsa) {
+    return failure(Verdict::not_rsa_key_exchange,
+                   "the server chose " + suite_name(hs) + ": " + std::string(crypto::to_string(kx)) +
+                       " key exchange cannot be decrypted with an RSA private key, and the key log has no secret "
+                       "for this session",
+                   "capture a key log (SSLKEYLOGFILE) on the client or server, or configure the server to use "
+                   "RSA key exchange cipher suites only (for example TLS_RSA_WITH_AES_256_GCM_SHA384)");
+  }
+
+  if (auto premaster = store.key_log_rsa_premaster(hs.encrypted_premaster)) {
+    return from_premaster(hs, *premaster, "key log (RSA premaster)");
+  }
+
+  if (const keys::RsaPrivateKey* key = store.bound_key(server)) {
+    if (hs.certificate_key_id && *hs.certificate_key_id != key->public_key_id()) {
+      return failure(Verdict::key_mismatch,
+                     "the RSA key " + key->source_name() + " bound to " + server.to_string() +
+                         " does not belong to the certificate this server presented" +
+                         (hs.certificate_subject ? " (" + *hs.certificate_subject + ")" : std::string()),
+                     "export the private key of the certificate this server uses, and bind it to " +
+                         server.to_string());
+    }
+    return with_rsa_key(hs, *key, true, server);
+  }
+  if (hs.certificate_key_id) {
+    if (const keys::RsaPrivateKey* key = store.unbound_key_for(*hs.certificate_key_id)) {
+      return with_rsa_key(hs, *key, false, server);
+    }
+  }
+  std::string reason = "no RSA private key was given for server " + server.to_string();
+  if (hs.certificate_subject) reason += " (certificate " + *hs.certificate_subject + ")";
+  if (store.has_rsa_keys()) reason += "; none of the keys given matches its certificate";
+  return failure(Verdict::no_key, reason,
+                 "give this server's private key with --key " + server.to_string() +
+                     "=FILE (PEM or .pfx with password-file=...), or a key log");
+}
+
+}  // namespace tlsring::decrypt

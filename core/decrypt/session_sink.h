@@ -1,0 +1,27 @@
+// Where a decrypting connection sends what it finds. core/output implements it
+// (transcripts, *.bin, keys.log, sessions.jsonl); tests record into memory.
+// Calls for one connection come from one thread, in order; calls for different
+// connections may come from different threads.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/decrypt/session_report.h"
+
+namespace tlsring::decrypt {
+
+class SessionSink {
+ public:
+  virtual ~SessionSink() = default;
+  // One decrypted application-data record (never empty).
+  virtual void on_application_data(const SessionReport& session, Direction direction, std::int64_t timestamp_ns,
+                                   std::span<const std::uint8_t> plaintext) = 0;
+  // A master secret proved right by a verified Finished (TLS <= 1.2).
+  virtual void on_master_secret(std::span<const std::uint8_t> client_random,
+                                std::span<const std::uint8_t> master_secret) = 0;
+  // The connection ended; `session` holds the final verdict.
+  virtual void on_session_end(const SessionReport& session) = 0;
+};
+
+}  // namespace tlsring::decrypt

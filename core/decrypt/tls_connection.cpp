@@ -1,0 +1,699 @@
+#include "core/decrypt/tls_connection.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "core/crypto/key_schedule.h"
+#include "core/decrypt/alerts.h"
+#include "core/decrypt/master_secret_resolver.h"
+#include "core/tls/handshake.h"
+
+namespace tlsring::decrypt {
+namespace {
+
+using Span = std::span<const std::uint8_t>;
+
+constexpr std::size_t kMaxAlertsReported = 16;
+// After a gap, how many record sequence numbers to try per lost byte budget:
+// the smallest protected record is about 22 bytes on the wire.
+constexpr std::uint64_t kSmallestRecord = 22;
+constexpr std::uint64_t kMaxSequenceGuesses = 4096;
+
+bool is_tls13_version(std::uint16_t version) { return version == 0x0304 || (version >> 8) == 0x7f; }
+
+bool equal_bytes(Span a, Span b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void append(std::vector<std::uint8_t>& to, Span bytes) { to.insert(to.end(), bytes.begin(), bytes.end()); }
+
+}  // namespace
+
+// Forwards one side's framed records to the connection, tagged with the side.
+class TlsConnection::SideListener final : public RecordListener {
+ public:
+  SideListener(TlsConnection& connection, tcp::Side side) : connection_(connection), side_(side) {}
+  void on_record(const AssembledRecord& record) override { connection_.handle_record(side_, record); }
+  void on_sslv2_client_hello(Span body) override { connection_.handle_sslv2_client_hello(side_, body); }
+  void on_not_tls() override { connection_.handle_not_tls(side_); }
+
+ private:
+  TlsConnection& connection_;
+  tcp::Side side_;
+};
+
+const char* to_string(Resumption r) {
+  switch (r) {
+    case Resumption::no: return "no";
+    case Resumption::session_id: return "session_id";
+    case Resumption::ticket: return "ticket";
+    case Resumption::psk: return "psk";
+  }
+  return "no";
+}
+
+TlsConnection::TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink)
+    : info_(info), keys_(keys), sink_(sink) {
+  report_.connection_id = info.id;
+  report_.first_seen_ns = info.first_seen_ns;
+  report_.last_seen_ns = info.first_seen_ns;
+  const bool start_seen = info.syn_seen || info.syn_ack_seen;
+  if (start_seen) assign_roles(tcp::Side::first);
+  for (int i = 0; i < 2; ++i) {
+    listeners_[i] = std::make_unique<SideListener>(*this, static_cast<tcp::Side>(i));
+    assemblers_[i] = std::make_unique<RecordAssembler>(!start_seen);
+  }
+}
+
+TlsConnection::~TlsConnection() = default;
+
+void TlsConnection::on_data(tcp::Side from, Span data, std::uint64_t /*offset*/, std::int64_t timestamp_ns) {
+  now_ns_ = timestamp_ns;
+  report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
+  directions_[static_cast<int>(from)].saw_bytes = true;  // indexed by side until roles are known
+  assemblers_[static_cast<int>(from)]->feed(data, *listeners_[static_cast<int>(from)]);
+}
+
+void TlsConnection::on_gap(tcp::Side from, std::uint64_t /*offset*/, std::uint64_t length, std::int64_t timestamp_ns) {
+  now_ns_ = timestamp_ns;
+  ++report_.gaps;
+  report_.gap_bytes += length;
+  assemblers_[static_cast<int>(from)]->gap(length);
+  if (client_side_) state(direction_of(from)).lost_bytes += length;
+}
+
+void TlsConnection::on_fin(tcp::Side /*from*/, std::int64_t timestamp_ns) {
+  report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
+}
+
+void TlsConnection::on_close(tcp::CloseReason /*reason*/, std::int64_t timestamp_ns) {
+  report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
+  if (!directions_[0].saw_bytes && !directions_[1].saw_bytes) return;  // no payload: nothing to report
+  decide_verdict();
+  sink_.on_session_end(report_);
+}
+
+Direction TlsConnection::direction_of(tcp::Side from) const {
+  return from == *client_side_ ? Direction::client_to_server : Direction::server_to_client;
+}
+
+bool TlsConnection::decide_roles(tcp::Side from, const AssembledRecord& record) {
+  if (client_side_) return true;
+  // Picked up without the SYN: a hello that parses says who the client is.
+  if (record.header.content_type == tls::kHandshake) {
+    auto frame = tls::frame_handshake(record.fragment);
+    if (frame.status == tls::ParseStatus::ok) {
+      if (frame.type == tls::kClientHello && tls::parse_client_hello(frame.body).ok()) assign_roles(from);
+      if (frame.type == tls::kServerHello && tls::parse_server_hello(frame.body).ok()) assign_roles(tcp::other(from));
+    }
+  }
+  if (!client_side_) midstream_records_ = true;
+  return client_side_.has_value();
+}
+
+void TlsConnection::assign_roles(tcp::Side client) {
+  client_side_ = client;
+  report_.client = info_.endpoint[static_cast<int>(client)];
+  report_.server = info_.endpoint[static_cast<int>(tcp::other(client))];
+  report_.roles_certain = true;
+}
+
+void TlsConnection::handle_not_tls(tcp::Side /*from*/) { not_tls_ = true; }
+
+void TlsConnection::handle_sslv2_client_hello(tcp::Side from, Span body) {
+  any_tls_ = true;
+  if (!client_side_) assign_roles(from);
+  if (direction_of(from) != Direction::client_to_server) return;
+  handle_client_hello(body, body, true);
+}
+
+void TlsConnection::handle_record(tcp::Side from, const AssembledRecord& record) {
+  any_tls_ = true;
+  if (!decide_roles(from, record)) return;
+  const Direction d = direction_of(from);
+  if (d == Direction::server_to_client) server_record_version_ = record.header.version;
+  std::uint8_t content_type = 0;
+  Span plaintext;
+  if (!unprotect(d, record, content_type, plaintext)) return;
+  handle_plaintext(d, content_type, plaintext);
+}
+
+bool TlsConnection::unprotect(Direction d, const AssembledRecord& record, std::uint8_t& content_type, Span& plaintext) {
+  DirectionState& st = state(d);
+  const std::uint8_t outer = record.header.content_type;
+  const bool early_window =
+      d == Direction::client_to_server && hs_.early_data_offered && !hs_.server_hello_seen;
+  const bool tls13_protected = (hs_.tls13 || early_window) && outer == tls::kApplicationData;
+  if ((hs_.tls13 || early_window) && outer == tls::kChangeCipherSpec) return false;  // TLS 1.3 compatibility CCS
+  if (!st.protected_records && !tls13_protected) {
+    content_type = outer;
+    plaintext = record.fragment;
+    return true;
+  }
+  if (!st.cipher && !st.pending && (d != Direction::client_to_server || early_candidates_.empty())) {
+    if (d == Direction::client_to_server && hs_.early_data_offered && !hs_.client_finished_verified &&
+        st.phase != Tls13Phase::application) {
+      ++report_.skipped_early_data_records;
+    } else if (outer == tls::kApplicationData) {
+      ++report_.undecrypted_records;
+    }
+    return false;
+  }
+  if (try_decrypt(d, record, content_type, plaintext)) return true;
+  if (hs_.tls13 && d == Direction::client_to_server && hs_.early_data_offered && st.phase != Tls13Phase::application) {
+    // 0-RTT data we have no key for (or the server rejected): skip it, as the server does.
+    ++report_.skipped_early_data_records;
+    return false;
+  }
+  if (!hs_.tls13 && (d == Direction::client_to_server ? !hs_.client_finished_verified
+                                                       : !hs_.server_finished_verified) &&
+      st.sequence == 0) {
+    hs_.finished_failed = true;  // the first protected record is Finished: the keys are wrong
+  }
+  if (outer == tls::kApplicationData || st.sequence == 0) ++report_.undecrypted_records;
+  return false;
+}
+
+bool TlsConnection::try_decrypt(Direction d, const AssembledRecord& record, std::uint8_t& content_type,
+                                Span& plaintext) {
+  DirectionState& st = state(d);
+  auto attempt = [&](crypto::RecordCipher& cipher, std::uint64_t sequence) {
+    auto result = cipher.decrypt(record.header_bytes, sequence, record.fragment, st.plaintext);
+    if (!result.ok()) return false;
+    content_type = result->content_type;
+    plaintext = result->plaintext;
+    return true;
+  };
+  if (!st.cipher && d == Direction::client_to_server && !early_candidates_.empty()) {
+    for (auto& candidate : early_candidates_) {
+      if (attempt(*candidate, 0)) {
+        st.cipher = std::move(candidate);
+        st.sequence = 1;
+        st.phase = Tls13Phase::early;
+        st.protected_records = true;
+        early_candidates_.clear();
+        return true;
+      }
+    }
+  }
+  if (st.cipher) {
+    if (attempt(*st.cipher, st.sequence)) {
+      ++st.sequence;
+      st.lost_bytes = 0;
+      return true;
+    }
+    if (st.lost_bytes > 0 || record.after_gap) {
+      // Records were lost: find how many by trying the following sequence numbers.
+      const std::uint64_t guesses = std::min(kMaxSequenceGuesses, 1 + st.lost_bytes / kSmallestRecord);
+      for (std::uint64_t k = 1; k <= guesses; ++k) {
+        if (attempt(*st.cipher, st.sequence + k)) {
+          report_.undecrypted_records += k;
+          st.sequence += k + 1;
+          st.lost_bytes = 0;
+          return true;
+        }
+      }
+    }
+  }
+  if (hs_.tls13 && st.pending && attempt(*st.pending, 0)) {
+    // The peer moved to its next keys without us seeing the message that says so.
+    st.cipher = std::move(st.pending);
+    st.sequence = 1;
+    st.lost_bytes = 0;
+    st.phase = st.phase == Tls13Phase::early ? Tls13Phase::handshake : Tls13Phase::application;
+    if (st.phase == Tls13Phase::application) st.traffic_secret = st.pending_secret;
+    if (st.phase == Tls13Phase::handshake && tls13_secrets_) {
+      const auto& next = d == Direction::client_to_server ? tls13_secrets_->client_traffic_secret_0
+                                                          : tls13_secrets_->server_traffic_secret_0;
+      if (next) install_tls13_key(d, *next, Tls13Phase::application);
+    }
+    return true;
+  }
+  return false;
+}
+
+void TlsConnection::handle_plaintext(Direction d, std::uint8_t content_type, Span plaintext) {
+  switch (content_type) {
+    case tls::kChangeCipherSpec:
+      if (!hs_.tls13) handle_change_cipher_spec(d);
+      return;
+    case tls::kAlert:
+      if (plaintext.size() >= 2 && report_.alerts.size() < kMaxAlertsReported) {
+        report_.alerts.push_back(describe_alert(plaintext[0], plaintext[1]));
+      }
+      return;
+    case tls::kHandshake:
+      handle_handshake_bytes(d, plaintext);
+      return;
+    case tls::kApplicationData:
+      if (!state(d).protected_records && !hs_.tls13) return;  // not valid before ChangeCipherSpec
+      if (plaintext.empty()) return;                          // empty records carry nothing
+      ++report_.records;
+      (d == Direction::client_to_server ? report_.c2s_bytes : report_.s2c_bytes) += plaintext.size();
+      sink_.on_application_data(report_, d, now_ns_, plaintext);
+      return;
+    default:
+      return;  // heartbeat and unknown types carry no application data
+  }
+}
+
+void TlsConnection::handle_change_cipher_spec(Direction d) {
+  if (!hs_.keys_derived) derive_tls12_keys();
+  DirectionState& st = state(d);
+  st.cipher = std::move(st.pending);
+  st.protected_records = true;
+  st.sequence = 0;
+  st.lost_bytes = 0;
+}
+
+void TlsConnection::handle_handshake_bytes(Direction d, Span bytes) {
+  DirectionState& st = state(d);
+  append(st.handshake_bytes, bytes);
+  std::size_t consumed = 0;
+  while (consumed < st.handshake_bytes.size()) {
+    const Span rest = Span(st.handshake_bytes).subspan(consumed);
+    auto frame = tls::frame_handshake(rest);
+    if (frame.status == tls::ParseStatus::need_more) break;
+    if (frame.status == tls::ParseStatus::invalid) {
+      consumed = st.handshake_bytes.size();
+      break;
+    }
+    // Copy: handling a message may not touch handshake_bytes, but keep the view simple and safe.
+    std::vector<std::uint8_t> message(frame.message.begin(), frame.message.end());
+    consumed += frame.consumed;
+    handle_handshake_message(d, frame.type, Span(message).subspan(4), message);
+  }
+  st.handshake_bytes.erase(st.handshake_bytes.begin(),
+                           st.handshake_bytes.begin() + static_cast<std::ptrdiff_t>(consumed));
+}
+
+void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Span body, Span message) {
+  const bool from_client = d == Direction::client_to_server;
+  switch (type) {
+    case tls::kHelloRequest:
+      return;  // not part of any transcript
+    case tls::kClientHello:
+      if (from_client) handle_client_hello(body, message, false);
+      return;
+    case tls::kServerHello:
+      if (!from_client) handle_server_hello(body, message);
+      return;
+    case tls::kFinished:
+      handle_finished(d, body, message);
+      return;
+    case tls::kCertificate:
+      if (!from_client) {
+        auto chain = tls::parse_certificate(body, hs_.tls13);
+        if (chain.ok() && !chain->empty()) {
+          if (auto id = keys::certificate_public_key_id(chain->front()); id.ok()) hs_.certificate_key_id = *id;
+          hs_.certificate_subject = keys::certificate_subject(chain->front());
+          report_.certificate_subject = hs_.certificate_subject;
+        }
+      }
+      break;
+    case tls::kClientKeyExchange:
+      if (from_client) {
+        hs_.client_key_exchange_seen = true;
+        if (hs_.suite && hs_.suite->key_exchange == crypto::KeyExchange::rsa) {
+          auto encrypted = tls::parse_rsa_client_key_exchange(body, hs_.version == 0x0300);
+          if (encrypted.ok()) hs_.encrypted_premaster.assign(encrypted->begin(), encrypted->end());
+        }
+        append(hs_.transcript, message);
+        if (hs_.extended_master_secret && hs_.suite) {
+          auto hash = crypto::handshake_hash(hs_.version, *hs_.suite, hs_.transcript);
+          if (hash.ok()) hs_.session_hash = std::move(hash.value());
+        }
+        return;
+      }
+      break;
+    case tls::kNewSessionTicket:
+      if (hs_.tls13) return;  // post-handshake; TLS 1.3 resumption needs the key log anyway
+      if (auto ticket = tls::parse_new_session_ticket(body); ticket.ok()) {
+        hs_.new_ticket.assign(ticket->ticket.begin(), ticket->ticket.end());
+        if (!proven_master_.empty() && proven_master_ == hs_.master_secret) {
+          keys_.remember_ticket(hs_.new_ticket, proven_master_);
+        }
+      }
+      break;
+    case tls::kEndOfEarlyData:
+      if (from_client && hs_.tls13) {
+        append(hs_.transcript, message);
+        DirectionState& st = state(d);
+        if (st.pending) {
+          st.cipher = std::move(st.pending);
+          st.sequence = 0;
+          st.phase = Tls13Phase::handshake;
+          if (tls13_secrets_ && tls13_secrets_->client_traffic_secret_0) {
+            install_tls13_key(d, *tls13_secrets_->client_traffic_secret_0, Tls13Phase::application);
+          }
+        }
+        return;
+      }
+      break;
+    case tls::kKeyUpdate:
+      if (hs_.tls13 && hs_.suite) {
+        DirectionState& st = state(d);
+        if (!st.traffic_secret.empty()) {
+          auto next = crypto::next_tls13_traffic_secret(*hs_.suite, st.traffic_secret);
+          if (next.ok()) {
+            st.traffic_secret = next.value();
+            auto keys = crypto::derive_tls13_traffic_keys(*hs_.suite, st.traffic_secret);
+            if (keys.ok()) {
+              auto cipher = crypto::RecordCipher::create_tls13(*hs_.suite, keys->key, keys->iv, hs_.version);
+              if (cipher.ok()) {
+                st.cipher = std::move(cipher.value());
+                st.sequence = 0;
+              }
+            }
+          }
+        }
+      }
+      return;
+    default:
+      break;
+  }
+  if (!handshake_complete_ || !hs_.tls13) append(hs_.transcript, message);
+}
+
+void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
+  auto parsed = sslv2 ? tls::parse_sslv2_client_hello(body) : tls::parse_client_hello(body);
+  if (!parsed.ok()) return;
+  const tls::ClientHello& ch = parsed.value();
+  if (hs_.hello_retry_request && !hs_.server_hello_seen) {
+    append(hs_.transcript, message);  // the second ClientHello after a HelloRetryRequest
+    return;
+  }
+  // A new handshake: the first one, or a renegotiation under the current keys.
+  hs_ = HandshakeState{};
+  handshake_complete_ = false;
+  hs_.client_hello_seen = true;
+  std::copy(std::begin(ch.random), std::end(ch.random), hs_.client_random.begin());
+  hs_.client_session_id.assign(ch.session_id.begin(), ch.session_id.end());
+  hs_.offered_ticket.assign(ch.session_ticket.begin(), ch.session_ticket.end());
+  hs_.sni = ch.server_name;
+  hs_.client_offered_ems = ch.extended_master_secret;
+  hs_.client_offered_etm = ch.encrypt_then_mac;
+  hs_.early_data_offered = ch.early_data;
+  append(hs_.transcript, message);
+  ++report_.handshakes;
+  if (ch.server_name && !report_.sni) report_.sni = ch.server_name;
+
+  if (hs_.early_data_offered) {
+    tls13_secrets_ = keys_.key_log_secrets(hs_.client_random);
+    DirectionState& st = state(Direction::client_to_server);
+    st.phase = Tls13Phase::early;
+    if (tls13_secrets_ && tls13_secrets_->client_early_traffic_secret) {
+      // The suite is not known until the ServerHello, which comes after the
+      // early data: pick it by the secret's length and a trial decryption.
+      const auto& secret = *tls13_secrets_->client_early_traffic_secret;
+      for (std::uint16_t id : {0x1301, 0x1303, 0x1304, 0x1305, 0x1302}) {
+        const crypto::CipherSuite* suite = crypto::find_cipher_suite(id);
+        if (suite == nullptr) continue;
+        const std::size_t hash_len = suite->prf == crypto::PrfHash::sha384 ? 48 : 32;
+        if (hash_len != secret.size()) continue;
+        auto keys = crypto::derive_tls13_traffic_keys(*suite, secret);
+        if (!keys.ok()) continue;
+        auto cipher = crypto::RecordCipher::create_tls13(*suite, keys->key, keys->iv, 0x0304);
+        if (!cipher.ok()) continue;
+        // Keep the first candidate as pending; try_decrypt() promotes whichever works.
+        early_candidates_.push_back(std::move(cipher.value()));
+      }
+    }
+  }
+}
+
+void TlsConnection::handle_server_hello(Span body, Span message) {
+  auto parsed = tls::parse_server_hello(body);
+  if (!parsed.ok()) return;
+  const tls::ServerHello& sh = parsed.value();
+  if (sh.is_hello_retry_request) {
+    // RFC 8446 §4.4.1: the first ClientHello is replaced by its hash.
+    const crypto::CipherSuite* suite = crypto::find_cipher_suite(sh.cipher_suite);
+    if (suite != nullptr) {
+      auto hash = crypto::tls13_transcript_hash(*suite, hs_.transcript);
+      if (hash.ok()) {
+        std::vector<std::uint8_t> synthetic{tls::kMessageHash, 0, 0, static_cast<std::uint8_t>(hash->size())};
+        append(synthetic, *hash);
+        hs_.transcript = std::move(synthetic);
+      }
+    }
+    hs_.hello_retry_request = true;
+    append(hs_.transcript, message);
+    return;
+  }
+  hs_.server_hello_seen = true;
+  std::copy(std::begin(sh.random), std::end(sh.random), hs_.server_random.begin());
+  hs_.server_session_id.assign(sh.session_id.begin(), sh.session_id.end());
+  hs_.version = sh.version();
+  hs_.cipher_suite_id = sh.cipher_suite;
+  hs_.suite = crypto::find_cipher_suite(sh.cipher_suite);
+  hs_.tls13 = is_tls13_version(hs_.version);
+  hs_.extended_master_secret = !hs_.tls13 && sh.extended_master_secret;
+  hs_.encrypt_then_mac = !hs_.tls13 && sh.encrypt_then_mac;
+  hs_.psk_accepted = sh.pre_shared_key;
+  append(hs_.transcript, message);
+
+  report_.version = hs_.version;
+  report_.cipher_suite = hs_.cipher_suite_id;
+  report_.extended_master_secret = hs_.extended_master_secret;
+  report_.encrypt_then_mac = hs_.encrypt_then_mac;
+  // Resynchronising after a gap looks for headers with the version the server's records carry.
+  for (auto& assembler : assemblers_) assembler->set_expected_version(server_record_version_);
+  if (hs_.tls13) {
+    report_.resumed = hs_.psk_accepted ? Resumption::psk : Resumption::no;
+    setup_tls13_server_handshake_keys();
+  }
+}
+
+void TlsConnection::setup_tls13_server_handshake_keys() {
+  if (hs_.suite == nullptr || hs_.suite->cipher == crypto::BulkCipher::unsupported) {
+    set_key_problem(Verdict::unsupported_cipher,
+                    "the server chose " + crypto::cipher_suite_name(hs_.cipher_suite_id) +
+                        ", a cipher suite tlsring cannot decrypt",
+                    "configure the server to prefer TLS_AES_128_GCM_SHA256 or TLS_AES_256_GCM_SHA384");
+    return;
+  }
+  if (!tls13_secrets_) tls13_secrets_ = keys_.key_log_secrets(hs_.client_random);
+  const bool have_any = tls13_secrets_ && (tls13_secrets_->server_handshake_traffic_secret ||
+                                           tls13_secrets_->server_traffic_secret_0 ||
+                                           tls13_secrets_->client_traffic_secret_0);
+  if (!have_any) {
+    set_key_problem(Verdict::not_rsa_key_exchange,
+                    "the connection uses " + crypto::version_name(hs_.version) + " (" +
+                        crypto::cipher_suite_name(hs_.cipher_suite_id) +
+                        "), whose keys always come from an ephemeral (EC)DHE exchange: an RSA private key cannot "
+                        "decrypt it, and the key log has no secrets for this session",
+                    "capture a key log (SSLKEYLOGFILE) on the client or server during the capture, or limit the "
+                    "server to TLS 1.2 with RSA key exchange cipher suites");
+    return;
+  }
+  const auto& s = *tls13_secrets_;
+  if (s.server_handshake_traffic_secret) {
+    install_tls13_key(Direction::server_to_client, *s.server_handshake_traffic_secret, Tls13Phase::handshake);
+    DirectionState& server = state(Direction::server_to_client);
+    server.cipher = std::move(server.pending);
+    server.phase = Tls13Phase::handshake;
+  }
+  if (s.server_traffic_secret_0) {
+    install_tls13_key(Direction::server_to_client, *s.server_traffic_secret_0, Tls13Phase::application);
+  }
+  DirectionState& client = state(Direction::client_to_server);
+  const bool in_early = client.phase == Tls13Phase::early && client.cipher;
+  if (s.client_handshake_traffic_secret) {
+    install_tls13_key(Direction::client_to_server, *s.client_handshake_traffic_secret, Tls13Phase::handshake);
+    if (!in_early) {
+      client.cipher = std::move(client.pending);
+      client.phase = Tls13Phase::handshake;
+      client.sequence = 0;
+      if (s.client_traffic_secret_0) {
+        install_tls13_key(Direction::client_to_server, *s.client_traffic_secret_0, Tls13Phase::application);
+      }
+    }
+  } else if (s.client_traffic_secret_0 && !in_early) {
+    install_tls13_key(Direction::client_to_server, *s.client_traffic_secret_0, Tls13Phase::application);
+  }
+  early_candidates_.clear();
+}
+
+bool TlsConnection::install_tls13_key(Direction d, Span secret, Tls13Phase phase) {
+  if (hs_.suite == nullptr) return false;
+  auto keys = crypto::derive_tls13_traffic_keys(*hs_.suite, secret);
+  if (!keys.ok()) return false;
+  auto cipher = crypto::RecordCipher::create_tls13(*hs_.suite, keys->key, keys->iv, hs_.version);
+  if (!cipher.ok()) return false;
+  DirectionState& st = state(d);
+  st.pending = std::move(cipher.value());
+  st.protected_records = true;
+  if (phase == Tls13Phase::application) {
+    st.pending_secret.assign(secret.begin(), secret.end());
+  } else {
+    st.traffic_secret.assign(secret.begin(), secret.end());
+  }
+  return true;
+}
+
+void TlsConnection::handle_finished(Direction d, Span body, Span message) {
+  const bool from_client = d == Direction::client_to_server;
+  bool verified = false;
+  if (hs_.suite != nullptr && hs_.tls13) {
+    const DirectionState& st = state(d);
+    if (!st.traffic_secret.empty()) {
+      auto transcript_hash = crypto::tls13_transcript_hash(*hs_.suite, hs_.transcript);
+      if (transcript_hash.ok()) {
+        auto expected = crypto::tls13_finished_verify_data(*hs_.suite, st.traffic_secret, *transcript_hash);
+        verified = expected.ok() && equal_bytes(*expected, body);
+      }
+    }
+  } else if (hs_.suite != nullptr && !hs_.master_secret.empty()) {
+    auto expected =
+        crypto::finished_verify_data(hs_.version, *hs_.suite, hs_.master_secret, from_client, hs_.transcript);
+    verified = expected.ok() && equal_bytes(*expected, body);
+  }
+  append(hs_.transcript, message);
+  (from_client ? hs_.client_finished_verified : hs_.server_finished_verified) = verified;
+  if (!verified) hs_.finished_failed = true;
+  if (verified) keys_proven();
+
+  if (hs_.tls13) {
+    // The sender now protects its records with its application traffic secret.
+    DirectionState& st = state(d);
+    if (st.pending) {
+      st.cipher = std::move(st.pending);
+      st.sequence = 0;
+      st.phase = Tls13Phase::application;
+      st.traffic_secret = st.pending_secret;
+    }
+  }
+  const bool both = hs_.tls13 ? from_client : (hs_.abbreviated ? from_client : !from_client);
+  if (both) handshake_complete_ = true;
+}
+
+void TlsConnection::keys_proven() {
+  report_.finished_verified = true;
+  if (hs_.tls13 || hs_.master_secret.empty() || proven_master_ == hs_.master_secret) return;
+  proven_master_ = hs_.master_secret;
+  sink_.on_master_secret(hs_.client_random, proven_master_);
+  keys_.remember_session_id(hs_.server_session_id, proven_master_);
+  if (!hs_.new_ticket.empty()) keys_.remember_ticket(hs_.new_ticket, proven_master_);
+}
+
+void TlsConnection::derive_tls12_keys() {
+  hs_.keys_derived = true;
+  if (!hs_.server_hello_seen) {
+    set_key_problem(Verdict::handshake_not_captured, "the ServerHello of this connection was not captured",
+                    "capture the whole handshake: restart the client during the capture");
+    return;
+  }
+  if (hs_.suite == nullptr || hs_.suite->cipher == crypto::BulkCipher::unsupported) {
+    set_key_problem(Verdict::unsupported_cipher,
+                    "the server chose " + crypto::cipher_suite_name(hs_.cipher_suite_id) +
+                        ", whose cipher tlsring cannot decrypt",
+                    "configure the server to use AES-GCM or AES-CBC cipher suites with RSA key exchange");
+    return;
+  }
+  hs_.abbreviated = !hs_.client_key_exchange_seen;
+  report_.resumed = !hs_.abbreviated ? Resumption::no
+                    : hs_.offered_ticket.empty() ? Resumption::session_id
+                                                 : Resumption::ticket;
+  const net::Endpoint& server = info_.endpoint[static_cast<int>(tcp::other(*client_side_))];
+  MasterSecretOutcome outcome = resolve_master_secret(hs_, hs_.abbreviated, server, keys_);
+  if (!outcome.found()) {
+    set_key_problem(outcome.verdict, outcome.reason, outcome.fix);
+    return;
+  }
+  hs_.master_secret = std::move(outcome.master_secret);
+  auto keys = crypto::derive_connection_keys(hs_.version, *hs_.suite, hs_.master_secret, hs_.client_random,
+                                             hs_.server_random);
+  if (!keys.ok()) {
+    set_key_problem(Verdict::unsupported_cipher, keys.error().message, "report this capture to the tlsring developers");
+    return;
+  }
+  auto client = crypto::RecordCipher::create(hs_.version, *hs_.suite, keys->client_key, keys->client_iv,
+                                             keys->client_mac_key, hs_.encrypt_then_mac);
+  auto server_cipher = crypto::RecordCipher::create(hs_.version, *hs_.suite, keys->server_key, keys->server_iv,
+                                                    keys->server_mac_key, hs_.encrypt_then_mac);
+  if (!client.ok() || !server_cipher.ok()) {
+    set_key_problem(Verdict::unsupported_cipher,
+                    "cannot set up " + crypto::cipher_suite_name(hs_.cipher_suite_id) + ": " +
+                        (client.ok() ? server_cipher.error().message : client.error().message),
+                    "check that OpenSSL's legacy provider is installed (needed for RC4 and DES)");
+    return;
+  }
+  state(Direction::client_to_server).pending = std::move(client.value());
+  state(Direction::server_to_client).pending = std::move(server_cipher.value());
+}
+
+void TlsConnection::set_key_problem(Verdict verdict, std::string reason, std::string fix) {
+  key_problem_ = verdict;
+  key_problem_reason_ = std::move(reason);
+  key_problem_fix_ = std::move(fix);
+}
+
+void TlsConnection::decide_verdict() {
+  if (!client_side_) {
+    // Neither a SYN nor a hello says who is who: guess the lower port is the server's.
+    const int client_index = info_.endpoint[0].port < info_.endpoint[1].port ? 1 : 0;
+    report_.client = info_.endpoint[client_index];
+    report_.server = info_.endpoint[1 - client_index];
+  }
+
+  auto set = [&](Verdict v, std::string reason, std::string fix) {
+    report_.verdict = v;
+    report_.reason = std::move(reason);
+    report_.fix = std::move(fix);
+  };
+  const bool any_hello = report_.handshakes > 0 || hs_.server_hello_seen;
+  if (!any_tls_) {
+    set(Verdict::not_tls, "the connection's bytes are not TLS records",
+        "check the port: if this server port does not use TLS, its traffic is plain text and needs no decryption");
+    return;
+  }
+  if (!any_hello) {
+    set(Verdict::handshake_not_captured,
+        "the connection was open before the capture started: its TLS handshake is not in the capture",
+        "restart the client (or the CTI link) during the capture so that its handshake is captured");
+    return;
+  }
+  std::string losses;
+  if (report_.gaps > 0) {
+    losses = std::to_string(report_.gaps) + " gap(s) in the TCP stream (" + std::to_string(report_.gap_bytes) +
+             " bytes not captured)";
+  }
+  if (report_.undecrypted_records > 0) {
+    if (!losses.empty()) losses += ", ";
+    losses += std::to_string(report_.undecrypted_records) + " record(s) could not be decrypted";
+  }
+  if (report_.records == 0 && key_problem_) {
+    set(*key_problem_, key_problem_reason_, key_problem_fix_);
+    return;
+  }
+  if (report_.records == 0 && hs_.finished_failed && !report_.finished_verified) {
+    set(Verdict::key_mismatch,
+        "the keys recovered for this session do not decrypt its Finished message: the key (or key-log secret) "
+        "is not this session's",
+        "give the private key of the certificate this server presents, or the key log written for this session");
+    return;
+  }
+  if (report_.records == 0 && !handshake_complete_ && report_.undecrypted_records == 0) {
+    std::string reason = "the TLS handshake did not complete";
+    if (!report_.alerts.empty()) reason += " (alert: " + report_.alerts.back() + ")";
+    if (report_.gaps > 0) reason += "; " + losses;
+    reason += ": no application data was exchanged";
+    set(Verdict::handshake_incomplete, reason,
+        report_.gaps > 0 ? "check the capture for packet loss (kernel drops, snaplen)"
+                         : "nothing to decrypt: the client and server did not agree on a TLS session");
+    return;
+  }
+  if (!losses.empty() || (key_problem_ && report_.records > 0)) {
+    std::string reason = losses.empty() ? key_problem_reason_ : losses;
+    set(Verdict::partially_decrypted, "decrypted with gaps: " + reason,
+        report_.gaps > 0 ? "reduce packet loss: a larger capture buffer, a filter limited to the server port, "
+                           "and a full snaplen"
+                         : "check the key material given for the later handshakes of this connection");
+    return;
+  }
+  set(Verdict::decrypted, report_.records == 0 ? "handshake decrypted; no application data was sent" : "", "");
+}
+
+}  // namespace tlsring::decrypt

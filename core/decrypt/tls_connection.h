@@ -1,0 +1,113 @@
+// TlsConnection: decrypts one TCP connection. It frames each direction's bytes
+// into TLS records, follows the handshake(s) (full, abbreviated, renegotiated;
+// TLS 1.3 with early data and key updates), recovers the keys, proves them with
+// the Finished messages, decrypts the application data into a SessionSink, and
+// at the end gives the connection its verdict.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/crypto/record_cipher.h"
+#include "core/decrypt/handshake_state.h"
+#include "core/decrypt/key_store.h"
+#include "core/decrypt/record_assembler.h"
+#include "core/decrypt/session_report.h"
+#include "core/decrypt/session_sink.h"
+#include "core/tcp/tcp_tracker.h"
+
+namespace tlsring::decrypt {
+
+class TlsConnection final : public tcp::ConnectionHandler {
+ public:
+  TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink);
+  ~TlsConnection() override;
+
+  void on_data(tcp::Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
+               std::int64_t timestamp_ns) override;
+  void on_gap(tcp::Side from, std::uint64_t offset, std::uint64_t length, std::int64_t timestamp_ns) override;
+  void on_fin(tcp::Side from, std::int64_t timestamp_ns) override;
+  void on_close(tcp::CloseReason reason, std::int64_t timestamp_ns) override;
+
+  const SessionReport& report() const { return report_; }
+
+ private:
+  enum class Tls13Phase : std::uint8_t { none, early, handshake, application };
+
+  struct DirectionState {
+    std::unique_ptr<crypto::RecordCipher> cipher;   // protects this direction's records now
+    std::unique_ptr<crypto::RecordCipher> pending;  // takes over at this direction's ChangeCipherSpec
+    bool protected_records = false;                 // a ChangeCipherSpec (or TLS 1.3 key) is in force
+    std::uint64_t sequence = 0;
+    std::vector<std::uint8_t> handshake_bytes;      // partial handshake messages
+    std::vector<std::uint8_t> plaintext;            // decryption output buffer, reused
+    Tls13Phase phase = Tls13Phase::none;
+    std::vector<std::uint8_t> traffic_secret;       // TLS 1.3: the secret of `cipher`
+    std::vector<std::uint8_t> pending_secret;       // TLS 1.3: the application secret of `pending`
+    std::uint64_t lost_bytes = 0;                   // since the last record that decrypted
+    bool saw_bytes = false;
+  };
+
+  class SideListener;
+
+  void handle_record(tcp::Side from, const AssembledRecord& record);
+  void handle_sslv2_client_hello(tcp::Side from, std::span<const std::uint8_t> body);
+  void handle_not_tls(tcp::Side from);
+  void assign_roles(tcp::Side client);
+  bool decide_roles(tcp::Side from, const AssembledRecord& record);
+  Direction direction_of(tcp::Side from) const;
+  DirectionState& state(Direction d) { return directions_[static_cast<int>(d)]; }
+
+  // Returns false when the record cannot be decrypted (then counted).
+  bool unprotect(Direction d, const AssembledRecord& record, std::uint8_t& content_type,
+                 std::span<const std::uint8_t>& plaintext);
+  bool try_decrypt(Direction d, const AssembledRecord& record, std::uint8_t& content_type,
+                   std::span<const std::uint8_t>& plaintext);
+  void handle_plaintext(Direction d, std::uint8_t content_type, std::span<const std::uint8_t> plaintext);
+  void handle_change_cipher_spec(Direction d);
+  void handle_handshake_bytes(Direction d, std::span<const std::uint8_t> bytes);
+  void handle_handshake_message(Direction d, std::uint8_t type, std::span<const std::uint8_t> body,
+                                std::span<const std::uint8_t> message);
+  void handle_client_hello(std::span<const std::uint8_t> body, std::span<const std::uint8_t> message, bool sslv2);
+  void handle_server_hello(std::span<const std::uint8_t> body, std::span<const std::uint8_t> message);
+  void handle_finished(Direction d, std::span<const std::uint8_t> body, std::span<const std::uint8_t> message);
+  void derive_tls12_keys();
+  void keys_proven();
+  void setup_tls13_server_handshake_keys();
+  bool install_tls13_key(Direction d, std::span<const std::uint8_t> secret, Tls13Phase phase);
+  void set_key_problem(Verdict verdict, std::string reason, std::string fix);
+  void decide_verdict();
+
+  const tcp::ConnectionInfo info_;
+  KeyStore& keys_;
+  SessionSink& sink_;
+  SessionReport report_;
+
+  std::unique_ptr<SideListener> listeners_[2];
+  std::unique_ptr<RecordAssembler> assemblers_[2];
+  std::int64_t now_ns_ = 0;
+  std::uint16_t server_record_version_ = 0;
+
+  std::optional<tcp::Side> client_side_;
+  std::array<DirectionState, 2> directions_;
+  HandshakeState hs_;
+  std::vector<std::uint8_t> proven_master_;        // the last master secret a Finished proved
+  std::optional<keys::ClientRandomSecrets> tls13_secrets_;
+  // TLS 1.3 early data arrives before the ServerHello names the suite: one
+  // cipher per suite that fits the early secret, tried on the first record.
+  std::vector<std::unique_ptr<crypto::RecordCipher>> early_candidates_;
+
+  bool any_tls_ = false;
+  bool not_tls_ = false;
+  bool midstream_records_ = false;                  // records before any hello
+  bool handshake_complete_ = false;
+  std::optional<Verdict> key_problem_;
+  std::string key_problem_reason_;
+  std::string key_problem_fix_;
+};
+
+}  // namespace tlsring::decrypt

@@ -1,0 +1,27 @@
+// The verdict on one TCP connection: what was decrypted and, where something
+// was not, why and what to do about it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace tlsring::decrypt {
+
+enum class Verdict : std::uint8_t {
+  decrypted,                // every record decrypted, the Finished messages verified
+  partially_decrypted,      // keys verified, but packets were lost or records failed
+  no_key,                   // RSA key exchange, but no key for this server and no key log entry
+  key_mismatch,             // the key is not the certificate's, or Finished did not verify
+  not_rsa_key_exchange,     // (EC)DHE, PSK or TLS 1.3 without a key log
+  handshake_not_captured,   // the connection was open before the capture started
+  resumed_session_unknown,  // an abbreviated handshake whose master secret is unknown
+  unsupported_cipher,       // a suite whose cipher tlsring cannot decrypt
+  handshake_incomplete,     // the handshake failed or was cut off: no application data flowed
+  not_tls,                  // the bytes are not TLS
+};
+
+constexpr int kVerdictCount = 10;
+
+std::string_view to_string(Verdict verdict);
+
+}  // namespace tlsring::decrypt

@@ -1,0 +1,100 @@
+// DirectoryOutput: the SessionSink that writes a decryption run's results
+// under one directory (0700; every file 0600):
+//   sessions.jsonl                       one JSON object per connection
+//   keys.log                             master secrets proved by Finished, key-log format
+//   connections/<name>.transcript.txt    each application-data record, timed and directed
+//   connections/<name>.c2s.bin / .s2c.bin  the decrypted bytes of each direction
+// Per-connection output is buffered (bounded in total) and written through a
+// small cache of open files, so thousands of connections never exhaust file
+// descriptors and memory stays flat. Safe to call from several threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/decrypt/session_sink.h"
+#include "core/output/private_file.h"
+
+namespace tlsring::output {
+
+struct OutputOptions {
+  bool transcripts = true;
+  bool payload_files = true;   // *.c2s.bin / *.s2c.bin
+  std::size_t buffer_budget = 4u << 20;   // buffered bytes over all connections before a flush
+  std::size_t open_files = 64;            // file descriptors kept open
+};
+
+struct VerdictCount {
+  std::uint64_t count = 0;
+  std::string example_reason;   // the first connection's reason and fix
+  std::string example_fix;
+  std::string example_connection;
+};
+
+struct RunTotals {
+  std::uint64_t sessions = 0;
+  std::uint64_t c2s_bytes = 0;
+  std::uint64_t s2c_bytes = 0;
+  std::uint64_t records = 0;
+  std::uint64_t master_secrets = 0;   // lines in keys.log
+};
+
+class DirectoryOutput final : public decrypt::SessionSink {
+ public:
+  static Result<std::unique_ptr<DirectoryOutput>> create(const std::filesystem::path& directory,
+                                                         OutputOptions options);
+  ~DirectoryOutput() override;
+
+  void on_application_data(const decrypt::SessionReport& session, decrypt::Direction direction,
+                           std::int64_t timestamp_ns, std::span<const std::uint8_t> plaintext) override;
+  void on_master_secret(std::span<const std::uint8_t> client_random,
+                        std::span<const std::uint8_t> master_secret) override;
+  void on_session_end(const decrypt::SessionReport& session) override;
+
+  // Writes out everything buffered and syncs; the first write error, if any.
+  Status finish();
+
+  std::array<VerdictCount, decrypt::kVerdictCount> verdicts() const;
+  RunTotals totals() const;
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  struct ConnectionOutput {
+    std::string base;                         // connections/<name>
+    std::string transcript;                   // buffered, not yet written
+    std::vector<std::uint8_t> payload[2];
+    bool started = false;                     // files created (truncated) already
+  };
+  enum FileKind { kTranscript = 0, kC2s = 1, kS2c = 2 };
+
+  DirectoryOutput(std::filesystem::path directory, OutputOptions options, PrivateFile sessions, PrivateFile keys);
+  ConnectionOutput& connection(const decrypt::SessionReport& session);
+  void flush(ConnectionOutput& c);
+  void flush_all();
+  void write_file(const std::string& relative, std::span<const std::uint8_t> bytes, bool truncate);
+  void note_error(const Status& status);
+
+  std::filesystem::path directory_;
+  OutputOptions options_;
+  mutable std::mutex mutex_;
+  PrivateFile sessions_;
+  PrivateFile keys_;
+  std::set<std::string> keys_written_;
+  std::unordered_map<std::uint64_t, ConnectionOutput> connections_;
+  std::size_t buffered_ = 0;
+  // Open-file cache, least recently used at the front.
+  std::list<std::pair<std::string, PrivateFile>> open_files_;
+  std::array<VerdictCount, decrypt::kVerdictCount> verdicts_{};
+  RunTotals totals_;
+  Status first_error_;
+};
+
+}  // namespace tlsring::output

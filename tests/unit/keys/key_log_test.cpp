@@ -1,0 +1,302 @@
+// KeyLog on Wireshark's key-log files and tshark's session-keys.txt exports,
+// and on hand-written lines for every accepted and refused form.
+#include "core/keys/key_log.h"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "test_support.h"
+
+using tlsring::keys::format_client_random_line;
+using tlsring::keys::KeyLog;
+using tlsring::keys::Secret;
+using namespace tlsring::keys::test;
+
+namespace {
+
+// A hex string of `digits` digits built from one repeated pair.
+std::string hex_of(std::size_t digits, const char* pair = "ab") {
+  std::string out;
+  while (out.size() < digits) out += pair;
+  out.resize(digits);
+  return out;
+}
+
+// Re-reads a key-log text the simplest way (label and two fields split on
+// blanks) and checks that `log` returns each secret for its lookup value.
+void check_every_line_is_found(const KeyLog& log, const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string label, first, second;
+    fields >> label >> first >> second;
+    if (label.empty() || label[0] == '#') continue;
+    INFO(line);
+    if (label == "RSA" && first.rfind("Session-ID:", 0) == 0) {
+      const auto master = log.find_by_session_id(from_hex(first.substr(11)));
+      REQUIRE(master);
+      CHECK(*master == from_hex(second.substr(11)));
+      continue;
+    }
+    if (label == "RSA") {
+      Bytes ciphertext = from_hex(first);
+      ciphertext.resize(128, 0x5a);  // the rest of an encrypted premaster
+      const auto premaster = log.find_rsa_premaster(ciphertext);
+      REQUIRE(premaster);
+      CHECK(*premaster == from_hex(second));
+      continue;
+    }
+    const auto* secrets = log.find(from_hex(first));
+    REQUIRE(secrets != nullptr);
+    const std::optional<Secret>* slot = nullptr;
+    if (label == "CLIENT_RANDOM") slot = &secrets->master_secret;
+    if (label == "CLIENT_EARLY_TRAFFIC_SECRET") slot = &secrets->client_early_traffic_secret;
+    if (label == "CLIENT_HANDSHAKE_TRAFFIC_SECRET") slot = &secrets->client_handshake_traffic_secret;
+    if (label == "SERVER_HANDSHAKE_TRAFFIC_SECRET") slot = &secrets->server_handshake_traffic_secret;
+    if (label == "CLIENT_TRAFFIC_SECRET_0") slot = &secrets->client_traffic_secret_0;
+    if (label == "SERVER_TRAFFIC_SECRET_0") slot = &secrets->server_traffic_secret_0;
+    REQUIRE(slot != nullptr);
+    REQUIRE(slot->has_value());
+    CHECK(**slot == from_hex(second));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every key-log file among the Wireshark fixtures parses completely") {
+  // Expected counts were taken with grep on the files: CLIENT_RANDOM lines,
+  // "RSA " lines and TLS 1.3 *_SECRET lines; no file repeats a label and
+  // client random (checked with awk '{print $1, $2}' | sort -u).
+  const std::pair<const char*, std::size_t> files[] = {
+      {"keys/dhe1_keylog.dat", 1},                     // 1 CLIENT_RANDOM, upper-case hex, a comment
+      {"keys/http2-brotli.dsb.keys", 1},               // 1 CLIENT_RANDOM, upper-case hex
+      {"keys/http2-data-reassembly.keys", 1},          // 1 CLIENT_RANDOM, no final newline
+      {"keys/tls12-chacha20poly1305.keys", 8},         // 7 CLIENT_RANDOM + 1 RSA
+      {"keys/tls12-dsb-1.keys", 1},                    // 1 CLIENT_RANDOM
+      {"keys/tls12-dsb-2.keys", 1},                    // 1 CLIENT_RANDOM
+      {"keys/tls13-20-chacha20poly1305.keys", 8},      // 2 connections x 4 TLS 1.3 secrets
+      {"keys/tls13-rfc8446.keys", 9},                  // 8 + 1 CLIENT_EARLY_TRAFFIC_SECRET
+      {"keys/tls13-rfc8446-noearly.keys", 8},          // 2 x 4
+      {"captures/dmgr.expected/session-keys.txt", 2},  // 1 RSA Session-ID + 1 CLIENT_RANDOM
+      {"captures/rsasnakeoil2.expected/session-keys.txt", 5},  // 2 RSA Session-ID + 3 CLIENT_RANDOM
+      {"captures/tls12-aes128ccm.expected/session-keys.txt", 2},
+      {"captures/tls12-aes256gcm.expected/session-keys.txt", 2},
+  };
+  for (const auto& [name, count] : files) {
+    INFO(name);
+    const auto path = fixtures_dir() / name;
+    KeyLog log;
+    const auto status = log.add_file(path);
+    REQUIRE(status.ok());
+    CHECK(log.size() == count);
+    CHECK(log.skipped_lines() == 0);
+    check_every_line_is_found(log, read_text(path));
+  }
+}
+
+TEST_CASE("fixture specifics: RSA line, upper-case hex, no final newline, session ids, TLS 1.3 early secret") {
+  KeyLog log;
+  // tls12-chacha20poly1305.keys holds "RSA 3e2ffbd86d10f694 0303f4d5b30f42e5...".
+  REQUIRE(log.add_file(fixtures_dir() / "keys" / "tls12-chacha20poly1305.keys").ok());
+  const auto premaster = log.find_rsa_premaster(from_hex("3e2ffbd86d10f694" + hex_of(240)));
+  REQUIRE(premaster);
+  CHECK(to_hex(*premaster).rfind("0303f4d5b30f42e5df09d7d3fe363b4f", 0) == 0);
+  CHECK_FALSE(log.find_rsa_premaster(from_hex("3e2ffbd86d10f6")));  // fewer than 8 bytes
+  CHECK_FALSE(log.find_rsa_premaster(from_hex("3e2ffbd86d10f695" + hex_of(240))));
+
+  // dhe1_keylog.dat is upper case; lookups are by bytes, whatever the case in the file.
+  const std::string dhe1 = read_text(fixtures_dir() / "keys" / "dhe1_keylog.dat");
+  REQUIRE(dhe1.find("3CC9E5068E674393C10E540430F60AB7") != std::string::npos);
+  REQUIRE(log.add_file(fixtures_dir() / "keys" / "dhe1_keylog.dat").ok());
+  const auto* dhe = log.find(from_hex("531f88d114fcf9ce9729b5458f73e1807324459029ee4bea43f8ee4ce06c77c0"));
+  REQUIRE(dhe != nullptr);
+  REQUIRE(dhe->master_secret);
+  CHECK(to_hex(*dhe->master_secret).rfind("3cc9e5068e674393c10e540430f60ab7", 0) == 0);
+
+  // http2-data-reassembly.keys ends without a newline.
+  const std::string no_newline = read_text(fixtures_dir() / "keys" / "http2-data-reassembly.keys");
+  REQUIRE(no_newline.back() != '\n');
+  REQUIRE(log.add_file(fixtures_dir() / "keys" / "http2-data-reassembly.keys").ok());
+  const auto* h2 = log.find(from_hex("59b4b71f50e71bff50f88388679c0156714d158bf10edd29f1d45fb4fffb3010"));
+  REQUIRE(h2 != nullptr);
+  REQUIRE(h2->master_secret);
+  CHECK(h2->master_secret->size() == 48);
+  CHECK(to_hex(*h2->master_secret) == no_newline.substr(no_newline.size() - 96));
+
+  // rsasnakeoil2's two sessions, by session id (Wireshark's export).
+  REQUIRE(log.add_file(fixtures_dir() / "captures" / "rsasnakeoil2.expected" / "session-keys.txt").ok());
+  const auto by_id =
+      log.find_by_session_id(from_hex("a3caad46955d64bb33ecb5129121a350d2c0c5f667c3cc9ec04a711b92dc5855"));
+  REQUIRE(by_id);
+  CHECK(to_hex(*by_id).rfind("9841a3275cff659dd194d4136429c481", 0) == 0);
+
+  // tls13-rfc8446.keys: the resumed connection also has an early traffic secret, the first does not.
+  REQUIRE(log.add_file(fixtures_dir() / "keys" / "tls13-rfc8446.keys").ok());
+  const auto* first = log.find(from_hex("2635fafc16c49a3e997ef714c303806dc8dbf634a2005b0e0186521c4ad6f9df"));
+  const auto* resumed = log.find(from_hex("b67947da9d3e4b2ce8acffa975e30aa7ef90f7ec0d39de78db392f38b9a9a41d"));
+  REQUIRE(first != nullptr);
+  REQUIRE(resumed != nullptr);
+  CHECK_FALSE(first->client_early_traffic_secret);
+  REQUIRE(resumed->client_early_traffic_secret);
+  CHECK(to_hex(*resumed->client_early_traffic_secret).rfind("42c0101fad261571cb8799c86a1", 0) == 0);
+  CHECK(first->server_traffic_secret_0->size() == 32);
+}
+
+TEST_CASE("blank lines, comments, CRLF, tabs, surrounding blanks, a BOM and mixed-case hex are accepted") {
+  const std::string cr1 = hex_of(64, "01");
+  const std::string cr2 = hex_of(64, "02");
+  const std::string text = "\xEF\xBB\xBF# written by hand\r\n"
+                           "\r\n"
+                           "   \t  \r\n"
+                           "  # an indented comment\r\n"
+                           "  CLIENT_RANDOM\t" + cr1 + "   " + hex_of(96, "Aa") + "  \r\n"
+                           "SERVER_HANDSHAKE_TRAFFIC_SECRET " + cr2 + " " + hex_of(96, "cD") + "\r\n"  // SHA-384 size
+                           "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + cr2 + " " + hex_of(64, "0f");          // no newline
+  KeyLog log;
+  REQUIRE(log.add_text(text, "hand.keys").ok());
+  CHECK(log.size() == 3);
+  const auto* one = log.find(from_hex(cr1));
+  REQUIRE(one != nullptr);
+  CHECK(*one->master_secret == Bytes(48, 0xaa));
+  const auto* two = log.find(from_hex(cr2));
+  REQUIRE(two != nullptr);
+  CHECK(*two->server_handshake_traffic_secret == Bytes(48, 0xcd));
+  CHECK(*two->client_handshake_traffic_secret == Bytes(32, 0x0f));
+  CHECK_FALSE(two->master_secret);
+}
+
+TEST_CASE("unknown labels are skipped and counted, and EXPORTER_SECRET is checked but holds nothing to decrypt with") {
+  const std::string cr = hex_of(64, "07");
+  const std::string text = "PMS_CLIENT_RANDOM " + cr + " " + hex_of(96) + "\n"
+                           "CLIENT_TRAFFIC_SECRET_1 " + cr + " " + hex_of(64) + "\n"
+                           "EXPORTER_SECRET " + cr + " " + hex_of(64) + "\n"
+                           "CLIENT_RANDOM " + cr + " " + hex_of(96, "12") + "\n";
+  KeyLog log;
+  REQUIRE(log.add_text(text, "new.keys").ok());
+  CHECK(log.skipped_lines() == 2);
+  CHECK(log.size() == 1);
+  REQUIRE(log.find(from_hex(cr)) != nullptr);
+  CHECK(*log.find(from_hex(cr))->master_secret == Bytes(48, 0x12));
+
+  KeyLog bad;
+  const auto status = bad.add_text("EXPORTER_SECRET " + cr + " " + hex_of(62) + "\n", "new.keys");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message ==
+        "new.keys:1: EXPORTER_SECRET needs <client_random> <secret> as 64 and 64 or 96 hex digits; found 64 and 62 "
+        "hex digits");
+}
+
+TEST_CASE("a known label with bad fields is an error naming source and line, and nothing of the text is added") {
+  const std::string cr = hex_of(64, "3c");
+  const std::string master = hex_of(96, "4d");
+  const std::pair<std::string, std::string> cases[] = {
+      {"CLIENT_RANDOM " + cr + " " + hex_of(94),
+       "CLIENT_RANDOM needs <client_random> <master_secret> as 64 and 96 hex digits; found 64 and 94 hex digits"},
+      {"CLIENT_RANDOM " + hex_of(63) + " " + master,
+       "CLIENT_RANDOM needs <client_random> <master_secret> as 64 and 96 hex digits; found 63 and 96 hex digits"},
+      {"CLIENT_RANDOM " + cr,
+       "CLIENT_RANDOM needs <client_random> <master_secret> as 64 and 96 hex digits; found 1 field"},
+      {"CLIENT_RANDOM " + cr + " " + master + " extra",
+       "CLIENT_RANDOM needs <client_random> <master_secret> as 64 and 96 hex digits; found 3 fields"},
+      {"CLIENT_RANDOM " + cr.substr(0, 10) + "g" + cr.substr(11) + " " + master,
+       "CLIENT_RANDOM needs <client_random> <master_secret> as 64 and 96 hex digits; found 'g' in <client_random>, "
+       "which is not a hex digit"},
+      {"CLIENT_RANDOM " + cr + " 0x" + master.substr(2),
+       "CLIENT_RANDOM needs <client_random> <master_secret> as 64 and 96 hex digits; found 'x' in <master_secret>, "
+       "which is not a hex digit"},
+      {"SERVER_TRAFFIC_SECRET_0 " + cr + " " + hex_of(40),
+       "SERVER_TRAFFIC_SECRET_0 needs <client_random> <secret> as 64 and 64 or 96 hex digits; found 64 and 40 hex "
+       "digits"},
+      {"CLIENT_EARLY_TRAFFIC_SECRET " + cr + " " + hex_of(80),
+       "CLIENT_EARLY_TRAFFIC_SECRET needs <client_random> <secret> as 64 and 64 or 96 hex digits; found 64 and 80 "
+       "hex digits"},
+      {"RSA " + hex_of(14) + " " + master,
+       "RSA needs <encrypted_premaster_prefix> <premaster_secret> as 16 and 96 hex digits; found 14 and 96 hex "
+       "digits"},
+      {"RSA Session-ID:" + hex_of(66) + " Master-Key:" + master,
+       "RSA Session-ID: needs Session-ID:<session_id> Master-Key:<master_secret> as 2 to 64 and 96 hex digits; "
+       "found 66 and 96 hex digits"},
+      {"RSA Session-ID: Master-Key:" + master,
+       "RSA Session-ID: needs Session-ID:<session_id> Master-Key:<master_secret> as 2 to 64 and 96 hex digits; "
+       "found 0 and 96 hex digits"},
+      {"RSA Session-ID:" + hex_of(64),
+       "RSA Session-ID: needs Session-ID:<session_id> Master-Key:<master_secret> as 2 to 64 and 96 hex digits; "
+       "found 1 field after RSA"},
+      {"RSA Session-ID:" + hex_of(64) + " " + master,
+       "RSA Session-ID: needs Session-ID:<session_id> Master-Key:<master_secret> as 2 to 64 and 96 hex digits; "
+       "found '" + master.substr(0, 16) + "' where Master-Key: belongs"},
+  };
+  const std::string good_cr = hex_of(64, "99");
+  for (const auto& [bad_line, message] : cases) {
+    INFO(bad_line);
+    KeyLog log;
+    REQUIRE(log.add_text("CLIENT_RANDOM " + hex_of(64, "11") + " " + master + "\n", "earlier.keys").ok());
+    // Line 3 is bad (after a comment and a good line, CRLF endings); line 4 is never reached.
+    const std::string text = "# comment\r\nCLIENT_RANDOM " + good_cr + " " + master + "\r\n" + bad_line +
+                             "\r\nCLIENT_RANDOM " + hex_of(64, "98") + " " + master + "\r\n";
+    const auto status = log.add_text(text, "session.keys");
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.error().message == "session.keys:3: " + message);
+    CHECK(log.size() == 1);
+    CHECK(log.find(from_hex(good_cr)) == nullptr);
+    CHECK(log.find(from_hex(hex_of(64, "11"))) != nullptr);
+  }
+}
+
+TEST_CASE("later lines fill in missing secrets, and a secret already held is kept") {
+  const std::string cr = hex_of(64, "5e");
+  KeyLog log;
+  REQUIRE(log.add_text("CLIENT_HANDSHAKE_TRAFFIC_SECRET " + cr + " " + hex_of(64, "01") + "\n", "a").ok());
+  REQUIRE(log.add_text("SERVER_HANDSHAKE_TRAFFIC_SECRET " + cr + " " + hex_of(64, "02") + "\n"
+                       "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + cr + " " + hex_of(64, "01") + "\n"   // duplicate
+                       "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + cr + " " + hex_of(64, "03") + "\n",  // conflicting
+                       "b")
+              .ok());
+  CHECK(log.size() == 2);
+  const auto* secrets = log.find(from_hex(cr));
+  REQUIRE(secrets != nullptr);
+  CHECK(*secrets->client_handshake_traffic_secret == Bytes(32, 0x01));
+  CHECK(*secrets->server_handshake_traffic_secret == Bytes(32, 0x02));
+  CHECK_FALSE(secrets->client_traffic_secret_0);
+}
+
+TEST_CASE("add_master_secret and format_client_random_line") {
+  Bytes client_random;
+  for (int i = 0; i < 32; ++i) client_random.push_back(static_cast<std::uint8_t>(i));
+  const Bytes master(48, 0xAB);
+  CHECK(format_client_random_line(client_random, master) ==
+        "CLIENT_RANDOM 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f " + hex_of(96, "ab"));
+
+  KeyLog log;
+  CHECK(log.empty());
+  log.add_master_secret(client_random, master);
+  CHECK(log.size() == 1);
+  REQUIRE(log.find(client_random) != nullptr);
+  CHECK(*log.find(client_random)->master_secret == master);
+  log.add_master_secret(client_random, master);  // the same session again
+  CHECK(log.size() == 1);
+
+  // The formatted line reads back.
+  KeyLog reread;
+  REQUIRE(reread.add_text(format_client_random_line(client_random, master), "written").ok());
+  REQUIRE(reread.find(client_random) != nullptr);
+  CHECK(*reread.find(client_random)->master_secret == master);
+}
+
+TEST_CASE("add_file names the file in its errors") {
+  const ScratchDir dir;
+  KeyLog log;
+  const auto missing = dir.file("absent.keys");
+  const auto status = log.add_file(missing);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message == "cannot open " + missing.string() + ": No such file or directory");
+
+  const std::string text = "CLIENT_RANDOM " + hex_of(64) + " " + hex_of(96) + "\nCLIENT_RANDOM zz\n";
+  dir.write("bad.keys", Bytes(text.begin(), text.end()));
+  const auto bad = log.add_file(dir.file("bad.keys"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::StartsWith(dir.file("bad.keys").string() + ":2: CLIENT_RANDOM needs"));
+  CHECK(log.empty());
+}
