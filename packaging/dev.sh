@@ -74,11 +74,15 @@ demo() {
   rm -rf "$work"
   mkdir -p "$work"
   say "generating TLS traffic on port 3000 (real OpenSSL client and server, RSA key exchange)"
-  "$BUILD_DIR/tests/gen/tlsring-gen" --out "$work/capture" --sessions 6 --messages 4 --port 3000 \
-    --version 1.2 --ciphers AES256-GCM-SHA384:AES128-SHA256 --resume id --format pcapng --seed 7
-  say "decrypting with tlsring decrypt"
+  # Three CTI-like sessions with RSA key exchange, each resumed once by session ID,
+  # and one ECDHE session that an RSA key cannot decrypt (its verdict says why).
+  "$BUILD_DIR/tests/gen/tlsring-gen" --out "$work/capture" --quiet --sessions 4 --messages 4 \
+    --server-ip 127.0.0.1 --client-ip 127.0.0.1 --port 3000 --version 1.2 \
+    --ciphers AES256-GCM-SHA384:AES128-SHA256:AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256 --rotate-ciphers \
+    --resume id --format pcapng --seed 7
+  say "decrypting with: tlsring decrypt capture.pcapng --key 127.0.0.1:3000=server.key.pem -o out"
   "$BUILD_DIR/daemon/tlsring" decrypt "$work/capture/capture.pcapng" \
-    --key "127.0.0.1:3000=$work/capture/server.key" -o "$work/out"
+    --key "127.0.0.1:3000=$work/capture/server.key.pem" -o "$work/out"
   local first
   first="$(ls "$work/out/connections/"*.transcript.txt | head -1)"
   say "transcript of the first connection ($first)"

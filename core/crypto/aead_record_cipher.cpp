@@ -2,6 +2,8 @@
 // salt + 8-byte explicit nonce, AAD = seq + type + version + length),
 // ChaCha20-Poly1305 (RFC 7905: nonce = iv XOR seq) and TLS 1.3 (RFC 8446 §5.2:
 // nonce = iv XOR seq, AAD = record header, inner content type).
+#include <openssl/err.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -90,6 +92,9 @@ class AeadRecordCipher final : public RecordCipher {
     // Never hand OpenSSL a null output pointer, even for an empty record.
     out.resize(std::max<std::size_t>(ciphertext.size(), 1));
     if (!open(nonce, Bytes(aad.data(), aad_length), ciphertext, tag, out.data())) {
+      // A failed tag is an expected event here (a retry with another sequence
+      // number may follow); do not leave it on the thread's error queue.
+      ERR_clear_error();
       return make_error("AEAD authentication failed (bad key, nonce or tampered record)");
     }
 

@@ -37,7 +37,7 @@ class RecordMac {
   std::size_t length_ = 0;
   MacCtxPtr hmac_;                      // TLS
   MdCtxPtr md_;                         // SSL 3.0
-  const EVP_MD* ssl3_md_ = nullptr;     // SSL 3.0: MD5 or SHA-1
+  MdPtr ssl3_md_;                       // SSL 3.0: MD5 or SHA-1, fetched once
   std::array<std::uint8_t, 20> ssl3_secret_{};
   std::size_t ssl3_pad_length_ = 0;     // 48 for MD5, 40 for SHA-1
 };

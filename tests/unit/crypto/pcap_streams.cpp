@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 
@@ -11,6 +12,8 @@
 
 namespace tlsring::crypto::test {
 namespace {
+
+using ByteView = std::span<const std::uint8_t>;
 
 struct Endpoint {
   std::uint32_t ip = 0;
@@ -48,30 +51,98 @@ void deliver(Side& side, std::uint32_t seq, std::vector<std::uint8_t> data, bool
   }
 }
 
+// One captured frame and its link type.
+struct Frame {
+  std::uint32_t linktype = 0;
+  ByteView data;
+};
+
+// Classic pcap (little-endian, micro- or nanosecond) or pcapng (little-endian
+// sections; Enhanced and Simple Packet Blocks).
+std::vector<Frame> read_frames(const std::vector<std::uint8_t>& file) {
+  std::vector<Frame> frames;
+  ByteReader r(file);
+  auto magic = r.u32le();
+  if (magic == 0xa1b2c3d4u || magic == 0xa1b23c4du) {
+    r.skip(16);
+    auto linktype = r.u32le();
+    if (!linktype) throw std::runtime_error("truncated pcap header");
+    while (!r.empty()) {
+      r.skip(8);
+      auto captured = r.u32le();
+      r.skip(4);
+      auto packet = captured ? r.bytes(*captured) : std::nullopt;
+      if (!packet) throw std::runtime_error("truncated pcap record");
+      frames.push_back(Frame{*linktype, *packet});
+    }
+    return frames;
+  }
+  if (magic != 0x0A0D0D0Au) throw std::runtime_error("neither pcap nor pcapng");
+  ByteReader blocks(file);
+  std::vector<std::uint32_t> interfaces;
+  while (!blocks.empty()) {
+    auto type = blocks.u32le();
+    auto length = blocks.u32le();
+    if (!type || !length || *length < 12) throw std::runtime_error("bad pcapng block");
+    auto body = blocks.bytes(*length - 12);
+    if (!body || !blocks.skip(4)) throw std::runtime_error("truncated pcapng block");
+    ByteReader b(*body);
+    if (*type == 0x0A0D0D0Au) {
+      if (b.u32le() != 0x1A2B3C4Du) throw std::runtime_error("big-endian pcapng is not supported");
+      interfaces.clear();
+    } else if (*type == 1) {
+      auto linktype = b.u16le();
+      interfaces.push_back(linktype ? *linktype : 0);
+    } else if (*type == 6) {
+      auto interface = b.u32le();
+      b.skip(8);
+      auto captured = b.u32le();
+      b.skip(4);
+      auto packet = captured ? b.bytes(*captured) : std::nullopt;
+      if (!interface || *interface >= interfaces.size() || !packet) throw std::runtime_error("bad pcapng EPB");
+      frames.push_back(Frame{interfaces[*interface], *packet});
+    } else if (*type == 3 && !interfaces.empty()) {
+      b.skip(4);
+      frames.push_back(Frame{interfaces[0], b.rest()});
+    }
+  }
+  return frames;
+}
+
+// The IPv4 packet inside a frame, or an empty view.
+ByteView ipv4_of(const Frame& f) {
+  ByteReader p(f.data);
+  std::optional<std::uint16_t> ethertype;
+  switch (f.linktype) {
+    case 1:  // Ethernet
+      p.skip(12);
+      ethertype = p.u16be();
+      break;
+    case 113:  // Linux cooked capture v1
+      p.skip(14);
+      ethertype = p.u16be();
+      break;
+    case 101:
+    case 228:  // raw IPv4
+      ethertype = 0x0800;
+      break;
+    default:
+      throw std::runtime_error("unsupported link type " + std::to_string(f.linktype));
+  }
+  if (ethertype != 0x0800) return {};
+  return p.rest();
+}
+
 }  // namespace
 
 std::vector<TcpConnection> read_tcp_connections(const std::string& pcap_path) {
   const std::vector<std::uint8_t> file = read_file(pcap_path);
-  ByteReader r(file);
-  auto magic = r.u32le();
-  if (!magic || (*magic != 0xa1b2c3d4 && *magic != 0xa1b23c4d)) throw std::runtime_error("not a little-endian pcap");
-  r.skip(16);
-  auto linktype = r.u32le();
-  if (!linktype || *linktype != 1) throw std::runtime_error("only Ethernet pcaps are supported");
-
   std::map<std::pair<Endpoint, Endpoint>, Connection> connections;
   std::vector<TcpConnection> out;
-  while (!r.empty()) {
-    r.skip(8);
-    auto captured = r.u32le();
-    r.skip(4);
-    if (!captured) break;
-    auto packet = r.bytes(*captured);
-    if (!packet) throw std::runtime_error("truncated pcap");
-    ByteReader p(*packet);
-    p.skip(12);
-    if (p.u16be() != 0x0800) continue;  // IPv4 only
-    auto ip_start = p.offset();
+  for (const Frame& frame : read_frames(file)) {
+    const ByteView ipv4 = ipv4_of(frame);
+    if (ipv4.empty()) continue;
+    ByteReader p(ipv4);
     auto version_ihl = p.u8();
     p.skip(1);
     auto total_length = p.u16be();
@@ -81,7 +152,7 @@ std::vector<TcpConnection> read_tcp_connections(const std::string& pcap_path) {
     auto src_ip = p.u32be();
     auto dst_ip = p.u32be();
     if (!version_ihl || !total_length || !protocol || !src_ip || !dst_ip || *protocol != 6) continue;
-    ByteReader ip(packet->subspan(ip_start, std::min<std::size_t>(*total_length, packet->size() - ip_start)));
+    ByteReader ip(ipv4.first(std::min<std::size_t>(*total_length, ipv4.size())));
     ip.skip((*version_ihl & 15) * 4);
     auto src_port = ip.u16be();
     auto dst_port = ip.u16be();

@@ -1,6 +1,7 @@
-// Test support: a minimal reader of classic pcap files (Ethernet, IPv4, TCP)
-// that reassembles each TCP connection into the chunks each side sent, in
-// capture order. Enough for the Wireshark fixtures; not the product's reader.
+// Test support: a minimal reader of pcap and pcapng files (Ethernet, Linux
+// cooked v1 and raw IPv4 links; IPv4; TCP) that reassembles each TCP
+// connection into the chunks each side sent, in capture order. Enough for the
+// Wireshark fixtures; not the product's reader.
 #pragma once
 
 #include <cstdint>

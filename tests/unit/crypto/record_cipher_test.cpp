@@ -112,7 +112,7 @@ Bytes bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
 }  // namespace
 
-TEST_CASE("RC4-128: hand-built records; a failed record leaves the keystream where it was", "[crypto][record]") {
+TEST_CASE("RC4-128: hand-built records, and a failed record leaves the keystream where it was", "[crypto][record]") {
   struct Case {
     std::uint16_t suite;
     std::uint16_t version;

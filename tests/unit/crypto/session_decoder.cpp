@@ -119,6 +119,10 @@ void SessionDecoder::process_record(bool from_client, std::span<const std::uint8
                                     std::span<const std::uint8_t> fragment) {
   Direction& d = dir(from_client);
   std::uint8_t type = header[0];
+  if (from_client && skipping_early_data_ && !d.cipher && type == kApplicationData) {
+    ++early_records_skipped_;
+    return;
+  }
   if (from_client && d.early && !d.cipher && type == kApplicationData) {
     // 0-RTT data arrives before the ServerHello names the suite: hold it.
     ByteVector record(header.begin(), header.end());
@@ -130,6 +134,13 @@ void SessionDecoder::process_record(bool from_client, std::span<const std::uint8
   if (d.cipher && !(tls13() && type == kChangeCipherSpec)) {
     if (options_.tamper_check && !fragment.empty()) check_tampering(from_client, header, fragment);
     auto plain = d.cipher->decrypt(header, d.sequence, fragment, scratch_);
+    if (!plain && from_client && skipping_early_data_) {
+      // 0-RTT data whose secret is unknown: it cannot decrypt under the
+      // handshake keys either. Skip it; the cipher must be left as it was.
+      ++early_records_skipped_;
+      return;
+    }
+    if (from_client) skipping_early_data_ = false;
     if (!plain) {
       fail("record " + std::to_string(d.sequence) + (from_client ? " from client" : " from server") +
            ": " + plain.error().message);
@@ -219,6 +230,7 @@ void SessionDecoder::process_message(bool from_client, std::uint8_t type, std::s
       return;
     case 5:  // EndOfEarlyData: the client now switches to its handshake secret
       append();
+      end_of_early_data_seen_ = true;
       client_.early = false;
       activate_tls13(true, "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
       return;
@@ -227,6 +239,7 @@ void SessionDecoder::process_message(bool from_client, std::uint8_t type, std::s
       ByteReader r(body);
       bool accepted = false;
       for (auto& [ext, data] : parse_extensions(r)) accepted = accepted || ext == 0x2a;
+      server_accepted_early_data_ = accepted;
       if (client_.early && !accepted) {
         client_.early = false;
         activate_tls13(true, "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
@@ -238,6 +251,12 @@ void SessionDecoder::process_message(bool from_client, std::uint8_t type, std::s
       on_client_key_exchange(body);
       return;
     case 20:
+      if (from_client && tls13() && server_accepted_early_data_ && !end_of_early_data_seen_) {
+        // The EndOfEarlyData went by under the unknown early secret; its
+        // bytes are fixed (type 5, empty body), so the transcript can have them.
+        static constexpr std::uint8_t kEndOfEarlyData[] = {5, 0, 0, 0};
+        transcript_.insert(transcript_.end(), std::begin(kEndOfEarlyData), std::end(kEndOfEarlyData));
+      }
       on_finished(from_client, body);
       append();
       if (tls13()) {
@@ -273,9 +292,15 @@ void SessionDecoder::on_client_hello(std::span<const std::uint8_t> body) {
   if (!version || !random || !session || !suites || !compression) return fail("bad ClientHello");
   client_random_.assign(random->begin(), random->end());
   client_offered_early_data_ = false;
+  server_accepted_early_data_ = false;
+  end_of_early_data_seen_ = false;
   for (auto& [ext, data] : parse_extensions(r)) client_offered_early_data_ = client_offered_early_data_ || ext == 0x2a;
-  if (client_offered_early_data_ && keys_.find("CLIENT_EARLY_TRAFFIC_SECRET", client_random_) != nullptr) {
-    client_.early = true;
+  if (client_offered_early_data_) {
+    if (keys_.find("CLIENT_EARLY_TRAFFIC_SECRET", client_random_) != nullptr) {
+      client_.early = true;
+    } else {
+      skipping_early_data_ = true;
+    }
   }
 }
 

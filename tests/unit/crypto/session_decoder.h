@@ -65,6 +65,8 @@ class SessionDecoder {
   bool encrypt_then_mac() const { return etm_; }
   bool extended_master_secret() const { return ems_; }
   int key_updates() const { return key_updates_; }
+  // 0-RTT records skipped because the key log has no early traffic secret.
+  int early_records_skipped() const { return early_records_skipped_; }
 
  private:
   struct Direction {
@@ -114,6 +116,10 @@ class SessionDecoder {
   bool etm_ = false;
   bool ems_ = false;
   bool client_offered_early_data_ = false;
+  bool skipping_early_data_ = false;
+  bool server_accepted_early_data_ = false;
+  bool end_of_early_data_seen_ = false;
+  int early_records_skipped_ = 0;
   ByteVector master_;
   std::optional<ConnectionKeys> keys_tls12_;
   int masters_derived_ = 0;

@@ -42,6 +42,7 @@ struct StreamResult {
   int masters_derived = 0;
   int masters_matched = 0;
   int tamper_rejections = 0;
+  int early_records_skipped = 0;
 };
 
 // Decodes every TCP connection of `capture` and compares each direction's
@@ -66,7 +67,8 @@ std::vector<StreamResult> decode_fixture(const std::string& capture, const std::
     CHECK(decoder.app_data(false) == s2c);
     results.push_back(StreamResult{decoder.version(), decoder.cipher_suite(), decoder.finished_verified(true),
                                    decoder.finished_verified(false), decoder.masters_derived(),
-                                   decoder.masters_matched_keylog(), decoder.tamper_rejections()});
+                                   decoder.masters_matched_keylog(), decoder.tamper_rejections(),
+                                   decoder.early_records_skipped()});
   }
   return results;
 }
@@ -156,5 +158,66 @@ TEST_CASE("TLS 1.3 (RFC 8446): AES-128-GCM, PSK resumption with 0-RTT early data
     CHECK(r.suite == 0x1301);
     CHECK(r.client_finished == 1);
     CHECK(r.server_finished == 1);
+  }
+}
+
+TEST_CASE("TLS 1.3 (RFC 8446) without the early secret: 0-RTT records skipped, the rest decrypts",
+          "[crypto][fixture]") {
+  KeyMaterial keys;
+  keys.add_keylog_text(text_of(fixtures_dir() + "keys/tls13-rfc8446-noearly.keys"));
+  const auto results = decode_fixture("tls13-rfc8446.pcap", "tls13-rfc8446-noearly", keys, 2);
+  CHECK(results[0].early_records_skipped == 0);
+  CHECK(results[1].early_records_skipped >= 1);
+  CHECK(results[1].client_finished == 1);
+  CHECK(results[1].server_finished == 1);
+}
+
+TEST_CASE("TLS 1.0 (dmgr): RSA key from the PKCS#12 file, AES-128-CBC with chained IVs", "[crypto][fixture]") {
+  // keys/key.p12.pem is the fixture's own PEM export of keys/key.p12.
+  PkeyPtr key = load_private_key(fixtures_dir() + "keys/key.p12.pem");
+  KeyMaterial keys;
+  keys.rsa_key = key.get();
+  keys.add_keylog_text(text_of(fixtures_dir() + "captures/dmgr.expected/session-keys.txt"));
+  const auto results = decode_fixture("dmgr.pcapng", "dmgr", keys, 1);
+  CHECK(results[0].version == 0x0301);
+  CHECK(results[0].suite == 0x002F);
+  CHECK(results[0].masters_derived == 1);
+  CHECK(results[0].masters_matched == 1);
+  CHECK(results[0].client_finished == 1);
+  CHECK(results[0].server_finished == 1);
+}
+
+TEST_CASE("TLS 1.0 (dhe1): resumed DHE session from the key log, with an empty record", "[crypto][fixture]") {
+  KeyMaterial keys;
+  keys.add_keylog_text(text_of(fixtures_dir() + "keys/dhe1_keylog.dat"));
+  const auto results = decode_fixture("dhe1.pcapng", "dhe1", keys, 1);
+  CHECK(results[0].version == 0x0301);
+  CHECK(results[0].suite == 0x0039);  // TLS_DHE_RSA_WITH_AES_256_CBC_SHA
+  CHECK(results[0].client_finished == 1);
+  CHECK(results[0].server_finished == 1);
+}
+
+TEST_CASE("TLS 1.2 AES-GCM key-log captures (tls12-dsb, http2-data-reassembly, http2-brotli)", "[crypto][fixture]") {
+  KeyMaterial keys;
+  SECTION("tls12-dsb: raw IPv4 pcapng, ECDHE-RSA AES-128-GCM") {
+    keys.add_keylog_text(text_of(fixtures_dir() + "keys/tls12-dsb-1.keys"));
+    keys.add_keylog_text(text_of(fixtures_dir() + "keys/tls12-dsb-2.keys"));
+    for (const auto& r : decode_fixture("tls12-dsb.pcapng", "tls12-dsb", keys, 2)) {
+      CHECK(r.suite == 0xC02F);
+      CHECK(r.client_finished == 1);
+      CHECK(r.server_finished == 1);
+    }
+  }
+  SECTION("http2-data-reassembly: ECDHE-ECDSA AES-128-GCM, a retransmitted segment") {
+    keys.add_keylog_text(text_of(fixtures_dir() + "keys/http2-data-reassembly.keys"));
+    const auto results = decode_fixture("http2-data-reassembly.pcap", "http2-data-reassembly", keys, 1);
+    CHECK(results[0].suite == 0xC02B);
+    CHECK(results[0].server_finished == 1);
+  }
+  SECTION("http2-brotli: ECDHE-RSA AES-256-GCM-SHA384") {
+    keys.add_keylog_text(text_of(fixtures_dir() + "keys/http2-brotli.dsb.keys"));
+    const auto results = decode_fixture("http2-brotli.pcapng", "http2-brotli", keys, 1);
+    CHECK(results[0].suite == 0xC030);
+    CHECK(results[0].server_finished == 1);
   }
 }
