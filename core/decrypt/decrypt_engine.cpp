@@ -1,22 +1,221 @@
 #include "core/decrypt/decrypt_engine.h"
 
+#include <condition_variable>
+#include <mutex>
 #include <string_view>
+#include <thread>
 
 #include "core/capture/capture_reader.h"
 #include "core/decrypt/tls_connection.h"
 #include "core/net/packet_decoder.h"
 
 namespace tlsring::decrypt {
+namespace {
 
-DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options)
-    : keys_(keys), sink_(sink),
-      tracker_(std::make_unique<tcp::TcpTracker>(static_cast<tcp::ConnectionFactory&>(*this), options.tcp)) {}
+// A batch is handed to the workers when it holds this many packets or bytes.
+constexpr std::size_t kBatchPackets = 8192;
+constexpr std::size_t kBatchBytes = 2u << 20;
+
+std::size_t shard_of(const net::TcpSegment& s, std::size_t shards) {
+  // Symmetric in the two endpoints, so both directions land in one shard.
+  auto endpoint_hash = [](const net::Endpoint& e) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (std::size_t i = 0; i < (e.ip.version == 4 ? 4u : 16u); ++i) h = (h ^ e.ip.bytes[i]) * 1099511628211ULL;
+    return (h ^ e.port) * 0x9e3779b97f4a7c15ULL;
+  };
+  const std::uint64_t h = endpoint_hash(s.src) + endpoint_hash(s.dst);
+  return static_cast<std::size_t>((h >> 32) % shards);
+}
+
+}  // namespace
+
+// One worker's connections: a TCP tracker whose handlers are TlsConnections.
+class DecryptEngine::Shard final : private tcp::ConnectionFactory {
+ public:
+  Shard(KeyStore& keys, SessionSink& sink, const tcp::TcpTracker::Options& options, bool parallel)
+      : keys_(keys), sink_(sink), parallel_(parallel),
+        tracker_(static_cast<tcp::ConnectionFactory&>(*this), options) {}
+
+  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
+    tracker_.add(segment, timestamp_ns, packet_number);
+  }
+  void finish(std::int64_t timestamp_ns) { tracker_.finish(timestamp_ns); }
+
+  // Connections that closed while waiting for a resumed session: settled once
+  // every worker has caught up with the capture.
+  void settle_deferred(std::int64_t timestamp_ns) {
+    for (auto& connection : deferred_) connection->finish_deferred(timestamp_ns);
+    deferred_.clear();
+  }
+
+ private:
+  // Forwards to a shared TlsConnection, which outlives its TCP connection when deferred.
+  class Handle final : public tcp::ConnectionHandler {
+   public:
+    Handle(std::shared_ptr<TlsConnection> connection, Shard& shard)
+        : connection_(std::move(connection)), shard_(shard) {}
+    void on_data(tcp::Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
+                 std::int64_t ts) override {
+      connection_->on_data(from, data, offset, ts);
+    }
+    void on_gap(tcp::Side from, std::uint64_t offset, std::uint64_t length, std::int64_t ts) override {
+      connection_->on_gap(from, offset, length, ts);
+    }
+    void on_fin(tcp::Side from, std::int64_t ts) override { connection_->on_fin(from, ts); }
+    void on_close(tcp::CloseReason reason, std::int64_t ts) override {
+      if (connection_->awaiting_session()) {
+        shard_.deferred_.push_back(connection_);
+      } else {
+        connection_->on_close(reason, ts);
+      }
+    }
+
+   private:
+    std::shared_ptr<TlsConnection> connection_;
+    Shard& shard_;
+  };
+
+  std::unique_ptr<tcp::ConnectionHandler> open(const tcp::ConnectionInfo& info) override {
+    if (!parallel_) return std::make_unique<TlsConnection>(info, keys_, sink_);
+    return std::make_unique<Handle>(std::make_shared<TlsConnection>(info, keys_, sink_, true), *this);
+  }
+
+  KeyStore& keys_;
+  SessionSink& sink_;
+  const bool parallel_;
+  tcp::TcpTracker tracker_;
+  std::vector<std::shared_ptr<TlsConnection>> deferred_;
+};
+
+// The workers, each with its Shard, fed batch by batch.
+class DecryptEngine::Pool {
+ public:
+  Pool(KeyStore& keys, SessionSink& sink, const EngineOptions& options) {
+    const unsigned count = options.workers;
+    for (unsigned i = 0; i < count; ++i) {
+      workers_.push_back(std::make_unique<Worker>());
+      workers_.back()->shard = std::make_unique<Shard>(keys, sink, options.tcp, true);
+    }
+    for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this, i] { run(i); });
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
+    Worker& w = *workers_[shard_of(segment, workers_.size())];
+    Batch::Entry entry{segment, timestamp_ns, packet_number, w.filling.payload.size()};
+    w.filling.payload.insert(w.filling.payload.end(), segment.payload.begin(), segment.payload.end());
+    w.filling.entries.push_back(entry);
+    ++batch_packets_;
+    batch_bytes_ += segment.payload.size();
+    if (batch_packets_ >= kBatchPackets || batch_bytes_ >= kBatchBytes) submit(false, timestamp_ns);
+  }
+
+  // Hands the filled batches over (waiting for the previous ones); `finish`
+  // also closes every connection after the batch.
+  void submit(bool finish, std::int64_t timestamp_ns) {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+    for (auto& w : workers_) {
+      std::swap(w->filling, w->working);
+      w->filling.clear();
+    }
+    batch_packets_ = 0;
+    batch_bytes_ = 0;
+    finish_ = finish;
+    timestamp_ns_ = timestamp_ns;
+    busy_ = workers_.size();
+    arrived_ = 0;
+    ++generation_;
+    wake_.notify_all();
+    if (finish) done_.wait(lock, [&] { return busy_ == 0; });
+  }
+
+ private:
+  struct Batch {
+    struct Entry {
+      net::TcpSegment segment;      // payload re-pointed into `payload` when processed
+      std::int64_t timestamp_ns;
+      std::uint64_t packet_number;
+      std::size_t payload_offset;
+    };
+    std::vector<Entry> entries;
+    std::vector<std::uint8_t> payload;
+    void clear() {
+      entries.clear();
+      payload.clear();
+    }
+  };
+  struct Worker {
+    std::unique_ptr<Shard> shard;
+    Batch filling;   // written by the reading thread
+    Batch working;   // read by the worker
+  };
+
+  void run(unsigned index) {
+    Worker& w = *workers_[index];
+    std::uint64_t seen = 0;
+    for (;;) {
+      bool finish = false;
+      std::int64_t timestamp_ns = 0;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        finish = finish_;
+        timestamp_ns = timestamp_ns_;
+      }
+      for (Batch::Entry& e : w.working.entries) {
+        e.segment.payload = std::span(w.working.payload).subspan(e.payload_offset, e.segment.payload.size());
+        w.shard->add(e.segment, e.timestamp_ns, e.packet_number);
+      }
+      if (finish) w.shard->finish(timestamp_ns);
+      {
+        // Meet: every worker has processed this batch, so every session stored
+        // up to here is in the cache before deferred connections look again.
+        std::unique_lock lock(mutex_);
+        if (++arrived_ == workers_.size()) met_.notify_all();
+        met_.wait(lock, [&] { return arrived_ == workers_.size(); });
+      }
+      w.shard->settle_deferred(timestamp_ns);
+      {
+        std::lock_guard lock(mutex_);
+        if (--busy_ == 0) done_.notify_all();
+      }
+    }
+  }
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_, met_, done_;
+  std::uint64_t generation_ = 0;
+  std::size_t busy_ = 0;
+  std::size_t arrived_ = 0;
+  bool finish_ = false;
+  bool stop_ = false;
+  std::int64_t timestamp_ns_ = 0;
+  std::size_t batch_packets_ = 0;
+  std::size_t batch_bytes_ = 0;
+};
+
+DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options) : keys_(keys), sink_(sink) {
+  if (options.workers <= 1) {
+    inline_shard_ = std::make_unique<Shard>(keys, sink, options.tcp, false);
+  } else {
+    pool_ = std::make_unique<Pool>(keys, sink, options);
+  }
+}
 
 DecryptEngine::~DecryptEngine() = default;
-
-std::unique_ptr<tcp::ConnectionHandler> DecryptEngine::open(const tcp::ConnectionInfo& info) {
-  return std::make_unique<TlsConnection>(info, keys_, sink_);
-}
 
 Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
   auto opened = capture::CaptureReader::open(path);
@@ -46,12 +245,17 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
       continue;
     }
     ++summary.packets;
+    ++packet_number_;
     const capture::CapturePacket& packet = event.packet;
     last_timestamp_ns_ = packet.timestamp_ns;
     switch (net::decode_tcp(packet.link_type, packet.data, segment)) {
       case net::DecodeStatus::tcp:
         ++summary.tcp_segments;
-        tracker_->add(segment, packet.timestamp_ns);
+        if (pool_) {
+          pool_->add(segment, packet.timestamp_ns, packet_number_);
+        } else {
+          inline_shard_->add(segment, packet.timestamp_ns, packet_number_);
+        }
         break;
       case net::DecodeStatus::not_tcp:
         ++summary.other_packets;
@@ -76,9 +280,11 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
 void DecryptEngine::finish() {
   if (finished_) return;
   finished_ = true;
-  tracker_->finish(last_timestamp_ns_);
+  if (pool_) {
+    pool_->submit(true, last_timestamp_ns_);
+  } else {
+    inline_shard_->finish(last_timestamp_ns_);
+  }
 }
-
-const tcp::TrackerStats& DecryptEngine::tcp_stats() const { return tracker_->stats(); }
 
 }  // namespace tlsring::decrypt

@@ -3,6 +3,13 @@
 // on from one file to the next. Every TCP connection is examined (TLS is found
 // by content, not by port). Key-log text in pcapng Decryption Secrets Blocks
 // joins the KeyStore as it is met.
+//
+// With several workers, the calling thread reads and decodes the packets and
+// hands them, in batches, to the worker that owns their connection (by a hash
+// of the 4-tuple); each worker reassembles and decrypts its own connections.
+// After every batch the workers meet, so that a session resumed in one worker
+// finds the full handshake another worker decrypted earlier in the capture.
+// The results are the same whatever the number of workers.
 #pragma once
 
 #include <cstdint>
@@ -31,12 +38,15 @@ struct FileSummary {
 
 struct EngineOptions {
   tcp::TcpTracker::Options tcp;
+  unsigned workers = 1;                  // threads decrypting; 1 = all in the calling thread
 };
 
-class DecryptEngine final : private tcp::ConnectionFactory {
+class DecryptEngine {
  public:
   DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options = {});
-  ~DecryptEngine() override;
+  ~DecryptEngine();
+  DecryptEngine(const DecryptEngine&) = delete;
+  DecryptEngine& operator=(const DecryptEngine&) = delete;
 
   // Reads one file through. An error only when the file cannot be opened or is
   // not a capture; a file cut short is read up to the cut and says so in warnings.
@@ -44,15 +54,19 @@ class DecryptEngine final : private tcp::ConnectionFactory {
   // The capture ended: every open connection is closed and reported.
   void finish();
 
-  const tcp::TrackerStats& tcp_stats() const;
+  // Packets read so far over all files; connection ids are these packet numbers.
+  std::uint64_t packets_read() const { return packet_number_; }
   std::int64_t last_timestamp_ns() const { return last_timestamp_ns_; }
 
  private:
-  std::unique_ptr<tcp::ConnectionHandler> open(const tcp::ConnectionInfo& info) override;
+  class Shard;
+  class Pool;
 
   KeyStore& keys_;
   SessionSink& sink_;
-  std::unique_ptr<tcp::TcpTracker> tracker_;
+  std::unique_ptr<Shard> inline_shard_;  // workers == 1
+  std::unique_ptr<Pool> pool_;           // workers > 1
+  std::uint64_t packet_number_ = 0;
   std::int64_t last_timestamp_ns_ = 0;
   bool finished_ = false;
 };

@@ -75,6 +75,24 @@ std::optional<keys::Secret> KeyStore::master_for_session_id(ByteView session_id)
   return key_log_.find_by_session_id(session_id);
 }
 
+KeyStore::CertificateIdentity KeyStore::certificate_identity(ByteView certificate_der) const {
+  // Bounded: a capture with more distinct certificates than this just parses again.
+  constexpr std::size_t kMaxCachedCertificates = 4096;
+  std::string key = as_key(certificate_der);
+  {
+    std::lock_guard lock(mutex_);
+    auto it = certificates_.find(key);
+    if (it != certificates_.end()) return it->second;
+  }
+  CertificateIdentity identity;
+  if (auto id = keys::certificate_public_key_id(certificate_der); id.ok()) identity.public_key_id = *id;
+  identity.subject = keys::certificate_subject(certificate_der);
+  std::lock_guard lock(mutex_);
+  if (certificates_.size() >= kMaxCachedCertificates) certificates_.clear();
+  certificates_.emplace(std::move(key), identity);
+  return identity;
+}
+
 std::optional<keys::Secret> KeyStore::master_for_ticket(ByteView ticket) const {
   if (ticket.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);

@@ -45,6 +45,14 @@ class KeyStore {
   std::optional<keys::Secret> key_log_rsa_premaster(ByteView encrypted_premaster) const;
   std::optional<keys::Secret> key_log_master_by_session_id(ByteView session_id) const;
 
+  // A server certificate's public key id and subject, parsed once per distinct
+  // certificate (every connection to a server presents the same one).
+  struct CertificateIdentity {
+    std::optional<keys::PublicKeyId> public_key_id;  // nullopt when the DER does not parse
+    std::string subject;
+  };
+  CertificateIdentity certificate_identity(ByteView certificate_der) const;
+
   // Session cache.
   void remember_session_id(ByteView session_id, ByteView master_secret);
   void remember_ticket(ByteView ticket, ByteView master_secret);
@@ -61,6 +69,7 @@ class KeyStore {
   mutable std::mutex mutex_;  // guards key_log_ and the caches after setup
   std::unordered_map<std::string, keys::Secret> by_session_id_;
   std::unordered_map<std::string, keys::Secret> by_ticket_;
+  mutable std::unordered_map<std::string, CertificateIdentity> certificates_;  // by DER
 };
 
 }  // namespace tlsring::decrypt

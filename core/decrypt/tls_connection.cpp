@@ -19,6 +19,8 @@ constexpr std::size_t kMaxAlertsReported = 16;
 // the smallest protected record is about 22 bytes on the wire.
 constexpr std::uint64_t kSmallestRecord = 22;
 constexpr std::uint64_t kMaxSequenceGuesses = 4096;
+// Records held while a resumed session's secret may still arrive from another worker.
+constexpr std::size_t kMaxHeldBytes = 1 << 20;
 
 bool is_tls13_version(std::uint16_t version) { return version == 0x0304 || (version >> 8) == 0x7f; }
 
@@ -53,9 +55,10 @@ const char* to_string(Resumption r) {
   return "no";
 }
 
-TlsConnection::TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink)
-    : info_(info), keys_(keys), sink_(sink) {
-  report_.connection_id = info.id;
+TlsConnection::TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink,
+                             bool defer_unknown_resumption)
+    : info_(info), keys_(keys), sink_(sink), defer_resumption_(defer_unknown_resumption) {
+  report_.connection_id = info.first_packet;
   report_.first_seen_ns = info.first_seen_ns;
   report_.last_seen_ns = info.first_seen_ns;
   const bool start_seen = info.syn_seen || info.syn_ack_seen;
@@ -89,9 +92,63 @@ void TlsConnection::on_fin(tcp::Side /*from*/, std::int64_t timestamp_ns) {
 
 void TlsConnection::on_close(tcp::CloseReason /*reason*/, std::int64_t timestamp_ns) {
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
+  report_end();
+}
+
+void TlsConnection::report_end() {
   if (!directions_[0].saw_bytes && !directions_[1].saw_bytes) return;  // no payload: nothing to report
   decide_verdict();
   sink_.on_session_end(report_);
+}
+
+void TlsConnection::finish_deferred(std::int64_t timestamp_ns) {
+  report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
+  defer_resumption_ = false;
+  if (awaiting_session_) try_resume();
+  report_end();
+}
+
+void TlsConnection::hold_record(tcp::Side from, const AssembledRecord& record) {
+  HeldRecord held{from, record.after_gap, now_ns_, {}};
+  held.bytes.reserve(record.header_bytes.size() + record.fragment.size());
+  append(held.bytes, record.header_bytes);
+  append(held.bytes, record.fragment);
+  held_bytes_ += held.bytes.size();
+  held_records_.push_back(std::move(held));
+  if (held_bytes_ > kMaxHeldBytes) defer_resumption_ = false;  // waited long enough: settle now
+}
+
+// Looks the resumed session up again; once it is known (or waiting is over),
+// replays what was held through the ordinary path.
+bool TlsConnection::try_resume() {
+  awaiting_session_ = false;
+  derive_tls12_keys();
+  if (awaiting_session_) return false;
+  if (held_change_cipher_spec_) {
+    DirectionState& st = state(*held_change_cipher_spec_);
+    st.cipher = std::move(st.pending);
+    st.protected_records = true;
+    st.sequence = 0;
+    held_change_cipher_spec_.reset();
+  }
+  std::vector<HeldRecord> held;
+  held.swap(held_records_);
+  held_bytes_ = 0;
+  const std::int64_t now = now_ns_;
+  for (const HeldRecord& record : held) {
+    AssembledRecord replay;
+    const Span bytes(record.bytes);
+    replay.header.content_type = bytes[0];
+    replay.header.version = static_cast<std::uint16_t>((bytes[1] << 8) | bytes[2]);
+    replay.header.length = static_cast<std::uint16_t>((bytes[3] << 8) | bytes[4]);
+    replay.header_bytes = bytes.first(tls::kRecordHeaderSize);
+    replay.fragment = bytes.subspan(tls::kRecordHeaderSize);
+    replay.after_gap = record.after_gap;
+    now_ns_ = record.timestamp_ns;
+    handle_record(record.side, replay);
+  }
+  now_ns_ = now;
+  return true;
 }
 
 Direction TlsConnection::direction_of(tcp::Side from) const {
@@ -130,6 +187,11 @@ void TlsConnection::handle_sslv2_client_hello(tcp::Side from, Span body) {
 
 void TlsConnection::handle_record(tcp::Side from, const AssembledRecord& record) {
   any_tls_ = true;
+  if (awaiting_session_) {
+    hold_record(from, record);
+    try_resume();
+    return;
+  }
   if (!decide_roles(from, record)) return;
   const Direction d = direction_of(from);
   if (d == Direction::server_to_client) server_record_version_ = record.header.version;
@@ -260,6 +322,10 @@ void TlsConnection::handle_plaintext(Direction d, std::uint8_t content_type, Spa
 
 void TlsConnection::handle_change_cipher_spec(Direction d) {
   if (!hs_.keys_derived) derive_tls12_keys();
+  if (awaiting_session_) {
+    held_change_cipher_spec_ = d;
+    return;
+  }
   DirectionState& st = state(d);
   st.cipher = std::move(st.pending);
   st.protected_records = true;
@@ -306,8 +372,9 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
       if (!from_client) {
         auto chain = tls::parse_certificate(body, hs_.tls13);
         if (chain.ok() && !chain->empty()) {
-          if (auto id = keys::certificate_public_key_id(chain->front()); id.ok()) hs_.certificate_key_id = *id;
-          hs_.certificate_subject = keys::certificate_subject(chain->front());
+          KeyStore::CertificateIdentity identity = keys_.certificate_identity(chain->front());
+          hs_.certificate_key_id = identity.public_key_id;
+          hs_.certificate_subject = std::move(identity.subject);
           report_.certificate_subject = hs_.certificate_subject;
         }
       }
@@ -598,6 +665,11 @@ void TlsConnection::derive_tls12_keys() {
                                                  : Resumption::ticket;
   const net::Endpoint& server = info_.endpoint[static_cast<int>(tcp::other(*client_side_))];
   MasterSecretOutcome outcome = resolve_master_secret(hs_, hs_.abbreviated, server, keys_);
+  if (!outcome.found() && outcome.verdict == Verdict::resumed_session_unknown && defer_resumption_) {
+    hs_.keys_derived = false;  // try again with the next record
+    awaiting_session_ = true;
+    return;
+  }
   if (!outcome.found()) {
     set_key_problem(outcome.verdict, outcome.reason, outcome.fix);
     return;

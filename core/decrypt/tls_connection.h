@@ -24,7 +24,12 @@ namespace tlsring::decrypt {
 
 class TlsConnection final : public tcp::ConnectionHandler {
  public:
-  TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink);
+  // `defer_unknown_resumption`: when several workers decrypt in parallel, the
+  // full handshake that an abbreviated one resumes may still be in another
+  // worker's hands. The connection then holds its records (bounded) and tries
+  // again with each record, and finish_deferred() settles it for good.
+  TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink,
+                bool defer_unknown_resumption = false);
   ~TlsConnection() override;
 
   void on_data(tcp::Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
@@ -34,6 +39,11 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void on_close(tcp::CloseReason reason, std::int64_t timestamp_ns) override;
 
   const SessionReport& report() const { return report_; }
+
+  // Waiting for a resumed session's master secret (see the constructor).
+  bool awaiting_session() const { return awaiting_session_; }
+  // The connection closed while waiting: try once more, then report it.
+  void finish_deferred(std::int64_t timestamp_ns);
 
  private:
   enum class Tls13Phase : std::uint8_t { none, early, handshake, application };
@@ -53,6 +63,12 @@ class TlsConnection final : public tcp::ConnectionHandler {
   };
 
   class SideListener;
+  struct HeldRecord {
+    tcp::Side side;
+    bool after_gap;
+    std::int64_t timestamp_ns;
+    std::vector<std::uint8_t> bytes;  // header and fragment
+  };
 
   void handle_record(tcp::Side from, const AssembledRecord& record);
   void handle_sslv2_client_hello(tcp::Side from, std::span<const std::uint8_t> body);
@@ -79,6 +95,9 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void keys_proven();
   void setup_tls13_server_handshake_keys();
   bool install_tls13_key(Direction d, std::span<const std::uint8_t> secret, Tls13Phase phase);
+  void hold_record(tcp::Side from, const AssembledRecord& record);
+  bool try_resume();
+  void report_end();
   void set_key_problem(Verdict verdict, std::string reason, std::string fix);
   void decide_verdict();
 
@@ -100,6 +119,12 @@ class TlsConnection final : public tcp::ConnectionHandler {
   // TLS 1.3 early data arrives before the ServerHello names the suite: one
   // cipher per suite that fits the early secret, tried on the first record.
   std::vector<std::unique_ptr<crypto::RecordCipher>> early_candidates_;
+
+  bool defer_resumption_ = false;
+  bool awaiting_session_ = false;
+  std::optional<Direction> held_change_cipher_spec_;
+  std::vector<HeldRecord> held_records_;
+  std::size_t held_bytes_ = 0;
 
   bool any_tls_ = false;
   bool not_tls_ = false;

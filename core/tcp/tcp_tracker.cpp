@@ -43,6 +43,7 @@ struct TcpTracker::Impl {
   LruList active;  // open and ignored connections, most recently active first
   LruList closed;  // closed by FIN or RST, kept only to drop their late segments
   std::uint64_t next_id = 0;
+  std::uint64_t current_packet = 0;  // of the segment being added
   std::size_t open_count = 0;  // connections with a handler
 };
 
@@ -97,6 +98,7 @@ Connection& TcpTracker::Impl::open(const ConnectionKey& key, const net::TcpSegme
   info.syn_seen = has(segment, net::kSyn) && !has(segment, net::kAck);
   info.syn_ack_seen = syn_ack;
   info.first_seen_ns = timestamp_ns;
+  info.first_packet = current_packet;
 
   connection.handler = factory.open(info);
   connection.ignored = connection.handler == nullptr;
@@ -233,7 +235,10 @@ TcpTracker::TcpTracker(ConnectionFactory& factory, Options options)
 TcpTracker::TcpTracker(ConnectionFactory& factory) : TcpTracker(factory, Options{}) {}
 TcpTracker::~TcpTracker() = default;
 
-void TcpTracker::add(const net::TcpSegment& segment, std::int64_t timestamp_ns) { impl_->add(segment, timestamp_ns); }
+void TcpTracker::add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
+  impl_->current_packet = packet_number;
+  impl_->add(segment, timestamp_ns);
+}
 void TcpTracker::finish(std::int64_t timestamp_ns) { impl_->finish(timestamp_ns); }
 const TrackerStats& TcpTracker::stats() const { return impl_->stats; }
 std::size_t TcpTracker::open_connections() const { return impl_->open_count; }

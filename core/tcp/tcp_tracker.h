@@ -40,6 +40,7 @@ struct ConnectionInfo {
   bool syn_seen = false;             // the three-way handshake's SYN was captured
   bool syn_ack_seen = false;         // the SYN/ACK (from endpoint[1]) was captured
   std::int64_t first_seen_ns = 0;
+  std::uint64_t first_packet = 0;    // the packet number passed to add() with its first segment
 };
 
 enum class CloseReason {
@@ -103,7 +104,9 @@ class TcpTracker {
   TcpTracker(const TcpTracker&) = delete;
   TcpTracker& operator=(const TcpTracker&) = delete;
 
-  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns);
+  // `packet_number` identifies the packet to the caller (e.g. its frame number
+  // across the capture files); it becomes ConnectionInfo::first_packet.
+  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number = 0);
   // The capture ended: flush every connection (holes become gaps) and close it with end_of_capture.
   void finish(std::int64_t timestamp_ns);
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/capture/capture_reader.h"
 #include "core/crypto/providers.h"
@@ -35,7 +36,8 @@ constexpr const char* kUsage =
     "  -o, --output DIR     where to write sessions.jsonl, keys.log, summary.txt and\n"
     "                       connections/ (transcripts and decrypted bytes); mode 0700\n"
     "  --no-transcripts     do not write transcripts\n"
-    "  --no-payload         do not write the decrypted bytes (*.c2s.bin, *.s2c.bin)\n";
+    "  --no-payload         do not write the decrypted bytes (*.c2s.bin, *.s2c.bin)\n"
+    "  --workers N          decrypting threads (default: the number of CPUs)\n";
 
 struct DecryptArgs {
   std::vector<std::string> captures;
@@ -45,6 +47,7 @@ struct DecryptArgs {
   bool transcripts = true;
   bool payload = true;
   bool help = false;
+  unsigned workers = 0;  // 0: one per CPU
 };
 
 Result<DecryptArgs> parse_args(const std::vector<std::string>& args) {
@@ -76,6 +79,15 @@ Result<DecryptArgs> parse_args(const std::vector<std::string>& args) {
       parsed.output = *text;
     } else if (arg == "--no-transcripts") {
       parsed.transcripts = false;
+    } else if (is("--workers")) {
+      auto text = value("--workers");
+      if (!text.ok()) return text.error();
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(text->c_str(), &end, 10);
+      if (text->empty() || *end != '\0' || n < 1 || n > 256) {
+        return make_error("--workers needs a number from 1 to 256, not '" + *text + "'");
+      }
+      parsed.workers = static_cast<unsigned>(n);
     } else if (arg == "--no-payload") {
       parsed.payload = false;
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -183,7 +195,9 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
     err << "tlsring decrypt: " << output.error().message << "\n";
     return kExitOutputFailed;
   }
-  decrypt::DecryptEngine engine(store, **output);
+  decrypt::EngineOptions engine_options;
+  engine_options.workers = args->workers != 0 ? args->workers : std::max(1u, std::thread::hardware_concurrency());
+  decrypt::DecryptEngine engine(store, **output, engine_options);
   std::vector<decrypt::FileSummary> files;
   for (const std::string& capture : args->captures) {
     auto summary = engine.add_file(capture);
