@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/crypto/openssl_error.h"
-#include "core/crypto/openssl_ptr.h"
+#include "core/openssl_ptr.h"
 
 namespace tlsring::crypto {
 namespace {

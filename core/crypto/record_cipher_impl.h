@@ -9,7 +9,7 @@
 #include <span>
 
 #include "core/crypto/cipher_suite.h"
-#include "core/crypto/openssl_ptr.h"
+#include "core/openssl_ptr.h"
 #include "core/crypto/record_cipher.h"
 #include "core/result.h"
 

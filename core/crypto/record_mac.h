@@ -10,7 +10,7 @@
 #include <span>
 
 #include "core/crypto/cipher_suite.h"
-#include "core/crypto/openssl_ptr.h"
+#include "core/openssl_ptr.h"
 #include "core/result.h"
 
 namespace tlsring::crypto {

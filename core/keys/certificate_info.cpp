@@ -3,7 +3,7 @@
 #include <openssl/x509.h>
 
 #include "core/keys/key_decoding.h"
-#include "core/keys/openssl_ptr.h"
+#include "core/openssl_ptr.h"
 #include "core/keys/public_key_id.h"
 #include "core/keys/rsa_private_key.h"
 
@@ -11,16 +11,16 @@ namespace tlsring::keys {
 
 namespace {
 
-detail::X509Ptr parse_certificate(std::span<const std::uint8_t> der) {
+X509Ptr parse_certificate(std::span<const std::uint8_t> der) {
   const unsigned char* cursor = der.data();
-  return detail::X509Ptr(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+  return X509Ptr(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
 }
 
 }  // namespace
 
 Result<PublicKeyId> certificate_public_key_id(std::span<const std::uint8_t> certificate_der) {
-  detail::ErrorMark mark;
-  detail::X509Ptr certificate = parse_certificate(certificate_der);
+  ErrorMark mark;
+  X509Ptr certificate = parse_certificate(certificate_der);
   if (!certificate) return make_error("not a DER X.509 certificate (" + detail::last_openssl_reason() + ")");
   const EVP_PKEY* public_key = X509_get0_pubkey(certificate.get());
   if (public_key == nullptr) {
@@ -30,10 +30,10 @@ Result<PublicKeyId> certificate_public_key_id(std::span<const std::uint8_t> cert
 }
 
 std::string certificate_subject(std::span<const std::uint8_t> certificate_der) {
-  detail::ErrorMark mark;
-  detail::X509Ptr certificate = parse_certificate(certificate_der);
+  ErrorMark mark;
+  X509Ptr certificate = parse_certificate(certificate_der);
   if (!certificate) return {};
-  detail::BioPtr out(BIO_new(BIO_s_mem()));
+  BioPtr out(BIO_new(BIO_s_mem()));
   if (!out) return {};
   // RFC 2253 order (most specific first, "CN=host, O=org"), ", " between
   // parts, and UTF-8 left as is rather than escaped, since this is for people.

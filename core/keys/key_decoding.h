@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/keys/openssl_ptr.h"
+#include "core/openssl_ptr.h"
 #include "core/result.h"
 
 namespace tlsring::keys::detail {

@@ -6,7 +6,7 @@
 
 #include "core/crypto/providers.h"
 #include "core/keys/key_decoding.h"
-#include "core/keys/openssl_ptr.h"
+#include "core/openssl_ptr.h"
 #include "core/keys/public_key_id.h"
 #include "core/keys/read_file.h"
 
@@ -17,8 +17,8 @@ namespace {
 // A key file is a few KB; a larger file is some other file given by mistake.
 constexpr std::uintmax_t kMaxKeyFileBytes = 1024 * 1024;
 
-Result<detail::EvpPkeyCtxPtr> make_decrypt_context(EVP_PKEY& key) {
-  detail::EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, &key, nullptr));
+Result<EvpPkeyCtxPtr> make_decrypt_context(EVP_PKEY& key) {
+  EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, &key, nullptr));
   if (!context || EVP_PKEY_decrypt_init(context.get()) <= 0 ||
       EVP_PKEY_CTX_set_rsa_padding(context.get(), RSA_PKCS1_PADDING) <= 0) {
     return make_error("cannot set up RSA decryption (" + detail::last_openssl_reason() + ")");
@@ -40,7 +40,7 @@ Result<detail::EvpPkeyCtxPtr> make_decrypt_context(EVP_PKEY& key) {
 }  // namespace
 
 struct RsaPrivateKey::Handle {
-  detail::EvpPkeyPtr key;
+  EvpPkeyPtr key;
 };
 
 Result<RsaPrivateKey> RsaPrivateKey::load(const std::filesystem::path& path,
@@ -55,15 +55,15 @@ Result<RsaPrivateKey> RsaPrivateKey::load(const std::filesystem::path& path,
 
 Result<RsaPrivateKey> RsaPrivateKey::parse(std::span<const std::uint8_t> contents, const std::string& source_name,
                                            const std::optional<std::string>& password) {
-  detail::ErrorMark mark;
+  ErrorMark mark;
   // Before any decoding: the legacy provider holds the RC2/3DES PBEs of
   // Windows .pfx files. Its failure only matters if such a file comes, and the
   // PKCS#12 decoder reports it then.
   (void)crypto::ensure_crypto_providers();
 
-  Result<detail::EvpPkeyPtr> decoded = detail::decode_private_key(contents, password);
+  Result<EvpPkeyPtr> decoded = detail::decode_private_key(contents, password);
   if (!decoded) return decoded.error().with_context(source_name);
-  detail::EvpPkeyPtr pkey = std::move(*decoded);
+  EvpPkeyPtr pkey = std::move(*decoded);
   if (EVP_PKEY_is_a(pkey.get(), "RSA") != 1) {
     const char* type = EVP_PKEY_get0_type_name(pkey.get());
     return detail::not_rsa_error(type != nullptr ? type : "non-RSA").with_context(source_name);
@@ -72,7 +72,7 @@ Result<RsaPrivateKey> RsaPrivateKey::parse(std::span<const std::uint8_t> content
   if (!id) return id.error().with_context(source_name);
   // One decryption context now, so any per-key provider state is settled
   // before other threads share the key.
-  if (Result<detail::EvpPkeyCtxPtr> probe = make_decrypt_context(*pkey); !probe) {
+  if (Result<EvpPkeyCtxPtr> probe = make_decrypt_context(*pkey); !probe) {
     return probe.error().with_context(source_name);
   }
 
@@ -86,14 +86,14 @@ Result<RsaPrivateKey> RsaPrivateKey::parse(std::span<const std::uint8_t> content
 
 Result<std::vector<std::uint8_t>> RsaPrivateKey::decrypt(std::span<const std::uint8_t> ciphertext) const {
   if (!handle_) return make_error("no RSA key loaded");
-  detail::ErrorMark mark;
+  ErrorMark mark;
   const std::size_t modulus_bytes = static_cast<std::size_t>(EVP_PKEY_get_size(handle_->key.get()));
   if (ciphertext.empty() || ciphertext.size() > modulus_bytes) {
     return make_error("the encrypted premaster is " + std::to_string(ciphertext.size()) + " bytes; a " +
                       std::to_string(modulus_bits_) + "-bit RSA key takes 1 to " + std::to_string(modulus_bytes));
   }
   // A context per call: EVP_PKEY_CTX is not thread safe, the EVP_PKEY is.
-  Result<detail::EvpPkeyCtxPtr> context = make_decrypt_context(*handle_->key);
+  Result<EvpPkeyCtxPtr> context = make_decrypt_context(*handle_->key);
   if (!context) return context.error();
   std::size_t length = 0;
   if (EVP_PKEY_decrypt(context->get(), nullptr, &length, ciphertext.data(), ciphertext.size()) <= 0) {

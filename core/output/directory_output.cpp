@@ -1,5 +1,7 @@
 #include "core/output/directory_output.h"
 
+#include <algorithm>
+
 #include "core/keys/key_log.h"
 #include "core/output/session_json.h"
 #include "core/output/transcript_format.h"
@@ -44,36 +46,33 @@ DirectoryOutput::DirectoryOutput(std::filesystem::path directory, OutputOptions 
                                  PrivateFile keys)
     : directory_(std::move(directory)), options_(options), sessions_(std::move(sessions)), keys_(std::move(keys)) {}
 
-DirectoryOutput::~DirectoryOutput() {
-  std::lock_guard lock(mutex_);
-  flush_all();
-}
+DirectoryOutput::~DirectoryOutput() { (void)finish(); }
 
 DirectoryOutput::ConnectionOutput& DirectoryOutput::connection(const decrypt::SessionReport& session) {
+  std::lock_guard lock(mutex_);
   auto [it, inserted] = connections_.try_emplace(session.connection_id);
   if (inserted) {
     it->second.base = "connections/" + connection_name(session);
     it->second.transcript = transcript_header(session);
-    buffered_ += it->second.transcript.size();
   }
   return it->second;
 }
 
+std::size_t DirectoryOutput::connection_buffer_limit() const {
+  std::lock_guard lock(mutex_);
+  const std::size_t open = std::max<std::size_t>(1, connections_.size());
+  return std::clamp<std::size_t>(options_.buffer_budget / open, 4096, options_.max_connection_buffer);
+}
+
 void DirectoryOutput::on_application_data(const decrypt::SessionReport& session, decrypt::Direction direction,
                                           std::int64_t timestamp_ns, std::span<const std::uint8_t> plaintext) {
-  std::lock_guard lock(mutex_);
   ConnectionOutput& c = connection(session);
-  if (options_.transcripts) {
-    const std::size_t before = c.transcript.size();
-    append_transcript_entry(c.transcript, timestamp_ns, direction, plaintext);
-    buffered_ += c.transcript.size() - before;
-  }
+  if (options_.transcripts) append_transcript_entry(c.transcript, timestamp_ns, direction, plaintext);
   if (options_.payload_files) {
     auto& buffer = c.payload[static_cast<int>(direction)];
     buffer.insert(buffer.end(), plaintext.begin(), plaintext.end());
-    buffered_ += plaintext.size();
   }
-  if (buffered_ > options_.buffer_budget) flush_all();
+  if (c.buffered() > connection_buffer_limit()) flush(c);
 }
 
 void DirectoryOutput::on_master_secret(std::span<const std::uint8_t> client_random,
@@ -86,24 +85,25 @@ void DirectoryOutput::on_master_secret(std::span<const std::uint8_t> client_rand
 }
 
 void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
-  std::lock_guard lock(mutex_);
   SessionFiles files;
-  auto it = connections_.find(session.connection_id);
-  if (it != connections_.end()) {
-    ConnectionOutput& c = it->second;
-    // Every decrypted connection gets all its files, even an empty direction.
-    flush(c);
-    if (options_.transcripts) files.transcript = c.base + ".transcript.txt";
-    if (options_.payload_files) {
-      files.c2s = c.base + ".c2s.bin";
-      files.s2c = c.base + ".s2c.bin";
-    }
-    for (auto f = open_files_.begin(); f != open_files_.end();) {
-      f = f->first.rfind(c.base, 0) == 0 ? open_files_.erase(f) : std::next(f);
-    }
-    connections_.erase(it);
+  ConnectionOutput* c = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = connections_.find(session.connection_id);
+    if (it != connections_.end()) c = &it->second;
   }
-  note_error(sessions_.write(session_to_json(session, files) + "\n"));
+  if (c != nullptr) {
+    flush(*c);  // every decrypted connection gets all its files, even an empty direction
+    if (options_.transcripts) files.transcript = c->base + ".transcript.txt";
+    if (options_.payload_files) {
+      files.c2s = c->base + ".c2s.bin";
+      files.s2c = c->base + ".s2c.bin";
+    }
+  }
+  const std::string line = session_to_json(session, files) + "\n";
+  std::lock_guard lock(mutex_);
+  if (c != nullptr) connections_.erase(session.connection_id);
+  note_error(sessions_.write(line));
   ++totals_.sessions;
   totals_.c2s_bytes += session.c2s_bytes;
   totals_.s2c_bytes += session.s2c_bytes;
@@ -116,57 +116,48 @@ void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
   }
 }
 
+// Called by the connection's own thread only: no lock needed for its buffers.
 void DirectoryOutput::flush(ConnectionOutput& c) {
   const bool truncate = !c.started;
   c.started = true;
   if (options_.transcripts) {
     write_file(c.base + ".transcript.txt", as_bytes(c.transcript), truncate);
-    buffered_ -= c.transcript.size();
     c.transcript.clear();
   }
   if (options_.payload_files) {
     for (int d = 0; d < 2; ++d) {
       write_file(c.base + (d == 0 ? ".c2s.bin" : ".s2c.bin"), c.payload[d], truncate);
-      buffered_ -= c.payload[d].size();
       c.payload[d].clear();
     }
   }
 }
 
-void DirectoryOutput::flush_all() {
-  for (auto& [id, c] : connections_) flush(c);
-}
-
 void DirectoryOutput::write_file(const std::string& relative, std::span<const std::uint8_t> bytes, bool truncate) {
-  auto it = open_files_.begin();
-  for (; it != open_files_.end(); ++it) {
-    if (it->first == relative) break;
+  auto file = PrivateFile::open(directory_ / relative, truncate);
+  if (!file.ok()) {
+    note_error(file.error());
+    return;
   }
-  if (it == open_files_.end()) {
-    auto file = PrivateFile::open(directory_ / relative, truncate);
-    if (!file.ok()) {
-      note_error(file.error());
-      return;
-    }
-    if (open_files_.size() >= options_.open_files) open_files_.pop_front();
-    open_files_.emplace_back(relative, std::move(file.value()));
-    it = std::prev(open_files_.end());
-  } else {
-    open_files_.splice(open_files_.end(), open_files_, it);  // most recently used at the back
+  if (!bytes.empty()) {
+    Status written = file->write(bytes);
+    if (!written.ok()) note_error(written);
   }
-  if (!bytes.empty()) note_error(it->second.write(bytes));
 }
 
 void DirectoryOutput::note_error(const Status& status) {
+  // Callers may or may not hold mutex_; errors are rare, so take a lock of their own.
+  std::lock_guard lock(error_mutex_);
   if (!status.ok() && first_error_.ok()) first_error_ = status;
 }
 
 Status DirectoryOutput::finish() {
   std::lock_guard lock(mutex_);
-  flush_all();
-  open_files_.clear();
-  note_error(sessions_.sync());
-  note_error(keys_.sync());
+  // Connections never ended (the engine was not finished): write what they hold.
+  for (auto& [id, c] : connections_) flush(c);
+  connections_.clear();
+  if (sessions_.is_open()) note_error(sessions_.sync());
+  if (keys_.is_open()) note_error(keys_.sync());
+  std::lock_guard error_lock(error_mutex_);
   return first_error_;
 }
 

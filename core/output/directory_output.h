@@ -4,15 +4,16 @@
 //   keys.log                             master secrets proved by Finished, key-log format
 //   connections/<name>.transcript.txt    each application-data record, timed and directed
 //   connections/<name>.c2s.bin / .s2c.bin  the decrypted bytes of each direction
-// Per-connection output is buffered (bounded in total) and written through a
-// small cache of open files, so thousands of connections never exhaust file
-// descriptors and memory stays flat. Safe to call from several threads.
+// Per-connection output is buffered and appended to its files (opened for each
+// write, so thousands of connections never exhaust file descriptors). The
+// buffer of a connection shrinks as more connections are open, so memory stays
+// flat. Calls for one connection come from one thread (SessionSink's contract);
+// different connections write in parallel without a common lock.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <list>
 #include <map>
 #include <mutex>
 #include <set>
@@ -28,8 +29,8 @@ namespace tlsring::output {
 struct OutputOptions {
   bool transcripts = true;
   bool payload_files = true;   // *.c2s.bin / *.s2c.bin
-  std::size_t buffer_budget = 4u << 20;   // buffered bytes over all connections before a flush
-  std::size_t open_files = 64;            // file descriptors kept open
+  std::size_t buffer_budget = 8u << 20;   // buffered bytes over all open connections, roughly
+  std::size_t max_connection_buffer = 256u << 10;
 };
 
 struct VerdictCount {
@@ -72,13 +73,13 @@ class DirectoryOutput final : public decrypt::SessionSink {
     std::string transcript;                   // buffered, not yet written
     std::vector<std::uint8_t> payload[2];
     bool started = false;                     // files created (truncated) already
+    std::size_t buffered() const { return transcript.size() + payload[0].size() + payload[1].size(); }
   };
-  enum FileKind { kTranscript = 0, kC2s = 1, kS2c = 2 };
 
   DirectoryOutput(std::filesystem::path directory, OutputOptions options, PrivateFile sessions, PrivateFile keys);
   ConnectionOutput& connection(const decrypt::SessionReport& session);
+  std::size_t connection_buffer_limit() const;
   void flush(ConnectionOutput& c);
-  void flush_all();
   void write_file(const std::string& relative, std::span<const std::uint8_t> bytes, bool truncate);
   void note_error(const Status& status);
 
@@ -88,12 +89,11 @@ class DirectoryOutput final : public decrypt::SessionSink {
   PrivateFile sessions_;
   PrivateFile keys_;
   std::set<std::string> keys_written_;
+  // Node-based: a ConnectionOutput stays put while others come and go.
   std::unordered_map<std::uint64_t, ConnectionOutput> connections_;
-  std::size_t buffered_ = 0;
-  // Open-file cache, least recently used at the front.
-  std::list<std::pair<std::string, PrivateFile>> open_files_;
   std::array<VerdictCount, decrypt::kVerdictCount> verdicts_{};
   RunTotals totals_;
+  std::mutex error_mutex_;
   Status first_error_;
 };
 

@@ -1,7 +1,6 @@
-// RAII owners for the OpenSSL handles the keys area uses (internal to
-// core/keys): each is a std::unique_ptr whose deleter calls the matching
-// *_free function. Also ErrorMark, which keeps the errors a load provokes out
-// of the thread's OpenSSL error queue.
+// RAII owners for OpenSSL handles: each is a std::unique_ptr whose deleter
+// calls the matching *_free function. Also ErrorMark, which keeps the errors
+// an attempt provokes out of the thread's OpenSSL error queue.
 #pragma once
 
 #include <openssl/bio.h>
@@ -9,17 +8,25 @@
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
 #include <memory>
 
-namespace tlsring::keys::detail {
+namespace tlsring {
 
 struct OpenSslDeleter {
   void operator()(BIO* p) const { BIO_free(p); }
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
+  void operator()(EVP_CIPHER* p) const { EVP_CIPHER_free(p); }
+  void operator()(EVP_KDF_CTX* p) const { EVP_KDF_CTX_free(p); }
+  void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); }
+  void operator()(EVP_MAC* p) const { EVP_MAC_free(p); }
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+  void operator()(EVP_MD* p) const { EVP_MD_free(p); }
   void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
   void operator()(OSSL_DECODER_CTX* p) const { OSSL_DECODER_CTX_free(p); }
   void operator()(PKCS12* p) const { PKCS12_free(p); }
   void operator()(PKCS8_PRIV_KEY_INFO* p) const { PKCS8_PRIV_KEY_INFO_free(p); }
@@ -36,8 +43,15 @@ struct OpenSslFree {
 };
 
 using BioPtr = std::unique_ptr<BIO, OpenSslDeleter>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter>;
+using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OpenSslDeleter>;
+using CipherPtr = std::unique_ptr<EVP_CIPHER, OpenSslDeleter>;
+using KdfCtxPtr = std::unique_ptr<EVP_KDF_CTX, OpenSslDeleter>;
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, OpenSslDeleter>;
+using MacPtr = std::unique_ptr<EVP_MAC, OpenSslDeleter>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter>;
+using MdPtr = std::unique_ptr<EVP_MD, OpenSslDeleter>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter>;
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter>;
 using DecoderCtxPtr = std::unique_ptr<OSSL_DECODER_CTX, OpenSslDeleter>;
 using Pkcs12Ptr = std::unique_ptr<PKCS12, OpenSslDeleter>;
 using Pkcs8InfoPtr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, OpenSslDeleter>;
@@ -50,7 +64,7 @@ template <class T>
 using OpenSslMemPtr = std::unique_ptr<T, OpenSslFree>;
 
 // While alive, errors OpenSSL queues belong to this scope; the destructor
-// drops them, so a failed decode attempt never leaks into a caller's queue.
+// drops them, so a failed attempt never leaks into a caller's queue.
 class ErrorMark {
  public:
   ErrorMark() { ERR_set_mark(); }
@@ -59,4 +73,4 @@ class ErrorMark {
   ErrorMark& operator=(const ErrorMark&) = delete;
 };
 
-}  // namespace tlsring::keys::detail
+}  // namespace tlsring
