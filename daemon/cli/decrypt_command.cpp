@@ -37,7 +37,9 @@ constexpr const char* kUsage =
     "                       connections/ (transcripts and decrypted bytes); mode 0700\n"
     "  --no-transcripts     do not write transcripts\n"
     "  --no-payload         do not write the decrypted bytes (*.c2s.bin, *.s2c.bin)\n"
-    "  --workers N          decrypting threads (default: the number of CPUs)\n";
+    "  --workers N          decrypting threads (default: the number of CPUs)\n"
+    "  --overwrite          replace the results of an earlier run in DIR (otherwise a\n"
+    "                       non-empty DIR is refused)\n";
 
 struct DecryptArgs {
   std::vector<std::string> captures;
@@ -48,6 +50,7 @@ struct DecryptArgs {
   bool payload = true;
   bool help = false;
   unsigned workers = 0;  // 0: one per CPU
+  bool overwrite = false;
 };
 
 Result<DecryptArgs> parse_args(const std::vector<std::string>& args) {
@@ -88,6 +91,8 @@ Result<DecryptArgs> parse_args(const std::vector<std::string>& args) {
         return make_error("--workers needs a number from 1 to 256, not '" + *text + "'");
       }
       parsed.workers = static_cast<unsigned>(n);
+    } else if (arg == "--overwrite") {
+      parsed.overwrite = true;
     } else if (arg == "--no-payload") {
       parsed.payload = false;
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -117,6 +122,27 @@ Status load_keys(const DecryptArgs& args, decrypt::KeyStore& store) {
   for (const std::string& file : args.keylogs) {
     if (auto added = store.key_log().add_file(file); !added.ok()) return added.error();
   }
+  return {};
+}
+
+// A run never mixes its results with an earlier run's: a used directory is
+// refused, or with --overwrite the earlier results (only the files a run
+// writes) are removed first.
+Status prepare_output_directory(const std::filesystem::path& dir, bool overwrite) {
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error)) return {};
+  if (!std::filesystem::is_directory(dir, error)) {
+    return make_error(dir.string() + " exists and is not a directory: give another output directory");
+  }
+  if (std::filesystem::is_empty(dir, error)) return {};
+  if (!overwrite) {
+    return make_error(dir.string() +
+                      " is not empty (the results of an earlier run?): give a new directory, or --overwrite to "
+                      "replace the earlier results");
+  }
+  for (const char* name : {"sessions.jsonl", "keys.log", "summary.txt"}) std::filesystem::remove(dir / name, error);
+  std::filesystem::remove_all(dir / "connections", error);
+  if (error) return make_error("cannot remove the earlier results in " + dir.string() + ": " + error.message());
   return {};
 }
 
@@ -186,6 +212,10 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
       err << "tlsring decrypt: " << reader.error().message << "\n";
       return kExitBadInput;
     }
+  }
+  if (auto prepared = prepare_output_directory(args->output, args->overwrite); !prepared.ok()) {
+    err << "tlsring decrypt: " << prepared.error().message << "\n";
+    return kExitBadInput;
   }
   output::OutputOptions options;
   options.transcripts = args->transcripts;

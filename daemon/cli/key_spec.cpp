@@ -47,13 +47,26 @@ Result<net::Endpoint> parse_endpoint(std::string_view text) {
   return endpoint;
 }
 
+namespace {
+
+// Options start at the first comma followed by NAME= (letters and dashes), so a
+// misspelt option is reported rather than read as part of the file name.
+std::size_t options_start(std::string_view text) {
+  for (std::size_t comma = text.find(','); comma != std::string_view::npos; comma = text.find(',', comma + 1)) {
+    std::size_t end = comma + 1;
+    while (end < text.size() && ((text[end] >= 'a' && text[end] <= 'z') || text[end] == '-')) ++end;
+    if (end > comma + 1 && end < text.size() && text[end] == '=') return comma;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 Result<KeySpec> parse_key_spec(std::string_view text) {
   KeySpec spec;
   std::string_view rest = text;
-  // Options follow the file after commas.
-  const auto comma = rest.find(",password-");
   std::string_view options;
-  if (comma != std::string_view::npos) {
+  if (const std::size_t comma = options_start(rest); comma != std::string_view::npos) {
     options = rest.substr(comma + 1);
     rest = rest.substr(0, comma);
   }
@@ -67,7 +80,7 @@ Result<KeySpec> parse_key_spec(std::string_view text) {
   if (rest.empty()) return make_error("--key " + std::string(text) + ": no key file given");
   spec.file = std::string(rest);
   while (!options.empty()) {
-    const auto next = options.find(",password-");
+    const std::size_t next = options_start(options);
     const std::string_view option = options.substr(0, next);
     options = next == std::string_view::npos ? std::string_view() : options.substr(next + 1);
     if (option.rfind("password-file=", 0) == 0) {
