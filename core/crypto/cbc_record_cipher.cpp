@@ -92,6 +92,18 @@ class CbcRecordCipher final : public RecordCipher {
     return DecryptedRecord{hdr->type, std::span<const std::uint8_t>(out.data(), plain_length)};
   }
 
+  bool chains_records() const override { return !explicit_iv_; }
+
+  bool resynchronize(std::span<const std::uint8_t> fragment) override {
+    if (explicit_iv_) return true;
+    // The next record's IV is this record's last ciphertext block, wherever its MAC is.
+    const std::size_t mac_length = encrypt_then_mac_ ? std::min(fragment.size(), mac_.length()) : 0;
+    const std::size_t body = fragment.size() - mac_length;
+    if (body < block_ || body % block_ != 0) return false;
+    std::memcpy(iv_.data(), fragment.data() + body - block_, block_);
+    return true;
+  }
+
  private:
   // `decrypted` = content + MAC (mac_length bytes, 0 for encrypt-then-MAC) +
   // padding + padding_length. Returns the content length.

@@ -51,6 +51,14 @@ class RecordCipher {
   // `header` is the record's 5-byte header as on the wire (type, version,
   // length), `fragment` its body. For TLS 1.3 the inner content type is
   // stripped with the zero padding and returned in content_type.
+  // True when a record's decryption depends on the bytes of the record before
+  // it (SSL 3.0 / TLS 1.0 CBC chain their IV; RC4 runs one keystream).
+  virtual bool chains_records() const { return false; }
+  // After lost records: take the state the record `fragment` leaves behind,
+  // without decrypting it (its first block cannot be recovered). Returns false
+  // where the cipher cannot resynchronise (a stream cipher).
+  virtual bool resynchronize(std::span<const std::uint8_t> /*fragment*/) { return true; }
+
   virtual Result<DecryptedRecord> decrypt(std::span<const std::uint8_t> header, std::uint64_t sequence_number,
                                           std::span<const std::uint8_t> fragment,
                                           std::vector<std::uint8_t>& out) = 0;

@@ -18,6 +18,10 @@ class StreamRecordCipher final : public RecordCipher {
   StreamRecordCipher(RecordMac mac, CipherCtxPtr ctx, CipherCtxPtr scratch)
       : mac_(std::move(mac)), ctx_(std::move(ctx)), scratch_(std::move(scratch)) {}
 
+  // RC4 after lost bytes: the keystream position is unknown. (NULL has no state.)
+  bool chains_records() const override { return ctx_ != nullptr; }
+  bool resynchronize(std::span<const std::uint8_t> /*fragment*/) override { return ctx_ == nullptr; }
+
   Result<DecryptedRecord> decrypt(std::span<const std::uint8_t> header, std::uint64_t sequence_number,
                                   std::span<const std::uint8_t> fragment, std::vector<std::uint8_t>& out) override {
     auto hdr = split_header(header);

@@ -19,15 +19,20 @@ enum class Resumption : std::uint8_t { no, session_id, ticket, psk };
 const char* to_string(Resumption r);
 
 struct SessionReport {
-  std::uint64_t connection_id = 0;      // order of first appearance in the capture (tcp.stream)
+  // The number of the connection's first packet, counting from 1 across all the
+  // capture files of the run: unique, the same whatever the number of workers,
+  // and in the order connections first appear (as Wireshark's tcp.stream).
+  std::uint64_t connection_id = 0;
   net::Endpoint client;
   net::Endpoint server;
   bool roles_certain = false;           // from SYN or ClientHello, not guessed from ports
   std::int64_t first_seen_ns = 0;
   std::int64_t last_seen_ns = 0;
 
-  std::optional<std::uint16_t> version;         // negotiated
-  std::optional<std::uint16_t> cipher_suite;    // negotiated (the last, after renegotiation)
+  // The version, suite and resumption of the last handshake (renegotiation
+  // replaces the first one's); `handshakes` counts them.
+  std::optional<std::uint16_t> version;
+  std::optional<std::uint16_t> cipher_suite;
   Resumption resumed = Resumption::no;
   bool extended_master_secret = false;
   bool encrypt_then_mac = false;

@@ -259,10 +259,21 @@ bool TlsConnection::try_decrypt(Direction d, const AssembledRecord& record, std:
       }
     }
   }
+  if (st.cipher && st.cipher->chains_records() && (record.after_gap || (st.lost_bytes > 0 && !st.resynchronized))) {
+    // The first record after lost bytes cannot be decrypted when each record
+    // continues the last one's state (TLS 1.0 CBC IV, RC4): take its state, skip
+    // it, and find the sequence number with the next one.
+    ++report_.undecrypted_records;
+    st.lost_bytes += kSmallestRecord;
+    if (!st.cipher->resynchronize(record.fragment)) st.cipher.reset();
+    st.resynchronized = true;
+    return false;
+  }
   if (st.cipher) {
     if (attempt(*st.cipher, st.sequence)) {
       ++st.sequence;
       st.lost_bytes = 0;
+      st.resynchronized = false;
       return true;
     }
     if (st.lost_bytes > 0 || record.after_gap) {
@@ -270,9 +281,10 @@ bool TlsConnection::try_decrypt(Direction d, const AssembledRecord& record, std:
       const std::uint64_t guesses = std::min(kMaxSequenceGuesses, 1 + st.lost_bytes / kSmallestRecord);
       for (std::uint64_t k = 1; k <= guesses; ++k) {
         if (attempt(*st.cipher, st.sequence + k)) {
-          report_.undecrypted_records += k;
+          report_.undecrypted_records += k - (st.resynchronized ? 1 : 0);
           st.sequence += k + 1;
           st.lost_bytes = 0;
+          st.resynchronized = false;
           return true;
         }
       }
@@ -506,6 +518,10 @@ void TlsConnection::handle_server_hello(Span body, Span message) {
       }
     }
     hs_.hello_retry_request = true;
+    hs_.tls13 = true;  // only TLS 1.3 has HelloRetryRequest: its compatibility CCS means nothing
+    hs_.version = sh.version();
+    hs_.cipher_suite_id = sh.cipher_suite;
+    hs_.suite = suite;
     append(hs_.transcript, message);
     return;
   }
@@ -736,6 +752,12 @@ void TlsConnection::decide_verdict() {
     if (!losses.empty()) losses += ", ";
     losses += std::to_string(report_.undecrypted_records) + " record(s) could not be decrypted";
   }
+  if (report_.skipped_early_data_records > 0) {
+    if (!losses.empty()) losses += ", ";
+    losses += std::to_string(report_.skipped_early_data_records) +
+              " record(s) of early data (0-RTT) could not be decrypted: the key log has no "
+              "CLIENT_EARLY_TRAFFIC_SECRET for this session";
+  }
   if (report_.records == 0 && key_problem_) {
     set(*key_problem_, key_problem_reason_, key_problem_fix_);
     return;
@@ -759,10 +781,12 @@ void TlsConnection::decide_verdict() {
   }
   if (!losses.empty() || (key_problem_ && report_.records > 0)) {
     std::string reason = losses.empty() ? key_problem_reason_ : losses;
-    set(Verdict::partially_decrypted, "decrypted with gaps: " + reason,
+    set(Verdict::partially_decrypted, "partly decrypted: " + reason,
         report_.gaps > 0 ? "reduce packet loss: a larger capture buffer, a filter limited to the server port, "
                            "and a full snaplen"
-                         : "check the key material given for the later handshakes of this connection");
+        : report_.skipped_early_data_records > 0
+            ? "write the key log with every secret, including CLIENT_EARLY_TRAFFIC_SECRET lines"
+            : "check the key material given for the later handshakes of this connection");
     return;
   }
   set(Verdict::decrypted, report_.records == 0 ? "handshake decrypted; no application data was sent" : "", "");

@@ -59,6 +59,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
     std::vector<std::uint8_t> traffic_secret;       // TLS 1.3: the secret of `cipher`
     std::vector<std::uint8_t> pending_secret;       // TLS 1.3: the application secret of `pending`
     std::uint64_t lost_bytes = 0;                   // since the last record that decrypted
+    bool resynchronized = false;                    // a chained cipher took a skipped record's state
     bool saw_bytes = false;
   };
 

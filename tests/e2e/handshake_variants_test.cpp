@@ -152,7 +152,7 @@ TEST_CASE("Handshake variants: client certificates (mutual TLS), max_fragment_le
 // undecrypted, nothing decrypted. tshark decrypts the same capture with the
 // same key log. (Fix idea: treat a ServerHello that is an HRR as TLS 1.3 for the
 // CCS rule - its supported_versions extension says 0x0304.)
-TEST_CASE("Handshake variants: TLS 1.3 HelloRetryRequest", "[e2e][variants][!mayfail]") {
+TEST_CASE("Handshake variants: TLS 1.3 HelloRetryRequest", "[e2e][variants]") {
   run_variants({{"TLS 1.3, HelloRetryRequest (the server wants P-256, the client offered X25519 first)",
                  options(TlsVersion::tls1_3, ""), [](const testgen::TlsContextPair& pair) {
                    REQUIRE(SSL_CTX_set1_groups_list(pair.client(), "X25519:P-256") == 1);

@@ -278,7 +278,7 @@ TEST_CASE("Loss (1% of segments), CBC suites with explicit IVs (TLS 1.1, 1.2), R
 // a wrong block), the IV taken from its last ciphertext block, and every later
 // record decrypted, as for TLS 1.1+ (the test above).
 TEST_CASE("Loss (1% of segments), TLS 1.0 CBC (chained IV), with and without encrypt_then_mac",
-          "[e2e][impairments][loss][!mayfail]") {
+          "[e2e][impairments][loss]") {
   check_lossy_cbc(testgen::TlsVersion::tls1_0, "AES128-SHA", true);
   check_lossy_cbc(testgen::TlsVersion::tls1_0, "AES128-SHA", false);
 }

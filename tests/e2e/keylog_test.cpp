@@ -182,7 +182,7 @@ TEST_CASE("Key log only: TLS 1.3 0-RTT early data, with and without the early tr
 // partially_decrypted with a reason naming the early data (and a fix: a key log
 // with CLIENT_EARLY_TRAFFIC_SECRET lines).
 TEST_CASE("Key log only: TLS 1.3 0-RTT without the early secret is not reported as fully decrypted",
-          "[e2e][keylog][early][!mayfail]") {
+          "[e2e][keylog][early]") {
   TempDir dir;
   testgen::ScenarioConfig config = base_config(dir.path());
   config.specs[0].tls.version = TlsVersion::tls1_3;
