@@ -67,11 +67,16 @@ std::size_t DirectoryOutput::connection_buffer_limit() const {
 void DirectoryOutput::on_application_data(const decrypt::SessionReport& session, decrypt::Direction direction,
                                           std::int64_t timestamp_ns, std::span<const std::uint8_t> plaintext) {
   ConnectionOutput& c = connection(session);
-  if (options_.transcripts) append_transcript_entry(c.transcript, timestamp_ns, direction, plaintext);
-  if (options_.payload_files) {
-    auto& buffer = c.payload[static_cast<int>(direction)];
-    buffer.insert(buffer.end(), plaintext.begin(), plaintext.end());
+  const int d = static_cast<int>(direction);
+  if (options_.transcripts) {
+    std::string file;  // named only where a shortened hex dump points to it
+    if (options_.payload_files && plaintext.size() > kHexDumpLimit) {
+      file = c.base.substr(c.base.rfind('/') + 1) + (d == 0 ? ".c2s.bin" : ".s2c.bin");
+    }
+    append_transcript_entry(c.transcript, timestamp_ns, direction, plaintext, {file, c.payload_written[d]});
   }
+  c.payload_written[d] += plaintext.size();
+  if (options_.payload_files) c.payload[d].insert(c.payload[d].end(), plaintext.begin(), plaintext.end());
   if (c.buffered() > connection_buffer_limit()) flush(c);
 }
 

@@ -72,6 +72,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
     std::string base;                         // connections/<name>
     std::string transcript;                   // buffered, not yet written
     std::vector<std::uint8_t> payload[2];
+    std::uint64_t payload_written[2] = {0, 0};  // bytes of each direction so far
     bool started = false;                     // files created (truncated) already
     std::size_t buffered() const { return transcript.size() + payload[0].size() + payload[1].size(); }
   };

@@ -1,5 +1,6 @@
 #include "core/output/transcript_format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -74,7 +75,7 @@ void append_hex_dump(std::string& out, std::span<const std::uint8_t> bytes) {
 }
 
 void append_transcript_entry(std::string& out, std::int64_t timestamp_ns, decrypt::Direction direction,
-                             std::span<const std::uint8_t> plaintext) {
+                             std::span<const std::uint8_t> plaintext, PayloadLocation location) {
   out += format_utc_timestamp(timestamp_ns);
   out += direction == decrypt::Direction::client_to_server ? "  client -> server  " : "  server -> client  ";
   out += std::to_string(plaintext.size());
@@ -84,7 +85,18 @@ void append_transcript_entry(std::string& out, std::int64_t timestamp_ns, decryp
     if (plaintext.back() != '\n') out += '\n';
   } else {
     out += " bytes (binary)\n";
-    append_hex_dump(out, plaintext);
+    // A hex dump is four times the bytes: long binary records (bulk transfers)
+    // show their start, and the payload file holds every byte.
+    append_hex_dump(out, plaintext.first(std::min(plaintext.size(), kHexDumpLimit)));
+    if (plaintext.size() > kHexDumpLimit) {
+      out += "... " + std::to_string(plaintext.size() - kHexDumpLimit) + " more bytes";
+      if (!location.file.empty()) {
+        out += " (the whole record is at offset " + std::to_string(location.offset) + " of ";
+        out += location.file;
+        out += ")";
+      }
+      out += "\n";
+    }
   }
   out += '\n';
 }

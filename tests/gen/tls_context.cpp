@@ -92,6 +92,8 @@ Result<TlsContextPair> TlsContextPair::create(const TlsOptions& options,
       SSL_CTX_check_private_key(server.get()) != 1) {
     return openssl_error("the server rejected its key or certificate");
   }
+  // DHE suites need Diffie-Hellman parameters: the built-in ones sized to the key.
+  SSL_CTX_set_dh_auto(server.get(), 1);
   static constexpr unsigned char kSessionContext[] = "tlsring-gen";
   SSL_CTX_set_session_id_context(server.get(), kSessionContext, sizeof kSessionContext - 1);
   SSL_CTX_set_session_cache_mode(server.get(), SSL_SESS_CACHE_SERVER);
