@@ -7,6 +7,10 @@ namespace {
 
 std::string as_key(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
 
+// Sessions remembered for resumption; clients resume recent sessions, so the
+// oldest go first. About 150 bytes each.
+constexpr std::size_t kMaxCachedSessions = 50000;
+
 }  // namespace
 
 std::size_t KeyStore::EndpointHash::operator()(const net::Endpoint& e) const {
@@ -55,23 +59,37 @@ std::optional<keys::Secret> KeyStore::key_log_master_by_session_id(ByteView sess
   return key_log_.find_by_session_id(session_id);
 }
 
+void KeyStore::BoundedSecrets::put(std::string key, keys::Secret secret) {
+  auto [it, inserted] = secrets.insert_or_assign(key, std::move(secret));
+  if (!inserted) return;
+  order.push_back(std::move(key));
+  if (order.size() > kMaxCachedSessions) {
+    secrets.erase(order.front());
+    order.pop_front();
+  }
+}
+
+const keys::Secret* KeyStore::BoundedSecrets::find(const std::string& key) const {
+  auto it = secrets.find(key);
+  return it == secrets.end() ? nullptr : &it->second;
+}
+
 void KeyStore::remember_session_id(ByteView session_id, ByteView master_secret) {
   if (session_id.empty()) return;
   std::lock_guard lock(mutex_);
-  by_session_id_[as_key(session_id)] = keys::Secret(master_secret.begin(), master_secret.end());
+  by_session_id_.put(as_key(session_id), keys::Secret(master_secret.begin(), master_secret.end()));
 }
 
 void KeyStore::remember_ticket(ByteView ticket, ByteView master_secret) {
   if (ticket.empty()) return;
   std::lock_guard lock(mutex_);
-  by_ticket_[as_key(ticket)] = keys::Secret(master_secret.begin(), master_secret.end());
+  by_ticket_.put(as_key(ticket), keys::Secret(master_secret.begin(), master_secret.end()));
 }
 
 std::optional<keys::Secret> KeyStore::master_for_session_id(ByteView session_id) const {
   if (session_id.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
-  auto it = by_session_id_.find(as_key(session_id));
-  if (it != by_session_id_.end()) return it->second;
+  if (const keys::Secret* found = by_session_id_.find(as_key(session_id))) return *found;
   return key_log_.find_by_session_id(session_id);
 }
 
@@ -96,9 +114,8 @@ KeyStore::CertificateIdentity KeyStore::certificate_identity(ByteView certificat
 std::optional<keys::Secret> KeyStore::master_for_ticket(ByteView ticket) const {
   if (ticket.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
-  auto it = by_ticket_.find(as_key(ticket));
-  if (it == by_ticket_.end()) return std::nullopt;
-  return it->second;
+  if (const keys::Secret* found = by_ticket_.find(as_key(ticket))) return *found;
+  return std::nullopt;
 }
 
 }  // namespace tlsring::decrypt

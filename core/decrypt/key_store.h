@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -67,8 +68,15 @@ class KeyStore {
   std::vector<keys::RsaPrivateKey> unbound_;
   keys::KeyLog key_log_;
   mutable std::mutex mutex_;  // guards key_log_ and the caches after setup
-  std::unordered_map<std::string, keys::Secret> by_session_id_;
-  std::unordered_map<std::string, keys::Secret> by_ticket_;
+  // The session cache is bounded, oldest out first: a service runs for days.
+  struct BoundedSecrets {
+    std::unordered_map<std::string, keys::Secret> secrets;
+    std::deque<std::string> order;
+    void put(std::string key, keys::Secret secret);
+    const keys::Secret* find(const std::string& key) const;
+  };
+  BoundedSecrets by_session_id_;
+  BoundedSecrets by_ticket_;
   mutable std::unordered_map<std::string, CertificateIdentity> certificates_;  // by DER
 };
 

@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -89,7 +88,6 @@ class DirectoryOutput final : public decrypt::SessionSink {
   mutable std::mutex mutex_;
   PrivateFile sessions_;
   PrivateFile keys_;
-  std::set<std::string> keys_written_;
   // Node-based: a ConnectionOutput stays put while others come and go.
   std::unordered_map<std::uint64_t, ConnectionOutput> connections_;
   std::array<VerdictCount, decrypt::kVerdictCount> verdicts_{};

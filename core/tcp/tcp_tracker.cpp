@@ -165,7 +165,8 @@ void TcpTracker::Impl::expire_idle(std::int64_t timestamp_ns) {
     if (connection.handler) close(connection, CloseReason::idle_timeout, timestamp_ns);
     retire(connection);
   }
-  while (!closed.empty() && idle(as_connection(*closed.back()))) retire(as_connection(*closed.back()));
+  const auto lingered = [&](const Connection& c) { return timestamp_ns - c.last_seen_ns >= options.closed_linger_ns; };
+  while (!closed.empty() && lingered(as_connection(*closed.back()))) retire(as_connection(*closed.back()));
 }
 
 // Closed connections go first: they only guard against late segments.

@@ -96,6 +96,9 @@ class TcpTracker {
     std::uint64_t max_buffered_bytes = 1 << 20;                 // per direction
     std::size_t max_connections = 65536;
     std::int64_t idle_timeout_ns = std::int64_t{6} * 3600 * 1000000000;  // CTI links idle for long
+    // A closed connection's entry stays this long to drop its late segments
+    // (retransmitted FINs, ACKs), then goes, so memory follows open connections.
+    std::int64_t closed_linger_ns = std::int64_t{120} * 1000000000;
   };
 
   TcpTracker(ConnectionFactory& factory, Options options);
