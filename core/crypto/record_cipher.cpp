@@ -1,5 +1,8 @@
 #include "core/crypto/record_cipher.h"
 
+#include <array>
+#include <mutex>
+
 #include <string>
 
 #include "core/crypto/openssl_error.h"
@@ -62,9 +65,17 @@ Result<CipherPtr> fetch_cipher(BulkCipher cipher) {
     // OpenSSL 3 keeps RC4 and single DES in the legacy provider only.
     if (Status st = ensure_crypto_providers(); !st) return st.error();
   }
-  CipherPtr out(EVP_CIPHER_fetch(nullptr, name, nullptr));
-  if (!out) return openssl_error(std::string("OpenSSL has no cipher ") + name);
-  return out;
+  // Fetching walks the providers' name tables; every connection needs two
+  // ciphers, so each algorithm is fetched once per process and shared (an
+  // EVP_CIPHER is immutable and reference counted).
+  static std::mutex mutex;
+  static std::array<EVP_CIPHER*, static_cast<std::size_t>(BulkCipher::unsupported) + 1> fetched{};
+  std::lock_guard lock(mutex);
+  EVP_CIPHER*& cached = fetched[static_cast<std::size_t>(cipher)];
+  if (cached == nullptr) cached = EVP_CIPHER_fetch(nullptr, name, nullptr);
+  if (cached == nullptr) return openssl_error(std::string("OpenSSL has no cipher ") + name);
+  EVP_CIPHER_up_ref(cached);
+  return CipherPtr(cached);
 }
 
 Result<RecordHeader> split_header(Bytes header) {

@@ -2,9 +2,44 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace tlsring::output {
+
+namespace {
+
+// "2026-11-29T14:03:12" for a whole second; the date part changes rarely, so
+// each thread keeps the last second it formatted.
+void format_second(std::int64_t seconds, char out[20]) {
+  thread_local std::int64_t cached_second = -1;
+  thread_local char cached[20];
+  if (seconds != cached_second) {
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_second = seconds;
+  }
+  std::memcpy(out, cached, 20);
+}
+
+// Bytes that read as text on their own: printable ASCII, tab, LF, CR.
+constexpr bool is_text_byte(std::uint8_t c) { return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f); }
+
+// True when none of the 8 bytes in `w` is a control byte, DEL or >= 0x80 (tab,
+// LF and CR are then checked by the byte loop).
+bool word_is_plain_ascii(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const std::uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHigh;  // a byte < 0x20
+  const std::uint64_t x = w ^ (0x7f * kOnes);
+  const std::uint64_t del = (x - kOnes) & ~x & kHigh;                 // a byte == 0x7f
+  return ((w & kHigh) | below_space | del) == 0;
+}
+
+}  // namespace
 
 std::string format_utc_timestamp(std::int64_t timestamp_ns) {
   std::int64_t seconds = timestamp_ns / 1000000000;
@@ -13,20 +48,30 @@ std::string format_utc_timestamp(std::int64_t timestamp_ns) {
     nanos += 1000000000;
     seconds -= 1;
   }
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(nanos));
-  return buffer;
+  char buffer[32];
+  format_second(seconds, buffer);
+  buffer[19] = '.';
+  for (int i = 28; i >= 20; --i) {
+    buffer[i] = static_cast<char>('0' + nanos % 10);
+    nanos /= 10;
+  }
+  buffer[29] = 'Z';
+  return std::string(buffer, 30);
 }
 
 bool is_printable_text(std::span<const std::uint8_t> bytes) {
   std::size_t i = 0;
   while (i < bytes.size()) {
+    if (i + 8 <= bytes.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, bytes.data() + i, 8);
+      if (word_is_plain_ascii(w)) {
+        i += 8;
+        continue;
+      }
+    }
     const std::uint8_t c = bytes[i];
-    if (c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f)) {
+    if (is_text_byte(c)) {
       ++i;
       continue;
     }
