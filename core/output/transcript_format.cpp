@@ -28,15 +28,19 @@ void format_second(std::int64_t seconds, char out[20]) {
 // Bytes that read as text on their own: printable ASCII, tab, LF, CR.
 constexpr bool is_text_byte(std::uint8_t c) { return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f); }
 
-// True when none of the 8 bytes in `w` is a control byte, DEL or >= 0x80 (tab,
-// LF and CR are then checked by the byte loop).
-bool word_is_plain_ascii(std::uint64_t w) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  const std::uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHigh;  // a byte < 0x20
-  const std::uint64_t x = w ^ (0x7f * kOnes);
-  const std::uint64_t del = (x - kOnes) & ~x & kHigh;                 // a byte == 0x7f
-  return ((w & kHigh) | below_space | del) == 0;
+struct TextTable {
+  std::uint8_t text[256];
+  constexpr TextTable() : text() {
+    for (int c = 0; c < 256; ++c) text[c] = is_text_byte(static_cast<std::uint8_t>(c)) ? 1 : 0;
+  }
+};
+constexpr TextTable kTextTable;
+
+// True when all 64 bytes at `p` are ASCII text: no branch per byte.
+bool block_is_ascii_text(const std::uint8_t* p) {
+  unsigned all = 1;
+  for (int k = 0; k < 64; ++k) all &= kTextTable.text[p[k]];
+  return all != 0;
 }
 
 }  // namespace
@@ -61,17 +65,17 @@ std::string format_utc_timestamp(std::int64_t timestamp_ns) {
 
 bool is_printable_text(std::span<const std::uint8_t> bytes) {
   std::size_t i = 0;
+  std::size_t bytewise_until = 0;  // after a block that is not plain ASCII, go byte by byte over it
   while (i < bytes.size()) {
-    if (i + 8 <= bytes.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, bytes.data() + i, 8);
-      if (word_is_plain_ascii(w)) {
-        i += 8;
+    if (i >= bytewise_until) {
+      if (i + 64 <= bytes.size() && block_is_ascii_text(bytes.data() + i)) {
+        i += 64;
         continue;
       }
+      bytewise_until = i + 64;
     }
     const std::uint8_t c = bytes[i];
-    if (is_text_byte(c)) {
+    if (kTextTable.text[c]) {
       ++i;
       continue;
     }
