@@ -8,6 +8,7 @@
 #include "core/capture/capture_reader.h"
 #include "core/decrypt/tls_connection.h"
 #include "core/net/packet_decoder.h"
+#include "core/tcp/connection_key.h"
 
 namespace tlsring::decrypt {
 namespace {
@@ -16,15 +17,10 @@ namespace {
 constexpr std::size_t kBatchPackets = 8192;
 constexpr std::size_t kBatchBytes = 2u << 20;
 
+// Both directions of a connection land in one shard: the key is canonical.
 std::size_t shard_of(const net::TcpSegment& s, std::size_t shards) {
-  // Symmetric in the two endpoints, so both directions land in one shard.
-  auto endpoint_hash = [](const net::Endpoint& e) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (std::size_t i = 0; i < (e.ip.version == 4 ? 4u : 16u); ++i) h = (h ^ e.ip.bytes[i]) * 1099511628211ULL;
-    return (h ^ e.port) * 0x9e3779b97f4a7c15ULL;
-  };
-  const std::uint64_t h = endpoint_hash(s.src) + endpoint_hash(s.dst);
-  return static_cast<std::size_t>((h >> 32) % shards);
+  const std::size_t h = tcp::ConnectionKeyHash{}(tcp::make_connection_key(s.src, s.dst));
+  return (h >> 17) % shards;
 }
 
 }  // namespace
