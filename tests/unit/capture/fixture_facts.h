@@ -6,6 +6,8 @@
 // and the pcapng block order from walking the block headers by hand.
 #pragma once
 
+#include "tests/support/skip.h"
+
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -48,17 +50,11 @@ inline std::filesystem::path wireshark_fixtures_dir() {
   return std::filesystem::path(TLSRING_FIXTURES_DIR) / "wireshark";
 }
 
-// True when the reference captures are there; otherwise says loudly that the
-// calling test is skipped (Catch2 v2 has no SKIP).
-inline bool have_wireshark_fixtures(const char* test_name) {
-  const auto dir = wireshark_fixtures_dir();
-  if (std::filesystem::is_directory(dir / "captures")) return true;
-  // WARN shows only in verbose runs; stderr shows in every run and in ctest's log.
-  std::cerr << "SKIPPED " << test_name << ": reference captures not found in " << dir.string()
-            << " (set TLSRING_FIXTURES_DIR)\n";
-  WARN("SKIPPED " << test_name << ": reference captures not found in " << dir.string()
-                  << " (set TLSRING_FIXTURES_DIR)");
-  return false;
+// True when the reference captures are there; otherwise the calling test is
+// skipped loudly (exit code 4: ctest counts it as skipped, never as passed).
+inline bool have_wireshark_fixtures(const char* /*test_name*/) {
+  tlsring::testing::wireshark_fixtures_or_skip();
+  return true;
 }
 
 }  // namespace tlsring::test

@@ -1,6 +1,8 @@
 // Test helpers: hex <-> bytes, and reading whole files.
 #pragma once
 
+#include "tests/support/skip.h"
+
 #include <cstdint>
 #include <fstream>
 #include <iterator>
@@ -54,6 +56,6 @@ inline Bytes read_file(const std::string& path) {
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-inline std::string fixtures_dir() { return std::string(TLSRING_FIXTURES_DIR) + "/wireshark/"; }
+inline std::string fixtures_dir() { return tlsring::testing::wireshark_fixtures_or_skip().string() + "/"; }
 
 }  // namespace tlsring::crypto::test

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "tests/support/skip.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -9,7 +11,7 @@
 
 namespace tlsring::keys::test {
 
-std::filesystem::path fixtures_dir() { return std::filesystem::path(TLSRING_FIXTURES_DIR) / "wireshark"; }
+std::filesystem::path fixtures_dir() { return tlsring::testing::wireshark_fixtures_or_skip(); }
 
 Bytes read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
