@@ -59,19 +59,38 @@ std::optional<keys::Secret> KeyStore::key_log_master_by_session_id(ByteView sess
   return key_log_.find_by_session_id(session_id);
 }
 
-void KeyStore::BoundedSecrets::put(std::string key, keys::Secret secret) {
-  auto [it, inserted] = secrets.insert_or_assign(key, std::move(secret));
+template <class Value>
+void KeyStore::BoundedMap<Value>::put(std::string key, Value value) {
+  auto [it, inserted] = values.insert_or_assign(key, std::move(value));
   if (!inserted) return;
   order.push_back(std::move(key));
   if (order.size() > kMaxCachedSessions) {
-    secrets.erase(order.front());
+    values.erase(order.front());
     order.pop_front();
   }
 }
 
-const keys::Secret* KeyStore::BoundedSecrets::find(const std::string& key) const {
-  auto it = secrets.find(key);
-  return it == secrets.end() ? nullptr : &it->second;
+template <class Value>
+const Value* KeyStore::BoundedMap<Value>::find(const std::string& key) const {
+  auto it = values.find(key);
+  return it == values.end() ? nullptr : &it->second;
+}
+
+void KeyStore::remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why) {
+  std::lock_guard lock(mutex_);
+  if (!session_id.empty()) undecryptable_.put("i" + as_key(session_id), why);
+  if (!ticket.empty()) undecryptable_.put("t" + as_key(ticket), why);
+}
+
+std::optional<std::string> KeyStore::why_undecryptable(ByteView session_id, ByteView ticket) const {
+  std::lock_guard lock(mutex_);
+  if (!ticket.empty()) {
+    if (const std::string* why = undecryptable_.find("t" + as_key(ticket))) return *why;
+  }
+  if (!session_id.empty()) {
+    if (const std::string* why = undecryptable_.find("i" + as_key(session_id))) return *why;
+  }
+  return std::nullopt;
 }
 
 void KeyStore::remember_session_id(ByteView session_id, ByteView master_secret) {

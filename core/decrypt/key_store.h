@@ -60,6 +60,11 @@ class KeyStore {
   std::optional<keys::Secret> master_for_session_id(ByteView session_id) const;
   std::optional<keys::Secret> master_for_ticket(ByteView ticket) const;
 
+  // Sessions whose full handshake was seen but could not be decrypted, so that
+  // a later resumption can say why ("connection 109 negotiated ECDHE ...").
+  void remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why);
+  std::optional<std::string> why_undecryptable(ByteView session_id, ByteView ticket) const;
+
  private:
   struct EndpointHash {
     std::size_t operator()(const net::Endpoint& e) const;
@@ -69,14 +74,17 @@ class KeyStore {
   keys::KeyLog key_log_;
   mutable std::mutex mutex_;  // guards key_log_ and the caches after setup
   // The session cache is bounded, oldest out first: a service runs for days.
-  struct BoundedSecrets {
-    std::unordered_map<std::string, keys::Secret> secrets;
+  template <class Value>
+  struct BoundedMap {
+    std::unordered_map<std::string, Value> values;
     std::deque<std::string> order;
-    void put(std::string key, keys::Secret secret);
-    const keys::Secret* find(const std::string& key) const;
+    void put(std::string key, Value value);
+    const Value* find(const std::string& key) const;
   };
+  using BoundedSecrets = BoundedMap<keys::Secret>;
   BoundedSecrets by_session_id_;
   BoundedSecrets by_ticket_;
+  BoundedMap<std::string> undecryptable_;  // by session ID or ticket
   mutable std::unordered_map<std::string, CertificateIdentity> certificates_;  // by DER
 };
 

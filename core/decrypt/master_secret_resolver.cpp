@@ -68,10 +68,15 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbrevi
       }
     }
     const bool by_ticket = !hs.offered_ticket.empty();
+    const std::string resumed = std::string("the client resumed an earlier TLS session by ") +
+                                (by_ticket ? "session ticket" : "session ID");
+    if (auto why = store.why_undecryptable(hs.client_session_id, hs.offered_ticket)) {
+      return failure(Verdict::resumed_session_unknown,
+                     resumed + ", whose full handshake was captured but could not be decrypted (" + *why + ")",
+                     "the full handshake's fix applies to this connection too");
+    }
     return failure(Verdict::resumed_session_unknown,
-                   std::string("the client resumed an earlier TLS session by ") +
-                       (by_ticket ? "session ticket" : "session ID") +
-                       ", and that session's full handshake is not in the capture (nor its master secret in a key log)",
+                   resumed + ", and that session's full handshake is not in the capture (nor its master secret in a key log)",
                    "capture from before the clients connect (restart the CTI clients during the capture), or give "
                    "the capture that holds the earlier full handshake first in the list");
   }

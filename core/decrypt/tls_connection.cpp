@@ -410,6 +410,7 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
       if (hs_.tls13) return;  // post-handshake; TLS 1.3 resumption needs the key log anyway
       if (auto ticket = tls::parse_new_session_ticket(body); ticket.ok()) {
         hs_.new_ticket.assign(ticket->ticket.begin(), ticket->ticket.end());
+        if (!undecryptable_why_.empty()) keys_.remember_undecryptable_session({}, hs_.new_ticket, undecryptable_why_);
         if (!proven_master_.empty() && proven_master_ == hs_.master_secret) {
           keys_.remember_ticket(hs_.new_ticket, proven_master_);
         }
@@ -466,6 +467,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   // A new handshake: the first one, or a renegotiation under the current keys.
   hs_ = HandshakeState{};
   handshake_complete_ = false;
+  undecryptable_why_.clear();
   hs_.client_hello_seen = true;
   std::copy(std::begin(ch.random), std::end(ch.random), hs_.client_random.begin());
   hs_.client_session_id.assign(ch.session_id.begin(), ch.session_id.end());
@@ -687,6 +689,11 @@ void TlsConnection::derive_tls12_keys() {
     return;
   }
   if (!outcome.found()) {
+    if (!hs_.abbreviated) {
+      // A later resumption of this session (by ID now, by ticket once one is issued) can say why.
+      undecryptable_why_ = undecryptable_summary(outcome);
+      keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_why_);
+    }
     set_key_problem(outcome.verdict, outcome.reason, outcome.fix);
     return;
   }
@@ -710,6 +717,12 @@ void TlsConnection::derive_tls12_keys() {
   }
   state(Direction::client_to_server).pending = std::move(client.value());
   state(Direction::server_to_client).pending = std::move(server_cipher.value());
+}
+
+std::string TlsConnection::undecryptable_summary(const MasterSecretOutcome& outcome) const {
+  return "connection " + std::to_string(report_.connection_id) + " from " +
+         info_.endpoint[static_cast<int>(*client_side_)].to_string() + ": " + std::string(to_string(outcome.verdict)) +
+         ", " + crypto::cipher_suite_name(hs_.cipher_suite_id);
 }
 
 void TlsConnection::set_key_problem(Verdict verdict, std::string reason, std::string fix) {

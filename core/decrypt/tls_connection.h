@@ -15,6 +15,7 @@
 #include "core/crypto/record_cipher.h"
 #include "core/decrypt/handshake_state.h"
 #include "core/decrypt/key_store.h"
+#include "core/decrypt/master_secret_resolver.h"
 #include "core/decrypt/record_assembler.h"
 #include "core/decrypt/session_report.h"
 #include "core/decrypt/session_sink.h"
@@ -99,6 +100,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void hold_record(tcp::Side from, const AssembledRecord& record);
   bool try_resume();
   void report_end();
+  std::string undecryptable_summary(const MasterSecretOutcome& outcome) const;
   void set_key_problem(Verdict verdict, std::string reason, std::string fix);
   void decide_verdict();
 
@@ -131,6 +133,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   bool not_tls_ = false;
   bool midstream_records_ = false;                  // records before any hello
   bool handshake_complete_ = false;
+  std::string undecryptable_why_;                   // this handshake's keys were not found: why
   std::optional<Verdict> key_problem_;
   std::string key_problem_reason_;
   std::string key_problem_fix_;

@@ -90,3 +90,37 @@ TEST_CASE("Resumption by session ID and by ticket across two capture files, RSA 
     }
   }
 }
+
+TEST_CASE("A resumption of an ECDHE session says the full handshake was seen and why it could not be decrypted",
+          "[e2e][resumption][verdicts]") {
+  for (const auto mode : {testgen::Resumption::session_id, testgen::Resumption::ticket}) {
+    const bool by_ticket = mode == testgen::Resumption::ticket;
+    INFO("by " << (by_ticket ? "ticket" : "session ID"));
+    TempDir dir;
+    testgen::ScenarioConfig config = base_config(dir.path(), "ECDHE-RSA-AES128-GCM-SHA256");
+    config.specs[0].tls.version = TlsVersion::tls1_2;
+    config.specs[0].tls.resumption = mode;
+    config.specs[0].resumptions = 1;
+    const auto scenario = generate_ok(config);
+    REQUIRE(scenario.connections.size() == 2);
+    REQUIRE(scenario.connections[1].resumed);
+    for (unsigned workers : {1u, 2u}) {
+      INFO("workers " << workers);
+      decrypt::KeyStore keys;  // the RSA key only: ECDHE cannot be decrypted with it
+      keys.add_bound_key(to_endpoint(scenario.connections[0].server), load_key(scenario.key_pem));
+      auto run = decrypt_files(keys, capture_paths(scenario), workers);
+      const RecordedConnection* full = find_connection(*run, scenario.connections[0]);
+      const RecordedConnection* resumed = find_connection(*run, scenario.connections[1]);
+      REQUIRE(full != nullptr);
+      REQUIRE(resumed != nullptr);
+      CHECK(full->report.verdict == decrypt::Verdict::not_rsa_key_exchange);
+      INFO(describe(*resumed));
+      CHECK(resumed->report.verdict == decrypt::Verdict::resumed_session_unknown);
+      CHECK_THAT(resumed->report.reason, Catch::Contains("captured but could not be decrypted") &&
+                                             Catch::Contains("connection " +
+                                                             std::to_string(full->report.connection_id)) &&
+                                             Catch::Contains("not_rsa_key_exchange") &&
+                                             Catch::Contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
+    }
+  }
+}
