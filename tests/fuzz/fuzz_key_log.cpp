@@ -1,0 +1,36 @@
+// fuzz_key_log: the input is key-log text (SSLKEYLOGFILE lines, as in a
+// --keylog file or a pcapng Decryption Secrets Block), given to KeyLog::add_text.
+// Checks the contract of core/keys/key_log.h: an error names its source and
+// line and adds nothing; a success adds lines that can be found again.
+#include <string>
+#include <string_view>
+
+#include "core/keys/key_log.h"
+#include "tests/fuzz/fuzz_target.h"
+
+using tlsring::fuzz::fuzz_check;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  tlsring::keys::KeyLog log;
+  const tlsring::Status first = log.add_text(text, "fuzz.keys");
+  if (!first.ok()) {
+    fuzz_check(first.error().message.rfind("fuzz.keys:", 0) == 0, "a key-log error that does not name its source");
+    fuzz_check(log.empty(), "a key-log text with an error added secrets");
+    return 0;
+  }
+  // The same text again adds nothing new (the first secret for a slot stays).
+  const std::size_t held = log.size();
+  fuzz_check(log.add_text(text, "again").ok(), "a key-log text that parsed once fails the second time");
+  fuzz_check(log.size() == held, "the same key-log text added twice changed the count");
+
+  // Lookups with any bytes of the input never fail hard.
+  const auto bytes = std::span<const std::uint8_t>(data, size);
+  for (std::size_t length : {8u, 32u}) {
+    if (size < length) continue;
+    (void)log.find(bytes.first(length));
+    (void)log.find_rsa_premaster(bytes.first(length));
+    (void)log.find_by_session_id(bytes.first(length));
+  }
+  return 0;
+}
