@@ -47,6 +47,8 @@ struct HandshakeState {
   bool keys_derived = false;                       // tried (at the first ChangeCipherSpec)
   bool abbreviated = false;
   std::vector<std::uint8_t> master_secret;         // empty until recovered
+  bool client_finished_seen = false;
+  bool server_finished_seen = false;
   bool client_finished_verified = false;
   bool server_finished_verified = false;
   bool finished_failed = false;

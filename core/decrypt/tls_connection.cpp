@@ -19,6 +19,10 @@ constexpr std::size_t kMaxAlertsReported = 16;
 // the smallest protected record is about 22 bytes on the wire.
 constexpr std::uint64_t kSmallestRecord = 22;
 constexpr std::uint64_t kMaxSequenceGuesses = 4096;
+// A real handshake transcript is a few KB (certificate chains included); past
+// this, messages are not kept (a stream of junk handshake messages must not
+// grow memory or make every hash longer).
+constexpr std::size_t kMaxTranscript = 1 << 20;
 // Records held while a resumed session's secret may still arrive from another worker.
 constexpr std::size_t kMaxHeldBytes = 1 << 20;
 
@@ -29,6 +33,10 @@ bool equal_bytes(Span a, Span b) {
 }
 
 void append(std::vector<std::uint8_t>& to, Span bytes) { to.insert(to.end(), bytes.begin(), bytes.end()); }
+
+void append_to_transcript(HandshakeState& hs, Span message) {
+  if (hs.transcript.size() + message.size() <= kMaxTranscript) append(hs.transcript, message);
+}
 
 }  // namespace
 
@@ -393,12 +401,15 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
       break;
     case tls::kClientKeyExchange:
       if (from_client) {
+        // One per handshake: a repeated one is a protocol error, and hashing the
+        // transcript again for each would make a junk stream quadratic.
+        if (hs_.client_key_exchange_seen) return;
         hs_.client_key_exchange_seen = true;
         if (hs_.suite && hs_.suite->key_exchange == crypto::KeyExchange::rsa) {
           auto encrypted = tls::parse_rsa_client_key_exchange(body, hs_.version == 0x0300);
           if (encrypted.ok()) hs_.encrypted_premaster.assign(encrypted->begin(), encrypted->end());
         }
-        append(hs_.transcript, message);
+        append_to_transcript(hs_, message);
         if (hs_.extended_master_secret && hs_.suite) {
           auto hash = crypto::handshake_hash(hs_.version, *hs_.suite, hs_.transcript);
           if (hash.ok()) hs_.session_hash = std::move(hash.value());
@@ -418,7 +429,7 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
       break;
     case tls::kEndOfEarlyData:
       if (from_client && hs_.tls13) {
-        append(hs_.transcript, message);
+        append_to_transcript(hs_, message);
         DirectionState& st = state(d);
         if (st.pending) {
           st.cipher = std::move(st.pending);
@@ -453,7 +464,7 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
     default:
       break;
   }
-  if (!handshake_complete_ || !hs_.tls13) append(hs_.transcript, message);
+  if (!handshake_complete_ || !hs_.tls13) append_to_transcript(hs_, message);
 }
 
 void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
@@ -461,7 +472,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   if (!parsed.ok()) return;
   const tls::ClientHello& ch = parsed.value();
   if (hs_.hello_retry_request && !hs_.server_hello_seen) {
-    append(hs_.transcript, message);  // the second ClientHello after a HelloRetryRequest
+    append_to_transcript(hs_, message);  // the second ClientHello after a HelloRetryRequest
     return;
   }
   // A new handshake: the first one, or a renegotiation under the current keys.
@@ -476,7 +487,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   hs_.client_offered_ems = ch.extended_master_secret;
   hs_.client_offered_etm = ch.encrypt_then_mac;
   hs_.early_data_offered = ch.early_data;
-  append(hs_.transcript, message);
+  append_to_transcript(hs_, message);
   ++report_.handshakes;
   if (ch.server_name && !report_.sni) report_.sni = ch.server_name;
 
@@ -524,7 +535,7 @@ void TlsConnection::handle_server_hello(Span body, Span message) {
     hs_.version = sh.version();
     hs_.cipher_suite_id = sh.cipher_suite;
     hs_.suite = suite;
-    append(hs_.transcript, message);
+    append_to_transcript(hs_, message);
     return;
   }
   hs_.server_hello_seen = true;
@@ -537,7 +548,7 @@ void TlsConnection::handle_server_hello(Span body, Span message) {
   hs_.extended_master_secret = !hs_.tls13 && sh.extended_master_secret;
   hs_.encrypt_then_mac = !hs_.tls13 && sh.encrypt_then_mac;
   hs_.psk_accepted = sh.pre_shared_key;
-  append(hs_.transcript, message);
+  append_to_transcript(hs_, message);
 
   report_.version = hs_.version;
   report_.cipher_suite = hs_.cipher_suite_id;
@@ -620,6 +631,11 @@ bool TlsConnection::install_tls13_key(Direction d, Span secret, Tls13Phase phase
 
 void TlsConnection::handle_finished(Direction d, Span body, Span message) {
   const bool from_client = d == Direction::client_to_server;
+  // One Finished per side and handshake; a repeated one would be verified over
+  // the whole transcript again (quadratic on a junk stream).
+  bool& seen = from_client ? hs_.client_finished_seen : hs_.server_finished_seen;
+  if (seen) return;
+  seen = true;
   bool verified = false;
   if (hs_.suite != nullptr && hs_.tls13) {
     const DirectionState& st = state(d);
@@ -635,7 +651,7 @@ void TlsConnection::handle_finished(Direction d, Span body, Span message) {
         crypto::finished_verify_data(hs_.version, *hs_.suite, hs_.master_secret, from_client, hs_.transcript);
     verified = expected.ok() && equal_bytes(*expected, body);
   }
-  append(hs_.transcript, message);
+  append_to_transcript(hs_, message);
   (from_client ? hs_.client_finished_verified : hs_.server_finished_verified) = verified;
   if (!verified) hs_.finished_failed = true;
   if (verified) keys_proven();

@@ -6,6 +6,7 @@
 //   fuzz_X [options] FILE|DIR...     a DIR stands for the regular files in it
 //     --mutate N        N mutations of each input (default 0: the inputs only)
 //     --seed S          mutation seed (default 1); --only-mutation K replays one
+//                       (given the same inputs: splices take bytes from them)
 //     --timeout SEC     one run may take this long (default 20), else: hang
 //     --malloc-limit-mb M   one run may hold this much C++ heap (default 512)
 //     --rss-limit-mb M      the process may peak at this RSS (default 2048)

@@ -6,7 +6,9 @@
 // verification, and renegotiation under encryption.
 //
 // The session's master secrets are in tls12_key_log() (CLIENT_RANDOM lines for
-// the first handshake and for renegotiations).
+// the first handshake and for renegotiations). The key block and Finished
+// verify data come from core/crypto's key schedule; the record protection is
+// the harness's own.
 //
 //   byte 0   flags: bits 0-1 the version (TLS 1.2, 1.1, 1.0, 1.2), bits 2-4 the
 //            suite (AES128-SHA, AES128-SHA256, AES128-GCM-SHA256,

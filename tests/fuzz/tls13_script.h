@@ -7,6 +7,8 @@
 // The harness plays a fixed session: TLS_AES_128_GCM_SHA256, a ClientHello
 // with client random kClientRandom and a ServerHello it writes itself, and
 // the five traffic secrets of tls13_key_log() (which the KeyStore is given).
+// Traffic keys, KeyUpdate and Finished come from core/crypto's key schedule;
+// the record protection (RFC 8446 §5.2) is the harness's own.
 //
 //   byte 0   flags: bit 0 the ClientHello offers 0-RTT (early_data)
 //   then ops one byte each, then a 2-byte big-endian length and that many
