@@ -365,10 +365,9 @@ void TlsConnection::handle_handshake_bytes(Direction d, Span bytes) {
       consumed = st.handshake_bytes.size();
       break;
     }
-    // Copy: handling a message may not touch handshake_bytes, but keep the view simple and safe.
-    std::vector<std::uint8_t> message(frame.message.begin(), frame.message.end());
+    // The views stay valid: handling a message never touches handshake_bytes.
     consumed += frame.consumed;
-    handle_handshake_message(d, frame.type, Span(message).subspan(4), message);
+    handle_handshake_message(d, frame.type, frame.body, frame.message);
   }
   st.handshake_bytes.erase(st.handshake_bytes.begin(),
                            st.handshake_bytes.begin() + static_cast<std::ptrdiff_t>(consumed));
