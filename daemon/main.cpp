@@ -3,15 +3,21 @@
 #include <string>
 #include <vector>
 
+#include "daemon/cli/check_command.h"
 #include "daemon/cli/decrypt_command.h"
+#include "daemon/cli/service_commands.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: tlsring VERB [options]\n"
     "\n"
+    "  run -c FILE      the capture service: ring of capture files, background decryption\n"
+    "  status -c FILE   what the running service is doing\n"
+    "  check -c FILE [--pcap CAPTURE]...\n"
+    "                   pre-flight: config, interfaces, filter, keys, permissions, disk\n"
     "  decrypt CAPTURE... --key [IP:PORT=]FILE --keylog FILE -o DIR\n"
-    "          decrypt captured TLS traffic (see tlsring decrypt --help)\n";
+    "                   decrypt captured TLS traffic (see tlsring decrypt --help)\n";
 
 }  // namespace
 
@@ -28,6 +34,9 @@ int main(int argc, char** argv) {
   const std::string verb = args[0];
   args.erase(args.begin());
   if (verb == "decrypt") return tlsring::cli::run_decrypt_command(args, std::cout, std::cerr);
+  if (verb == "run") return tlsring::cli::run_run_command(args, std::cout, std::cerr);
+  if (verb == "check") return tlsring::cli::run_check_command(args, std::cout, std::cerr);
+  if (verb == "status") return tlsring::cli::run_status_command(args, std::cout, std::cerr);
   std::cerr << "tlsring: unknown verb '" << verb << "'\n\n" << kUsage;
   return 2;
 }

@@ -2,7 +2,7 @@
 # Developer entry point: installs what is missing (Debian 12, apt), builds, and
 #   packaging/dev.sh build   configure and build (build/ beside packaging/)
 #   packaging/dev.sh test    build, then run every test through ctest
-#   packaging/dev.sh demo    build, generate TLS traffic on port 3000, decrypt it, show the result
+#   packaging/dev.sh demo    build, run the service on lo (port 3000) while TLS traffic flows, show the result
 # Environment: TLSRING_BUILD_DIR (default: <repo>/build), TLSRING_FIXTURES_DIR
 # (default: <repo>/../shared/fixtures), TLSRING_JOBS (default: nproc).
 set -euo pipefail
@@ -70,24 +70,48 @@ run_tests() {
 
 demo() {
   build
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "dev.sh demo: live capture on lo needs root (or CAP_NET_RAW,CAP_NET_ADMIN): run it as root" >&2
+    exit 1
+  fi
   local work="${TLSRING_DEMO_DIR:-$BUILD_DIR/demo}"
   rm -rf "$work"
   mkdir -p "$work"
-  say "generating TLS traffic on port 3000 (real OpenSSL client and server, RSA key exchange)"
-  # Three CTI-like sessions with RSA key exchange, each resumed once by session ID,
-  # and one ECDHE session that an RSA key cannot decrypt (its verdict says why).
-  "$BUILD_DIR/tests/gen/tlsring-gen" --out "$work/capture" --quiet --sessions 4 --messages 4 \
-    --server-ip 127.0.0.1 --client-ip 127.0.0.1 --port 3000 --version 1.2 \
-    --ciphers AES256-GCM-SHA384:AES128-SHA256:AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256 --rotate-ciphers \
-    --resume id --format pcapng --seed 7
-  say "decrypting with: tlsring decrypt capture.pcapng --key 127.0.0.1:3000=server.key.pem -o out"
-  "$BUILD_DIR/daemon/tlsring" decrypt "$work/capture/capture.pcapng" \
-    --key "127.0.0.1:3000=$work/capture/server.key.pem" -o "$work/out"
-  local first
-  first="$(ls "$work/out/connections/"*.transcript.txt | head -1)"
-  say "transcript of the first connection ($first)"
-  head -40 "$first"
-  say "results in $work/out: sessions.jsonl, keys.log, summary.txt, connections/"
+  # config/demo.yaml: lo, tcp port 3000, a file every 5 s, stop after 30 s; its
+  # relative paths (key, output) are taken from the folder it is in.
+  cp "$ROOT/config/demo.yaml" "$work/demo.yaml"
+  "$BUILD_DIR/tests/service/tlsring-traffic" --keys "$work/keys" --write-keys-only
+  cp "$work/keys/server.key.pem" "$work/demo-server.key.pem"
+  chmod 600 "$work/demo-server.key.pem"
+  say "starting the service: tlsring run -c $work/demo.yaml (30 s, a new capture file every 5 s)"
+  "$BUILD_DIR/daemon/tlsring" run -c "$work/demo.yaml" &
+  local service=$!
+  for _ in $(seq 100); do
+    grep -qs '"capturing"' "$work/demo-output/status.json" && break
+    sleep 0.1
+  done
+  say "T-Server-like TLS traffic on 127.0.0.1:3000 for 25 s (RSA key exchange, sessions resumed, one long connection)"
+  "$BUILD_DIR/tests/service/tlsring-traffic" --keys "$work/keys" --port 3000 --seconds 25 --short 8 \
+    --manifest "$work/messages.tsv"
+  say "tlsring status -c $work/demo.yaml"
+  "$BUILD_DIR/daemon/tlsring" status -c "$work/demo.yaml" || true
+  local status=0
+  wait "$service" || status=$?
+  if ((status != 0)); then
+    echo "dev.sh demo: the service exited with status $status" >&2
+    exit "$status"
+  fi
+  local run
+  run="$(ls -d "$work/demo-output/runs/"* | tail -1)"
+  say "the run's report ($run/summary.txt)"
+  cat "$run/summary.txt"
+  say "capture files ($work/demo-output/capture)"
+  ls -l "$work/demo-output/capture"
+  local longest
+  longest="$(ls -S "$run/connections/"*.transcript.txt | head -1)"
+  say "transcript of the longest connection, which spans several capture files ($longest)"
+  head -30 "$longest"
+  say "results: $run (report.jsonl, summary.txt, keys.log, connections/, files/)"
 }
 
 case "${1:-}" in

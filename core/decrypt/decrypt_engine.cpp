@@ -134,6 +134,13 @@ class DecryptEngine::Pool {
     if (finish) done_.wait(lock, [&] { return busy_ == 0; });
   }
 
+  // Hands over what is filled and waits until every worker is idle.
+  void drain(std::int64_t timestamp_ns) {
+    if (batch_packets_ > 0) submit(false, timestamp_ns);
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+  }
+
  private:
   struct Batch {
     struct Entry {
@@ -271,6 +278,10 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
                                " packet(s) of an unsupported link type were skipped");
   }
   return summary;
+}
+
+void DecryptEngine::drain() {
+  if (pool_ && !finished_) pool_->drain(last_timestamp_ns_);
 }
 
 void DecryptEngine::finish() {

@@ -51,6 +51,10 @@ class DecryptEngine {
   // Reads one file through. An error only when the file cannot be opened or is
   // not a capture; a file cut short is read up to the cut and says so in warnings.
   Result<FileSummary> add_file(const std::filesystem::path& path);
+  // Every packet read so far has been decrypted and handed to the sink, and no
+  // worker is running (connections stay open). The service calls it after
+  // each file, so that a file's results are complete when it says so.
+  void drain();
   // The capture ended: every open connection is closed and reported.
   void finish();
 

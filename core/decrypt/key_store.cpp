@@ -25,6 +25,11 @@ void KeyStore::add_bound_key(const net::Endpoint& server, keys::RsaPrivateKey ke
 
 void KeyStore::add_unbound_key(keys::RsaPrivateKey key) { unbound_.push_back(std::move(key)); }
 
+void KeyStore::clear_rsa_keys() {
+  bound_.clear();
+  unbound_.clear();
+}
+
 Status KeyStore::add_key_log_text(std::string_view text, const std::string& source) {
   std::lock_guard lock(mutex_);
   return key_log_.add_text(text, source);

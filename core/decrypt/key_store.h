@@ -30,6 +30,10 @@ class KeyStore {
  public:
   void add_bound_key(const net::Endpoint& server, keys::RsaPrivateKey key);
   void add_unbound_key(keys::RsaPrivateKey key);
+  // Forgets every RSA key (a reload adds them again). Keys are looked up only
+  // while a handshake is resolved, so this is safe whenever no decryption runs;
+  // session caches and the key log stay.
+  void clear_rsa_keys();
   keys::KeyLog& key_log() { return key_log_; }
   const keys::KeyLog& key_log() const { return key_log_; }
   // Key-log text found inside a capture (pcapng DSB); safe while decrypting.

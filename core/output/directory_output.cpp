@@ -34,7 +34,7 @@ Result<std::unique_ptr<DirectoryOutput>> DirectoryOutput::create(const std::file
                                                                  OutputOptions options) {
   if (auto made = create_private_directory(directory / "connections"); !made.ok()) return made.error();
   if (auto made = create_private_directory(directory); !made.ok()) return made.error();
-  auto sessions = PrivateFile::open(directory / "sessions.jsonl", true);
+  auto sessions = PrivateFile::open(directory / options.sessions_file, true);
   if (!sessions.ok()) return sessions.error();
   auto keys = PrivateFile::open(directory / "keys.log", true);
   if (!keys.ok()) return keys.error();
@@ -154,6 +154,15 @@ void DirectoryOutput::note_error(const Status& status) {
   // Callers may or may not hold mutex_; errors are rare, so take a lock of their own.
   std::lock_guard lock(error_mutex_);
   if (!status.ok() && first_error_.ok()) first_error_ = status;
+}
+
+Status DirectoryOutput::flush_open_connections() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, c] : connections_) flush(c);
+  if (sessions_.is_open()) note_error(sessions_.sync());
+  if (keys_.is_open()) note_error(keys_.sync());
+  std::lock_guard error_lock(error_mutex_);
+  return first_error_;
 }
 
 Status DirectoryOutput::finish() {

@@ -1,6 +1,6 @@
 // DirectoryOutput: the SessionSink that writes a decryption run's results
 // under one directory (0700; every file 0600):
-//   sessions.jsonl                       one JSON object per connection
+//   sessions.jsonl                       one JSON object per connection (OutputOptions::sessions_file)
 //   keys.log                             master secrets proved by Finished, key-log format
 //   connections/<name>.transcript.txt    each application-data record, timed and directed
 //   connections/<name>.c2s.bin / .s2c.bin  the decrypted bytes of each direction
@@ -30,6 +30,7 @@ struct OutputOptions {
   bool payload_files = true;   // *.c2s.bin / *.s2c.bin
   std::size_t buffer_budget = 8u << 20;   // buffered bytes over all open connections, roughly
   std::size_t max_connection_buffer = 256u << 10;
+  std::string sessions_file = "sessions.jsonl";  // the service names it report.jsonl
 };
 
 struct VerdictCount {
@@ -59,6 +60,9 @@ class DirectoryOutput final : public decrypt::SessionSink {
                         std::span<const std::uint8_t> master_secret) override;
   void on_session_end(const decrypt::SessionReport& session) override;
 
+  // Writes out what open connections hold so far, keeping them open (their
+  // files grow on). Only while no other call is running (between capture files).
+  Status flush_open_connections();
   // Writes out everything buffered and syncs; the first write error, if any.
   Status finish();
 

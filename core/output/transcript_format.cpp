@@ -13,13 +13,12 @@ namespace {
 // each thread keeps the last second it formatted.
 void format_second(std::int64_t seconds, char out[20]) {
   thread_local std::int64_t cached_second = -1;
-  thread_local char cached[20];
+  thread_local char cached[32];  // room for any year, so the format is never cut
   if (seconds != cached_second) {
     const std::time_t t = static_cast<std::time_t>(seconds);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
     cached_second = seconds;
   }
   std::memcpy(out, cached, 20);
@@ -100,7 +99,7 @@ std::string transcript_header(const decrypt::SessionReport& session) {
 void append_hex_dump(std::string& out, std::span<const std::uint8_t> bytes) {
   static const char* const kHex = "0123456789abcdef";
   for (std::size_t line = 0; line < bytes.size(); line += 16) {
-    char offset[16];
+    char offset[24];
     std::snprintf(offset, sizeof offset, "%08zx  ", line);
     out += offset;
     for (std::size_t k = 0; k < 16; ++k) {

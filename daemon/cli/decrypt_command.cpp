@@ -11,6 +11,8 @@
 #include "core/decrypt/decrypt_engine.h"
 #include "core/decrypt/key_store.h"
 #include "core/output/directory_output.h"
+#include "daemon/cli/argument_cursor.h"
+#include "daemon/cli/decrypt_summary.h"
 #include "daemon/cli/key_spec.h"
 
 namespace tlsring::cli {
@@ -55,35 +57,29 @@ struct DecryptArgs {
 
 Result<DecryptArgs> parse_args(const std::vector<std::string>& args) {
   DecryptArgs parsed;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](const std::string& name) -> Result<std::string> {
-      const std::string prefix = name + "=";
-      if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
-      if (i + 1 >= args.size()) return make_error(name + " needs a value");
-      return args[++i];
-    };
-    auto is = [&](const std::string& name) { return arg == name || arg.rfind(name + "=", 0) == 0; };
-    if (arg == "-h" || arg == "--help") {
+  ArgumentCursor cursor(args);
+  while (cursor.next()) {
+    const std::string& arg = cursor.arg();
+    if (cursor.is_help()) {
       parsed.help = true;
-    } else if (is("--key")) {
-      auto text = value("--key");
+    } else if (cursor.is("--key")) {
+      auto text = cursor.value("--key");
       if (!text.ok()) return text.error();
       auto spec = parse_key_spec(*text);
       if (!spec.ok()) return spec.error();
       parsed.keys.push_back(std::move(spec.value()));
-    } else if (is("--keylog")) {
-      auto text = value("--keylog");
+    } else if (cursor.is("--keylog")) {
+      auto text = cursor.value("--keylog");
       if (!text.ok()) return text.error();
       parsed.keylogs.push_back(*text);
-    } else if (arg == "-o" || is("--output")) {
-      auto text = value(arg == "-o" ? "-o" : "--output");
+    } else if (arg == "-o" || cursor.is("--output")) {
+      auto text = cursor.value(arg == "-o" ? "-o" : "--output");
       if (!text.ok()) return text.error();
       parsed.output = *text;
     } else if (arg == "--no-transcripts") {
       parsed.transcripts = false;
-    } else if (is("--workers")) {
-      auto text = value("--workers");
+    } else if (cursor.is("--workers")) {
+      auto text = cursor.value("--workers");
       if (!text.ok()) return text.error();
       char* end = nullptr;
       const unsigned long n = std::strtoul(text->c_str(), &end, 10);
@@ -95,7 +91,7 @@ Result<DecryptArgs> parse_args(const std::vector<std::string>& args) {
       parsed.overwrite = true;
     } else if (arg == "--no-payload") {
       parsed.payload = false;
-    } else if (arg.size() > 1 && arg[0] == '-') {
+    } else if (cursor.is_option()) {
       return make_error("unknown option " + arg);
     } else {
       parsed.captures.push_back(arg);
@@ -105,24 +101,6 @@ Result<DecryptArgs> parse_args(const std::vector<std::string>& args) {
   if (parsed.captures.empty()) return make_error("no capture file given");
   if (parsed.output.empty()) return make_error("no output directory given (-o DIR)");
   return parsed;
-}
-
-Status load_keys(const DecryptArgs& args, decrypt::KeyStore& store) {
-  for (const KeySpec& spec : args.keys) {
-    auto password = read_key_password(spec);
-    if (!password.ok()) return password.error();
-    auto key = keys::RsaPrivateKey::load(spec.file, password.value());
-    if (!key.ok()) return key.error();
-    if (spec.server) {
-      store.add_bound_key(*spec.server, std::move(key.value()));
-    } else {
-      store.add_unbound_key(std::move(key.value()));
-    }
-  }
-  for (const std::string& file : args.keylogs) {
-    if (auto added = store.key_log().add_file(file); !added.ok()) return added.error();
-  }
-  return {};
 }
 
 // A run never mixes its results with an earlier run's: a used directory is
@@ -146,44 +124,6 @@ Status prepare_output_directory(const std::filesystem::path& dir, bool overwrite
   return {};
 }
 
-std::string format_summary(const std::vector<decrypt::FileSummary>& files, const output::DirectoryOutput& output) {
-  std::ostringstream s;
-  std::uint64_t packets = 0;
-  for (const auto& f : files) packets += f.packets;
-  const output::RunTotals totals = output.totals();
-  const auto verdicts = output.verdicts();
-  s << "tlsring decrypt: " << files.size() << " capture file(s), " << packets << " packets, " << totals.sessions
-    << " connection(s)\n";
-  std::uint64_t decrypted = 0;
-  for (int v = 0; v < decrypt::kVerdictCount; ++v) {
-    const auto verdict = static_cast<decrypt::Verdict>(v);
-    if (verdict == decrypt::Verdict::decrypted || verdict == decrypt::Verdict::partially_decrypted) {
-      decrypted += verdicts[v].count;
-    }
-  }
-  s << "  decrypted: " << decrypted << "    not decrypted: " << (totals.sessions - decrypted) << "\n\n";
-  for (int v = 0; v < decrypt::kVerdictCount; ++v) {
-    const auto& count = verdicts[v];
-    if (count.count == 0) continue;
-    char line[64];
-    std::snprintf(line, sizeof line, "  %-24s %8llu", std::string(decrypt::to_string(static_cast<decrypt::Verdict>(v))).c_str(),
-                  static_cast<unsigned long long>(count.count));
-    s << line << "\n";
-    if (!count.example_reason.empty()) {
-      s << "      e.g. " << count.example_connection << ": " << count.example_reason << "\n";
-    }
-    if (!count.example_fix.empty()) s << "      what to do: " << count.example_fix << "\n";
-  }
-  s << "\n  application data: " << totals.c2s_bytes << " bytes client->server, " << totals.s2c_bytes
-    << " bytes server->client, " << totals.records << " records\n";
-  s << "  master secrets recovered: " << totals.master_secrets << " (keys.log)\n";
-  for (const auto& f : files) {
-    for (const auto& w : f.warnings) s << "  warning: " << w << "\n";
-  }
-  s << "  output: " << output.directory().string() << "/ (sessions.jsonl, keys.log, connections/)\n";
-  return s.str();
-}
-
 }  // namespace
 
 int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
@@ -201,7 +141,7 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
     return kExitBadInput;
   }
   decrypt::KeyStore store;
-  if (auto loaded = load_keys(*args, store); !loaded.ok()) {
+  if (auto loaded = load_keys(args->keys, args->keylogs, store); !loaded.ok()) {
     err << "tlsring decrypt: " << loaded.error().message << "\n";
     return kExitBadInput;
   }
@@ -243,7 +183,7 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
     err << "tlsring decrypt: " << finished.error().message << "\n";
     return kExitOutputFailed;
   }
-  const std::string summary = format_summary(files, **output);
+  const std::string summary = format_summary("tlsring decrypt", files, **output);
   auto summary_file = output::PrivateFile::open(std::filesystem::path(args->output) / "summary.txt", true);
   if (!summary_file.ok() || !summary_file->write(summary).ok()) {
     err << "tlsring decrypt: cannot write summary.txt in " << args->output << "\n";

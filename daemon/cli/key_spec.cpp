@@ -1,5 +1,7 @@
 #include "daemon/cli/key_spec.h"
 
+#include "core/decrypt/key_store.h"
+
 #include <arpa/inet.h>
 
 #include <cstdlib>
@@ -116,6 +118,24 @@ Result<std::optional<std::string>> read_key_password(const KeySpec& spec) {
     return std::optional<std::string>(line);
   }
   return std::optional<std::string>();
+}
+
+Status load_keys(const std::vector<KeySpec>& keys, const std::vector<std::string>& keylogs, decrypt::KeyStore& store) {
+  for (const KeySpec& spec : keys) {
+    auto password = read_key_password(spec);
+    if (!password.ok()) return password.error();
+    auto key = keys::RsaPrivateKey::load(spec.file, password.value());
+    if (!key.ok()) return key.error();
+    if (spec.server) {
+      store.add_bound_key(*spec.server, std::move(key.value()));
+    } else {
+      store.add_unbound_key(std::move(key.value()));
+    }
+  }
+  for (const std::string& file : keylogs) {
+    if (auto added = store.key_log().add_file(file); !added.ok()) return added.error();
+  }
+  return {};
 }
 
 }  // namespace tlsring::cli

@@ -1,0 +1,121 @@
+#include "config/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "config/section_readers.h"
+#include "config/yaml_fields.h"
+
+namespace tlsring::config {
+namespace {
+
+constexpr std::size_t kMaxFileSize = 1 << 20;
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+Result<std::string> read_text_file(const std::filesystem::path& file) {
+  const std::string name = file.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    return make_error("cannot read config file " + name + ": it is a directory; give the path of the YAML file");
+  }
+  errno = 0;
+  FilePtr handle(std::fopen(file.c_str(), "rb"));
+  if (!handle) {
+    return make_error("cannot read config file " + name + ": " + std::strerror(errno));
+  }
+  std::string text;
+  char buffer[16384];
+  while (true) {
+    const std::size_t n = std::fread(buffer, 1, sizeof buffer, handle.get());
+    text.append(buffer, n);
+    if (text.size() > kMaxFileSize) {
+      return make_error("cannot read config file " + name + ": it is larger than 1MiB; is it the right file?");
+    }
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(handle.get())) {
+    return make_error("cannot read config file " + name + ": " + std::strerror(errno));
+  }
+  return text;
+}
+
+// The parse proper, with yaml-cpp's exceptions turned into reports.
+Result<ServiceConfig> parse(std::string_view yaml_text, const std::string& display_name,
+                            const std::filesystem::path& base_dir) {
+  detail::Diagnostics diagnostics(display_name);
+  const detail::Reader reader{diagnostics, base_dir};
+  ServiceConfig config;
+  try {
+    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
+    if (documents.size() > 1) {
+      diagnostics.report(documents[1].Mark(), "",
+                         "a second YAML document (after ---); allowed: one document holding every section");
+      return diagnostics.to_error();
+    }
+    if (documents.empty()) return config;  // empty, or comments only: every default
+    const detail::Field root{"", "", documents[0].Mark(), documents[0]};
+    if (!root.value.IsNull() && !root.value.IsMap()) {
+      diagnostics.report(root.mark(), "",
+                         "expected the sections capture, rotation, stop_after, output, decrypt, logging; "
+                         "allowed: a mapping of those keys");
+      return diagnostics.to_error();
+    }
+    for (const detail::Field& section : detail::read_mapping(
+             reader, root, {"capture", "rotation", "stop_after", "output", "decrypt", "logging"})) {
+      if (section.name == "capture") {
+        detail::read_capture(reader, section, config.capture);
+      } else if (section.name == "rotation") {
+        detail::read_rotation(reader, section, config.rotation);
+      } else if (section.name == "stop_after") {
+        if (auto v = detail::read_duration(reader, section, kNsPerSecond)) config.stop_after_ns = *v;
+      } else if (section.name == "output") {
+        detail::read_output(reader, section, config.output);
+      } else if (section.name == "decrypt") {
+        detail::read_decrypt(reader, section, config.decrypt);
+      } else if (section.name == "logging") {
+        detail::read_logging(reader, section, config.logging);
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp stops at the first syntax error; its position is where it noticed.
+    diagnostics.report(e.mark, "",
+                       "YAML syntax error: " + e.msg +
+                           "; check the indentation (spaces, not tabs), quotes and brackets here or just before");
+    return diagnostics.to_error();
+  } catch (const std::exception& e) {
+    return make_error(display_name + ": cannot parse the config file: " + e.what());
+  }
+  if (!diagnostics.ok()) return diagnostics.to_error();
+  return config;
+}
+
+}  // namespace
+
+Result<ServiceConfig> parse_config(std::string_view yaml_text, const std::filesystem::path& source_name) {
+  auto config = parse(yaml_text, source_name.string(), source_name.parent_path());
+  if (config.ok()) config->source = source_name;
+  return config;
+}
+
+Result<ServiceConfig> load_config(const std::filesystem::path& file) {
+  auto text = read_text_file(file);
+  if (!text.ok()) return text.error();
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(file, ec);
+  if (ec) absolute = file;
+  absolute = absolute.lexically_normal();
+  auto config = parse(text.value(), file.string(), absolute.parent_path());
+  if (config.ok()) config->source = absolute;
+  return config;
+}
+
+}  // namespace tlsring::config

@@ -1,0 +1,170 @@
+#include "daemon/cli/check_keys.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/keys/key_log.h"
+#include "daemon/cli/key_spec.h"
+
+namespace tlsring::cli {
+namespace {
+
+std::string octal_mode(unsigned mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode & 07777u);
+  return text;
+}
+
+struct FileState {
+  std::optional<std::string> problem;  // missing, not a regular file, cannot stat
+  unsigned mode = 0;
+};
+
+FileState inspect(const std::filesystem::path& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) {
+    return FileState{errno == ENOENT ? std::string("no such file") : std::string(std::strerror(errno)), 0};
+  }
+  if (!S_ISREG(info.st_mode)) return FileState{std::string("not a regular file"), 0};
+  return FileState{std::nullopt, static_cast<unsigned>(info.st_mode)};
+}
+
+// A FAIL (key, password file) or warn (key log) when the mode is too open.
+std::optional<CheckLine> mode_line(const std::string& name, const std::filesystem::path& path, unsigned mode,
+                                   CheckStatus status) {
+  const auto problem = secret_mode_problem(mode);
+  if (!problem) return std::nullopt;
+  return CheckLine{status, name + ": mode " + octal_mode(mode) + ": " + *problem,
+                   {"fix: chmod 600 " + path.string()}};
+}
+
+std::string password_source(const config::KeyConfig& key) {
+  if (key.password_file) return "password source: password_file " + key.password_file->string() + " (its first line)";
+  if (key.password_env) return "password source: environment variable " + *key.password_env;
+  return "password source: none configured (add password_file or password_env to this entry)";
+}
+
+// Checks one decrypt.keys entry; true when its key loaded.
+bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
+  const std::string name = "key " + key.file.string();
+  const std::string entry = "decrypt.keys entry at " + key.where.to_string();
+  const FileState file = inspect(key.file);
+  if (file.problem) {
+    lines.push_back(fail_line(name + ": " + *file.problem,
+                              {entry, "fix: put the server's private key there (PEM, DER or .pfx), or correct "
+                                      "the file of this entry"}));
+    return false;
+  }
+  if (auto line = mode_line(name, key.file, file.mode, CheckStatus::fail)) lines.push_back(std::move(*line));
+
+  if (key.password_file) {
+    const std::string pass_name = "password file " + key.password_file->string() + " (for " + key.file.string() + ")";
+    const FileState pass = inspect(*key.password_file);
+    if (pass.problem) {
+      lines.push_back(fail_line(pass_name + ": " + *pass.problem,
+                                {entry, "fix: write the key's password as the first line of that file, or correct "
+                                        "password_file"}));
+      return false;
+    }
+    if (auto line = mode_line(pass_name, *key.password_file, pass.mode, CheckStatus::fail)) {
+      lines.push_back(std::move(*line));
+    } else {
+      lines.push_back(ok_line(pass_name + ": mode " + octal_mode(pass.mode)));
+    }
+  }
+  if (key.password_env && std::getenv(key.password_env->c_str()) == nullptr) {
+    // The service may well get it from its unit while this shell has not.
+    lines.push_back(warn_line(name + ": not opened: environment variable " + *key.password_env +
+                                  " (its password) is not set here",
+                              {entry, "run the check with it set to test the password; the service gets it from "
+                                      "its unit (Environment= or EnvironmentFile=)"}));
+    return false;
+  }
+
+  KeySpec spec;
+  spec.file = key.file.string();
+  if (key.password_file) spec.password_file = key.password_file->string();
+  spec.password_env = key.password_env;
+  auto password = read_key_password(spec);
+  if (!password.ok()) {
+    lines.push_back(fail_line(name + ": " + password.error().message, {entry}));
+    return false;
+  }
+  auto loaded = keys::RsaPrivateKey::load(key.file, *password);
+  if (!loaded.ok()) {
+    lines.push_back(fail_line("key " + loaded.error().message, {password_source(key), entry}));
+    return false;
+  }
+  lines.push_back(ok_line(name + ": RSA " + std::to_string(loaded->modulus_bits()) + "-bit private key, id " +
+                          short_key_id(loaded->public_key_id()) + ", mode " + octal_mode(file.mode) + ", " +
+                          (key.server ? "for server " + *key.server
+                                      : std::string("for any server whose certificate it matches"))));
+  return true;
+}
+
+// Checks one key log; true when it read and parsed.
+bool check_keylog(const std::filesystem::path& path, std::vector<CheckLine>& lines) {
+  const std::string name = "key log " + path.string();
+  keys::KeyLog log;
+  if (Status added = log.add_file(path); !added.ok()) {
+    lines.push_back(fail_line("key log: " + added.error().message,
+                              {"fix: correct decrypt.keylogs, or the file (SSLKEYLOGFILE format)"}));
+    return false;
+  }
+  if (auto line = mode_line(name, path, inspect(path).mode, CheckStatus::warn)) lines.push_back(std::move(*line));
+  if (log.empty() && log.skipped_lines() > 0) {
+    lines.push_back(warn_line(name + ": no secret tlsring reads (" + std::to_string(log.skipped_lines()) +
+                                  " line(s) with unknown labels)",
+                              {"is it a key log (CLIENT_RANDOM ... lines)?"}));
+  } else if (log.empty()) {
+    lines.push_back(warn_line(name + ": empty (no secrets yet)"));
+  } else {
+    lines.push_back(ok_line(name + ": " + std::to_string(log.size()) + " secret(s)"));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> secret_mode_problem(unsigned mode) {
+  std::string problem;
+  auto add = [&](const char* text) { problem += (problem.empty() ? "" : ", ") + std::string(text); };
+  if (mode & S_IROTH) add("other users can read it");
+  if (mode & S_IWOTH) add("other users can write it");
+  if ((mode & S_IXOTH) && !(mode & (S_IROTH | S_IWOTH))) add("other users can execute it");
+  if (mode & S_IWGRP) add("the group can write it");
+  if (problem.empty()) return std::nullopt;
+  return problem;
+}
+
+std::string short_key_id(const keys::PublicKeyId& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < 8; ++i) {
+    text += kHex[id[i] >> 4];
+    text += kHex[id[i] & 0x0f];
+  }
+  return text;
+}
+
+KeyChecks check_key_files(const config::ServiceConfig& config) {
+  KeyChecks checks;
+  for (std::size_t i = 0; i < config.decrypt.keys.size(); ++i) {
+    if (!check_key(config.decrypt.keys[i], checks.lines)) checks.unloaded_keys.push_back(i);
+  }
+  for (std::size_t i = 0; i < config.decrypt.keylogs.size(); ++i) {
+    if (!check_keylog(config.decrypt.keylogs[i], checks.lines)) checks.unloaded_keylogs.push_back(i);
+  }
+  if (config.decrypt.keys.empty() && config.decrypt.keylogs.empty()) {
+    checks.lines.push_back(warn_line("keys: decrypt.keys and decrypt.keylogs are empty",
+                                     {"the service will record, but decrypt nothing; add the servers' keys to "
+                                      "decrypt.keys in " + config.source.string()}));
+  }
+  return checks;
+}
+
+}  // namespace tlsring::cli

@@ -1,0 +1,102 @@
+#include "daemon/cli/check_output_directory.h"
+
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace tlsring::cli {
+namespace fs = std::filesystem;
+namespace {
+
+// The directory itself, or the closest ancestor that exists (what mkdir -p
+// would start from).
+fs::path nearest_existing(const fs::path& directory) {
+  fs::path at = directory;
+  std::error_code error;
+  while (!at.empty() && !fs::exists(at, error)) {
+    const fs::path parent = at.parent_path();
+    if (parent == at) break;
+    at = parent;
+  }
+  return at;
+}
+
+// Creates and removes a file: the only sure test of writability (access()
+// ignores read-only mounts, ACLs differ...).
+std::optional<std::string> write_probe(const fs::path& directory) {
+  std::string name = (directory / ".tlsring-check-XXXXXX").string();
+  const int fd = mkstemp(name.data());
+  if (fd < 0) return std::string(std::strerror(errno));
+  close(fd);
+  if (unlink(name.c_str()) != 0) return "created " + name + " but cannot remove it: " + std::strerror(errno);
+  return std::nullopt;
+}
+
+}  // namespace
+
+CheckLine free_space_line(const fs::path& directory, std::uint64_t free_bytes, const config::RotationConfig& rotation,
+                          const std::string& config_file) {
+  const std::string what = "disk space for " + directory.string() + ": " + human_size(free_bytes) + " free";
+  const std::uint64_t min_free = rotation.min_free_space;
+  if (free_bytes < min_free) {
+    return fail_line(what + ", less than rotation.min_free_space " + human_size(min_free),
+                     {"the ring would delete each capture file as soon as it is written",
+                      "fix: free space on that disk, lower rotation.min_free_space, or choose another "
+                      "output.directory in " + config_file});
+  }
+  if (rotation.max_total_size && free_bytes - min_free < *rotation.max_total_size) {
+    return warn_line(what + ", less than rotation.max_total_size " + human_size(*rotation.max_total_size) +
+                         " + min_free_space " + human_size(min_free),
+                     {"the ring will be bounded by the free space (oldest files deleted early), not by "
+                      "max_total_size; lower max_total_size in " + config_file + " to at most " +
+                      human_size(free_bytes - min_free) + ", or free space"});
+  }
+  std::string limits = "rotation.min_free_space " + human_size(min_free);
+  if (rotation.max_total_size) limits += ", max_total_size " + human_size(*rotation.max_total_size);
+  return ok_line(what + " (" + limits + ")");
+}
+
+std::vector<CheckLine> check_output_directory(const config::ServiceConfig& config) {
+  const fs::path& directory = config.output.directory;
+  const std::string config_file = config.source.string();
+  const std::string name = "output directory " + directory.string();
+  std::vector<CheckLine> lines;
+  std::error_code error;
+  const fs::path existing = nearest_existing(directory);
+  if (!fs::is_directory(existing, error)) {
+    lines.push_back(fail_line(name + ": " + existing.string() + " is not a directory",
+                              {"fix: choose another output.directory in " + config_file}));
+    return lines;
+  }
+  if (existing == directory) {
+    if (auto problem = write_probe(directory)) {
+      lines.push_back(fail_line(name + ": not writable by this user (" + *problem + ")",
+                                {"fix: chown the directory to the user the service runs as, or choose another "
+                                 "output.directory in " + config_file}));
+    } else {
+      lines.push_back(ok_line(name + ": exists, writable"));
+    }
+  } else if (access(existing.c_str(), W_OK | X_OK) != 0) {
+    lines.push_back(fail_line(name + ": does not exist, and cannot be created: " + existing.string() +
+                                  " is not writable by this user",
+                              {"fix: create it (mkdir -p " + directory.string() +
+                               ") and give it to the user the service runs as"}));
+  } else {
+    lines.push_back(ok_line(name + ": does not exist yet; it can be created in " + existing.string()));
+  }
+  struct statvfs stats {};
+  if (statvfs(existing.c_str(), &stats) != 0) {
+    lines.push_back(warn_line("disk space for " + directory.string() + ": cannot be read (" +
+                              std::strerror(errno) + ")"));
+  } else {
+    const std::uint64_t free_bytes = static_cast<std::uint64_t>(stats.f_bavail) * stats.f_frsize;
+    lines.push_back(free_space_line(directory, free_bytes, config.rotation, config_file));
+  }
+  return lines;
+}
+
+}  // namespace tlsring::cli

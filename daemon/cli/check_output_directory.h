@@ -1,0 +1,26 @@
+// `tlsring check`: the output directory - it exists or can be created, this
+// user can write in it, and its disk has room for the ring.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "config/service_config.h"
+#include "daemon/cli/check_report.h"
+
+namespace tlsring::cli {
+
+// The space verdict, a pure function: FAIL when `free_bytes` < min_free_space
+// (the ring would delete every file it writes), warn when the disk cannot hold
+// max_total_size on top of min_free_space (the ring is then bounded by free
+// space, not by max_total_size), ok otherwise.
+CheckLine free_space_line(const std::filesystem::path& directory, std::uint64_t free_bytes,
+                          const config::RotationConfig& rotation, const std::string& config_file);
+
+// Probes the file system: the directory (or its nearest existing parent when it
+// does not exist yet), a temporary file created and removed in it, statvfs.
+std::vector<CheckLine> check_output_directory(const config::ServiceConfig& config);
+
+}  // namespace tlsring::cli

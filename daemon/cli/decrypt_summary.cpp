@@ -1,0 +1,47 @@
+#include "daemon/cli/decrypt_summary.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace tlsring::cli {
+
+std::string format_summary(const std::string& title, const std::vector<decrypt::FileSummary>& files,
+                           const output::DirectoryOutput& output) {
+  std::ostringstream s;
+  std::uint64_t packets = 0;
+  for (const auto& f : files) packets += f.packets;
+  const output::RunTotals totals = output.totals();
+  const auto verdicts = output.verdicts();
+  s << title << ": " << files.size() << " capture file(s), " << packets << " packets, " << totals.sessions
+    << " connection(s)\n";
+  std::uint64_t decrypted = 0;
+  for (int v = 0; v < decrypt::kVerdictCount; ++v) {
+    const auto verdict = static_cast<decrypt::Verdict>(v);
+    if (verdict == decrypt::Verdict::decrypted || verdict == decrypt::Verdict::partially_decrypted) {
+      decrypted += verdicts[v].count;
+    }
+  }
+  s << "  decrypted: " << decrypted << "    not decrypted: " << (totals.sessions - decrypted) << "\n\n";
+  for (int v = 0; v < decrypt::kVerdictCount; ++v) {
+    const auto& count = verdicts[v];
+    if (count.count == 0) continue;
+    char line[64];
+    std::snprintf(line, sizeof line, "  %-24s %8llu", std::string(decrypt::to_string(static_cast<decrypt::Verdict>(v))).c_str(),
+                  static_cast<unsigned long long>(count.count));
+    s << line << "\n";
+    if (!count.example_reason.empty()) {
+      s << "      e.g. " << count.example_connection << ": " << count.example_reason << "\n";
+    }
+    if (!count.example_fix.empty()) s << "      what to do: " << count.example_fix << "\n";
+  }
+  s << "\n  application data: " << totals.c2s_bytes << " bytes client->server, " << totals.s2c_bytes
+    << " bytes server->client, " << totals.records << " records\n";
+  s << "  master secrets recovered: " << totals.master_secrets << " (keys.log)\n";
+  for (const auto& f : files) {
+    for (const auto& w : f.warnings) s << "  warning: " << w << "\n";
+  }
+  s << "  output: " << output.directory().string() << "/\n";
+  return s.str();
+}
+
+}  // namespace tlsring::cli

@@ -1,0 +1,19 @@
+// The one-screen summary of a decryption: connections, decrypted, not
+// decrypted by verdict with an example reason and what to do, warnings.
+// `tlsring decrypt` prints it; the service writes it for every capture file
+// and for the run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/decrypt/decrypt_engine.h"
+#include "core/output/directory_output.h"
+
+namespace tlsring::cli {
+
+// `title` opens the first line ("tlsring decrypt").
+std::string format_summary(const std::string& title, const std::vector<decrypt::FileSummary>& files,
+                           const output::DirectoryOutput& output);
+
+}  // namespace tlsring::cli

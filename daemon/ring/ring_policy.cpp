@@ -1,0 +1,139 @@
+#include "daemon/ring/ring_policy.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace tlsring::daemon {
+namespace {
+
+constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+
+std::uint64_t add_saturating(std::uint64_t a, std::uint64_t b) { return a > kMax - b ? kMax : a + b; }
+
+// The ring as the plan goes: files not yet chosen, in sequence order.
+struct Ring {
+  std::vector<RingFile> files;       // sorted by sequence
+  std::vector<bool> deleted;
+  std::uint64_t completed_size = 0;  // of the files not deleted
+  std::uint64_t current_size = 0;
+  bool has_current = false;
+  std::uint64_t freed = 0;
+  std::uint64_t free_bytes = 0;
+  std::vector<RingDeletion> deletions;
+
+  std::uint64_t total() const { return add_saturating(completed_size, current_size); }
+  std::uint64_t free_now() const { return add_saturating(free_bytes, freed); }
+  std::uint64_t count() const {
+    const auto left = static_cast<std::uint64_t>(std::count(deleted.begin(), deleted.end(), false));
+    return left + (has_current ? 1 : 0);
+  }
+
+  // Index of the oldest file left that is (not) decrypted, or npos.
+  std::size_t oldest(bool decrypted) const {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (!deleted[i] && files[i].decrypted == decrypted) return i;
+    }
+    return npos;
+  }
+
+  void remove(std::size_t i, DeleteReason reason) {
+    deleted[i] = true;
+    completed_size -= files[i].size;
+    freed = add_saturating(freed, files[i].size);
+    deletions.push_back(RingDeletion{files[i].sequence, files[i].size, reason, !files[i].decrypted});
+  }
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+};
+
+bool over_total(const Ring& ring, const RingLimits& limits) {
+  return limits.max_total_size && ring.total() > *limits.max_total_size;
+}
+bool under_free(const Ring& ring, const RingLimits& limits) {
+  return ring.free_now() < limits.min_free_space;
+}
+
+}  // namespace
+
+RingPlan plan_ring_cleanup(const RingLimits& limits, const RingInput& input) {
+  Ring ring;
+  ring.files.assign(input.completed.begin(), input.completed.end());
+  std::stable_sort(ring.files.begin(), ring.files.end(),
+                   [](const RingFile& a, const RingFile& b) { return a.sequence < b.sequence; });
+  ring.deleted.assign(ring.files.size(), false);
+  for (const RingFile& f : ring.files) ring.completed_size = add_saturating(ring.completed_size, f.size);
+  ring.has_current = input.current_file_size.has_value();
+  ring.current_size = input.current_file_size.value_or(0);
+  ring.free_bytes = input.free_bytes;
+
+  // Rule 2: transcripts are what is kept; the raw file goes once decrypted.
+  if (!input.keep_raw) {
+    for (std::size_t i = 0; i < ring.files.size(); ++i) {
+      if (ring.files[i].decrypted) ring.remove(i, DeleteReason::decrypted_not_kept);
+    }
+  }
+
+  // Rule 3: a count limit is a preference, not an emergency: decrypted files only.
+  if (limits.keep_files) {
+    while (ring.count() > *limits.keep_files) {
+      const std::size_t i = ring.oldest(true);
+      if (i == Ring::npos) break;
+      ring.remove(i, DeleteReason::keep_files);
+    }
+  }
+
+  // Rule 5's test, made before rule 4: could deleting every completed file left
+  // satisfy the disk limits? If not, undecrypted files are not sacrificed.
+  const bool satisfiable =
+      (!limits.max_total_size || ring.current_size <= *limits.max_total_size) &&
+      add_saturating(ring.free_now(), ring.completed_size) >= limits.min_free_space;
+
+  // Rule 4: decrypted files first; undecrypted only when that is enough in the end.
+  while (over_total(ring, limits) || under_free(ring, limits)) {
+    std::size_t i = ring.oldest(true);
+    if (i == Ring::npos && satisfiable) i = ring.oldest(false);
+    if (i == Ring::npos) break;
+    ring.remove(i, over_total(ring, limits) ? DeleteReason::max_total_size
+                                            : DeleteReason::min_free_space);
+  }
+
+  RingPlan plan;
+  plan.deletions = std::move(ring.deletions);
+  plan.total_size_after = ring.total();
+  plan.free_bytes_after = ring.free_now();
+  if (over_total(ring, limits)) plan.over_total_size = ring.total() - *limits.max_total_size;
+  if (under_free(ring, limits)) plan.free_space_missing = limits.min_free_space - ring.free_now();
+  plan.must_pause_capture = plan.over_total_size > 0 || plan.free_space_missing > 0;
+  return plan;
+}
+
+const char* delete_reason_name(DeleteReason reason) {
+  switch (reason) {
+    case DeleteReason::decrypted_not_kept: return "decrypted_not_kept";
+    case DeleteReason::keep_files: return "keep_files";
+    case DeleteReason::max_total_size: return "max_total_size";
+    case DeleteReason::min_free_space: return "min_free_space";
+  }
+  return "keep_files";
+}
+
+std::string pause_explanation(const RingPlan& plan, const RingLimits& limits) {
+  if (!plan.must_pause_capture) return {};
+  std::string text;
+  if (plan.over_total_size > 0) {
+    text += "the capture ring holds " + std::to_string(plan.total_size_after) +
+            " bytes, above max_total_size " + std::to_string(limits.max_total_size.value_or(0)) +
+            " even after deleting every file that may be deleted";
+  }
+  if (plan.free_space_missing > 0) {
+    if (!text.empty()) text += "; ";
+    text += "the filesystem has " + std::to_string(plan.free_bytes_after) +
+            " bytes free, below min_free_space " + std::to_string(limits.min_free_space) +
+            " even after deleting every file that may be deleted";
+  }
+  text += ". Capture is paused (files not yet decrypted are kept): free space on the capture "
+          "filesystem, or raise max_total_size / lower min_free_space";
+  return text;
+}
+
+}  // namespace tlsring::daemon

@@ -1,0 +1,145 @@
+#include "daemon/service/background_decryptor.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/output/private_file.h"
+#include "daemon/cli/decrypt_summary.h"
+
+namespace tlsring::daemon {
+namespace {
+
+Status write_private_text(const std::filesystem::path& path, const std::string& text) {
+  auto file = output::PrivateFile::open(path, true);
+  if (!file.ok()) return file.error();
+  if (auto written = file->write(text); !written.ok()) return written;
+  return file->sync();
+}
+
+// What one capture file held and which connections ended in it; the
+// connections themselves go on in the run's files.
+std::string file_report(const std::filesystem::path& capture, const decrypt::FileSummary& summary,
+                        const std::map<std::string, std::uint64_t>& before,
+                        const std::map<std::string, std::uint64_t>& after) {
+  std::string text = "capture file " + capture.filename().string() + "\n";
+  text += "  packets: " + std::to_string(summary.packets) + " (TCP " + std::to_string(summary.tcp_segments) +
+          ", other " + std::to_string(summary.other_packets) + ", undecodable " +
+          std::to_string(summary.undecodable_packets) + ")\n";
+  if (summary.secrets_blocks != 0) {
+    text += "  decryption secrets blocks: " + std::to_string(summary.secrets_blocks) + "\n";
+  }
+  std::uint64_t ended = 0;
+  std::string by_verdict;
+  for (const auto& [verdict, count] : after) {
+    auto it = before.find(verdict);
+    const std::uint64_t delta = count - (it == before.end() ? 0 : it->second);
+    if (delta == 0) continue;
+    ended += delta;
+    by_verdict += "    " + verdict + ": " + std::to_string(delta) + "\n";
+  }
+  text += "  connections that ended in this file: " + std::to_string(ended) + "\n" + by_verdict;
+  text += "  (connections still open go on in the next file; report.jsonl and summary.txt cover the run)\n";
+  for (const auto& warning : summary.warnings) text += "  warning: " + warning + "\n";
+  return text;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BackgroundDecryptor>> BackgroundDecryptor::create(DecryptorOptions options,
+                                                                          std::unique_ptr<decrypt::KeyStore> keys,
+                                                                          DoneCallback on_done) {
+  if (auto made = output::create_private_directory(options.run_directory / "files"); !made.ok()) {
+    return made.error();
+  }
+  output::OutputOptions output_options;
+  output_options.transcripts = options.transcripts;
+  output_options.payload_files = options.payload_files;
+  output_options.sessions_file = "report.jsonl";
+  auto output = output::DirectoryOutput::create(options.run_directory, output_options);
+  if (!output.ok()) return output.error();
+  return std::unique_ptr<BackgroundDecryptor>(new BackgroundDecryptor(
+      std::move(options), std::move(keys), std::move(output.value()), std::move(on_done)));
+}
+
+BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_ptr<decrypt::KeyStore> keys,
+                                         std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done)
+    : options_(std::move(options)),
+      keys_(std::move(keys)),
+      output_(std::move(output)),
+      on_done_(std::move(on_done)),
+      thread_(std::make_unique<boost::asio::thread_pool>(1)) {
+  decrypt::EngineOptions engine_options;
+  engine_options.workers = std::max(1u, options_.workers);
+  engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
+}
+
+BackgroundDecryptor::~BackgroundDecryptor() { (void)finish(); }
+
+void BackgroundDecryptor::submit(std::filesystem::path capture, std::uint64_t sequence) {
+  ++backlog_;
+  boost::asio::post(*thread_, [this, capture = std::move(capture), sequence] {
+    if (!skip_queued_) decrypt_one(capture, sequence);
+    --backlog_;
+  });
+}
+
+void BackgroundDecryptor::between_files(std::function<void(decrypt::KeyStore&)> change) {
+  boost::asio::post(*thread_, [this, change = std::move(change)] { change(*keys_); });
+}
+
+void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence) {
+  DecryptedFile done;
+  done.capture = capture;
+  done.sequence = sequence;
+  const auto before = verdict_counts();
+  auto summary = engine_->add_file(capture);
+  engine_->drain();
+  // What the file carried is written out now, so its results can be read
+  // while the connections go on in the next file.
+  Status flushed = output_->flush_open_connections();
+  if (summary.ok()) {
+    done.ok = true;
+    done.summary = summary.value();
+    summaries_.push_back(summary.value());
+    const std::string name = capture.filename().string();
+    (void)write_private_text(options_.run_directory / "files" / (name + ".txt"),
+                             file_report(capture, summary.value(), before, verdict_counts()));
+  } else {
+    done.error = summary.error().message;
+  }
+  if (!flushed.ok() && done.error.empty()) done.error = flushed.error().message;
+  write_run_summary();
+  ++files_decrypted_;
+  if (on_done_) on_done_(done);
+}
+
+void BackgroundDecryptor::write_run_summary() {
+  (void)write_private_text(options_.run_directory / "summary.txt",
+                           cli::format_summary("tlsring run", summaries_, *output_));
+}
+
+std::map<std::string, std::uint64_t> BackgroundDecryptor::verdict_counts() const {
+  std::map<std::string, std::uint64_t> counts;
+  const auto verdicts = output_->verdicts();
+  for (int v = 0; v < decrypt::kVerdictCount; ++v) {
+    if (verdicts[v].count != 0) {
+      counts[std::string(decrypt::to_string(static_cast<decrypt::Verdict>(v)))] = verdicts[v].count;
+    }
+  }
+  return counts;
+}
+
+Status BackgroundDecryptor::finish() {
+  std::lock_guard lock(finish_mutex_);
+  if (finished_) return finish_status_;
+  finished_ = true;
+  boost::asio::post(*thread_, [this] {
+    engine_->finish();
+    finish_status_ = output_->finish();
+    write_run_summary();
+  });
+  thread_->join();
+  return finish_status_;
+}
+
+}  // namespace tlsring::daemon

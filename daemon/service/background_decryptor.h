@@ -1,0 +1,111 @@
+// BackgroundDecryptor: decrypts the ring's completed capture files in the
+// background, in capture order, with the SSL core of `tlsring decrypt`.
+//
+// One DecryptEngine lives for the whole run, so TCP streams and TLS sessions
+// go on from one file to the next: a connection whose handshake was in hour 1
+// is decrypted in hour 5, whether or not hour 1's raw file still exists. Files
+// are queued on a Boost.Asio thread pool of one thread (order matters); the
+// engine spreads each file's connections over its own decrypting workers.
+// submit() never blocks, so capture never waits for decryption; backlog()
+// says how many files wait.
+//
+// Results go under the run directory:
+//   report.jsonl    one JSON object per connection of the run (verdict, reason, fix)
+//   summary.txt     the run's human-readable summary, rewritten after every file
+//   keys.log        every master secret recovered in the run (key-log format)
+//   connections/    a transcript and the decrypted bytes of each connection,
+//                   growing as the files that carry it are decrypted
+//   files/NAME.txt  what each capture file held and what was decrypted from it
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/decrypt/decrypt_engine.h"
+#include "core/decrypt/key_store.h"
+#include "core/output/directory_output.h"
+#include "core/result.h"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace tlsring::daemon {
+
+struct DecryptorOptions {
+  std::filesystem::path run_directory;
+  unsigned workers = 2;
+  bool transcripts = true;
+  bool payload_files = true;
+};
+
+// What became of one capture file.
+struct DecryptedFile {
+  std::filesystem::path capture;
+  std::uint64_t sequence = 0;
+  bool ok = false;
+  std::string error;                 // when the file could not be read
+  decrypt::FileSummary summary;
+};
+
+class BackgroundDecryptor {
+ public:
+  using DoneCallback = std::function<void(const DecryptedFile&)>;
+
+  // `keys` is loaded already. `on_done` runs on the decrypting thread after
+  // each file (keep it short; it must not call back into the decryptor).
+  static Result<std::unique_ptr<BackgroundDecryptor>> create(DecryptorOptions options,
+                                                             std::unique_ptr<decrypt::KeyStore> keys,
+                                                             DoneCallback on_done);
+  ~BackgroundDecryptor();
+  BackgroundDecryptor(const BackgroundDecryptor&) = delete;
+  BackgroundDecryptor& operator=(const BackgroundDecryptor&) = delete;
+
+  // Queues a completed capture file. Thread-safe; returns at once.
+  void submit(std::filesystem::path capture, std::uint64_t sequence);
+  // Runs `change` on the decrypting thread between two files (e.g. a key reload).
+  void between_files(std::function<void(decrypt::KeyStore&)> change);
+
+  // Files queued from now on are left undecrypted (a quick stop: they are
+  // decrypted after the next start); the file being decrypted completes.
+  void skip_queued() { skip_queued_ = true; }
+
+  // Files queued and not yet decrypted (the one being decrypted included).
+  std::uint64_t backlog() const { return backlog_.load(); }
+  std::uint64_t files_decrypted() const { return files_decrypted_.load(); }
+  // Connections ended so far, by verdict name.
+  std::map<std::string, std::uint64_t> verdict_counts() const;
+
+  // Decrypts what is queued, closes every connection, writes the run's
+  // summary; the first output error, if any. Idempotent.
+  Status finish();
+
+ private:
+  BackgroundDecryptor(DecryptorOptions options, std::unique_ptr<decrypt::KeyStore> keys,
+                      std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done);
+  void decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence);
+  void write_run_summary();
+
+  DecryptorOptions options_;
+  std::unique_ptr<decrypt::KeyStore> keys_;
+  std::unique_ptr<output::DirectoryOutput> output_;
+  std::unique_ptr<decrypt::DecryptEngine> engine_;
+  DoneCallback on_done_;
+  std::unique_ptr<boost::asio::thread_pool> thread_;
+  std::atomic<bool> skip_queued_{false};
+  std::atomic<std::uint64_t> backlog_{0};
+  std::atomic<std::uint64_t> files_decrypted_{0};
+  std::vector<decrypt::FileSummary> summaries_;  // decrypting thread only
+  std::mutex finish_mutex_;
+  bool finished_ = false;
+  Status finish_status_;
+};
+
+}  // namespace tlsring::daemon

@@ -1,0 +1,388 @@
+#include "daemon/service/capture_service.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <fstream>
+#include <spdlog/spdlog.h>
+
+#include "config/duration.h"
+#include "core/crypto/providers.h"
+#include "core/output/private_file.h"
+#include "daemon/capture/capture_pipeline.h"
+#include "daemon/capture/live_capture.h"
+#include "daemon/ring/capture_file_name.h"
+#include "daemon/ring/part_recovery.h"
+#include "daemon/ring/ring_directory.h"
+#include "daemon/service/background_decryptor.h"
+#include "daemon/service/configured_keys.h"
+#include "daemon/service/decrypted_ledger.h"
+#include "daemon/service/logging.h"
+#include "daemon/service/ring_recorder.h"
+#include "daemon/service/service_status.h"
+#include "daemon/service/systemd_notify.h"
+
+namespace tlsring::daemon {
+namespace {
+
+constexpr const char* kPrefix = "tlsring";
+constexpr auto kStatusInterval = std::chrono::seconds(2);
+
+std::int64_t system_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+LogOptions log_options(const config::LoggingConfig& logging) {
+  LogOptions options;
+  options.level = std::string(config::level_name(logging.level));
+  switch (logging.target) {
+    case config::LoggingConfig::Target::console: options.target = LogOptions::Target::console; break;
+    case config::LoggingConfig::Target::journal: options.target = LogOptions::Target::journal; break;
+    case config::LoggingConfig::Target::file: options.target = LogOptions::Target::file; break;
+  }
+  options.file = logging.file;
+  options.max_file_size = logging.max_file_size;
+  options.max_files = logging.max_files;
+  return options;
+}
+
+LiveCaptureOptions capture_options(const config::CaptureConfig& capture) {
+  LiveCaptureOptions options;
+  options.interfaces = capture.interfaces;
+  options.filter = capture.filter;
+  options.snaplen = capture.snaplen;
+  options.buffer_size = capture.buffer_size;
+  options.promiscuous = capture.promiscuous;
+  return options;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
+  return text;
+}
+
+// The service once everything is open: what the event loop drives.
+class Service {
+ public:
+  Service(const config::ServiceConfig& config, std::filesystem::path capture_dir, std::filesystem::path run_dir)
+      : config_(config), capture_dir_(std::move(capture_dir)), run_dir_(std::move(run_dir)) {}
+
+  int run(std::unique_ptr<LiveCapture> capture, std::unique_ptr<decrypt::KeyStore> keys,
+          std::uint64_t first_sequence, std::vector<RingFileEntry> pending) {
+    started_ns_ = system_now_ns();
+    stop_at_ns_ = config_.stop_after_ns ? std::optional(started_ns_ + *config_.stop_after_ns) : std::nullopt;
+    auto ledger = DecryptedLedger::open(capture_dir_ / ".decrypted");
+    if (!ledger.ok()) return fail_setup(ledger.error().message);
+    ledger_ = std::move(ledger.value());
+    (void)ledger_->forget_missing(capture_dir_);
+
+    DecryptorOptions decrypt_options;
+    decrypt_options.run_directory = run_dir_;
+    decrypt_options.workers = config_.decrypt.workers;
+    decrypt_options.transcripts = config_.decrypt.transcripts;
+    decrypt_options.payload_files = config_.decrypt.payload;
+    auto decryptor = BackgroundDecryptor::create(decrypt_options, std::move(keys),
+                                                 [this](const DecryptedFile& done) { on_decrypted(done); });
+    if (!decryptor.ok()) return fail_setup("cannot write the run's results: " + decryptor.error().message);
+    decryptor_ = std::move(decryptor.value());
+    for (const RingFileEntry& file : pending) {
+      spdlog::info("{} was not decrypted before the last stop: decrypting it now", file.path.filename().string());
+      decryptor_->submit(file.path, file.name.sequence);
+    }
+
+    RingWriterOptions writer_options;
+    writer_options.directory = capture_dir_;
+    writer_options.prefix = kPrefix;
+    writer_options.format = config_.output.format;
+    writer_options.interfaces = capture->interfaces();
+    writer_options.first_sequence = first_sequence;
+    auto writer = RingWriter::create(writer_options);
+    if (!writer.ok()) return fail_setup(writer.error().message);
+
+    RingRecorderOptions ring_options;
+    ring_options.rotation.every_ns = config_.rotation.every_ns;
+    ring_options.rotation.max_file_size = config_.rotation.max_file_size;
+    ring_options.limits.keep_files = config_.rotation.keep_files;
+    ring_options.limits.max_total_size = config_.rotation.max_total_size;
+    ring_options.limits.min_free_space = config_.rotation.min_free_space;
+    ring_options.keep_raw = config_.decrypt.keep_raw;
+    ring_options.stop_at_ns = stop_at_ns_;
+    recorder_ = std::make_unique<RingRecorder>(
+        std::move(writer.value()), ring_options, *ledger_,
+        [this](const CompletedFile& file) { decryptor_->submit(file.path, file.sequence); },
+        [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
+
+    CapturePipelineOptions pipeline_options;
+    pipeline_options.on_finished = [this] { io_.post([this] { on_capture_finished(); }); };
+    auto pipeline = CapturePipeline::start(std::move(capture), *recorder_, system_now_ns, pipeline_options);
+    if (!pipeline.ok()) return fail_setup(pipeline.error().message);
+    pipeline_ = std::move(pipeline.value());
+    recorder_->set_counters_source([this] { return pipeline_->stats().kernel; });
+
+    spdlog::info("capturing on {} with filter \"{}\"; files in {}; results in {}{}", join(config_.capture.interfaces),
+                 config_.capture.filter, capture_dir_.string(), run_dir_.string(),
+                 stop_at_ns_ ? "; stopping after " + config::format_duration(*config_.stop_after_ns) : "");
+    state_ = "capturing";
+    notifier_.ready();
+    write_status();
+
+    boost::asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+    wait_for_signal(signals);
+    schedule_status();
+    if (auto interval = notifier_.watchdog_interval()) schedule_watchdog(*interval);
+    io_.run();
+    return exit_status_;
+  }
+
+ private:
+  int fail_setup(const std::string& message) {
+    spdlog::error("{}", message);
+    return kServiceExitBadSetup;
+  }
+
+  void wait_for_signal(boost::asio::signal_set& signals) {
+    signals.async_wait([this, &signals](const boost::system::error_code& error, int signal) {
+      if (error) return;
+      if (signal == SIGHUP) {
+        reload();
+        wait_for_signal(signals);
+        return;
+      }
+      if (stopping_) {
+        spdlog::warn("second stop signal: leaving at once (the current .part is recovered at the next start)");
+        std::_Exit(kServiceExitFailed);
+      }
+      spdlog::info("{} received: stopping (queued files are decrypted at the next start)",
+                   signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      decryptor_->skip_queued();
+      stop();
+    });
+  }
+
+  void on_capture_finished() {
+    if (stopping_) return;
+    const CaptureStats stats = pipeline_->stats();
+    if (!stats.error.empty()) {
+      spdlog::error("capture ended: {}", stats.error);
+      exit_status_ = kServiceExitFailed;
+    }
+    stop();
+  }
+
+  // Closes the current file, lets decryption finish (all queued files at
+  // stop_after; only the current one on a signal), writes the final report.
+  void stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    state_ = "stopping";
+    notifier_.stopping();
+    write_status();
+    pipeline_->stop();
+    spdlog::info("capture closed: {} packets in {} files; decrypting what remains ({} file(s) queued)",
+                 recorder_->stats().packets, recorder_->stats().files_written, decryptor_->backlog());
+    if (Status finished = decryptor_->finish(); !finished.ok()) {
+      spdlog::error("writing the results failed: {}", finished.error().message);
+      exit_status_ = kServiceExitFailed;
+    }
+    state_ = "stopped";
+    write_status();
+    spdlog::info("stopped; report in {}", (run_dir_ / "summary.txt").string());
+    io_.stop();
+  }
+
+  void reload() {
+    spdlog::info("SIGHUP: reloading keys and reopening the log");
+    (void)setup_logging(log_options(config_.logging));
+    // Check every key first; the running set changes only when all load.
+    decrypt::KeyStore check;
+    if (Status loaded = load_configured_keys(config_, check); !loaded.ok()) {
+      spdlog::error("key reload failed, keeping the keys loaded before: {}", loaded.error().message);
+      return;
+    }
+    decryptor_->between_files([config = config_](decrypt::KeyStore& store) {
+      store.clear_rsa_keys();
+      if (Status loaded = load_configured_keys(config, store); !loaded.ok()) {
+        spdlog::error("key reload failed: {}", loaded.error().message);
+        return;
+      }
+      spdlog::info("keys reloaded: {} key(s), {} key log(s)", config.decrypt.keys.size(),
+                   config.decrypt.keylogs.size());
+    });
+  }
+
+  void on_decrypted(const DecryptedFile& done) {
+    const std::string name = done.capture.filename().string();
+    if (!done.ok) {
+      spdlog::error("{} could not be decrypted: {}", name, done.error);
+      return;
+    }
+    for (const auto& warning : done.summary.warnings) spdlog::warn("{}: {}", name, warning);
+    std::uint64_t total = 0;
+    for (const auto& [verdict, count] : decryptor_->verdict_counts()) total += count;
+    spdlog::info("decrypted {}: {} packets; {} connection(s) ended so far in this run", name, done.summary.packets,
+                 total);
+    if (Status marked = ledger_->mark(name); !marked.ok()) spdlog::error("{}", marked.error().message);
+  }
+
+  void on_deleted(const RingDeletion& deletion, const std::filesystem::path& path) {
+    if (!deletion.forced) return;
+    auto file = output::PrivateFile::open(run_dir_ / "deleted-before-decryption.txt", false);
+    if (file.ok()) {
+      (void)file->write(path.filename().string() + " (" + delete_reason_name(deletion.reason) +
+                        "): deleted before decryption because the disk limit left no other choice\n");
+    }
+  }
+
+  void schedule_status() {
+    status_timer_.expires_after(kStatusInterval);
+    status_timer_.async_wait([this](const boost::system::error_code& error) {
+      if (error || stopping_) return;
+      write_status();
+      schedule_status();
+    });
+  }
+
+  void schedule_watchdog(std::chrono::milliseconds interval) {
+    watchdog_timer_.expires_after(interval);
+    watchdog_timer_.async_wait([this, interval](const boost::system::error_code& error) {
+      if (error) return;
+      notifier_.watchdog();
+      schedule_watchdog(interval);
+    });
+  }
+
+  void write_status() {
+    ServiceStatus s;
+    s.state = state_;
+    s.pid = ::getpid();
+    s.started_ns = started_ns_;
+    s.updated_ns = system_now_ns();
+    s.stop_at_ns = stop_at_ns_.value_or(0);
+    s.config = config_.source.string();
+    s.output_directory = config_.output.directory.string();
+    if (pipeline_) {
+      const CaptureStats capture = pipeline_->stats();
+      for (const auto& k : capture.kernel) s.kernel_drops += k.dropped + k.if_dropped;
+      s.user_drops = capture.user_dropped;
+      if (!capture.error.empty()) s.last_error = capture.error;
+    }
+    if (recorder_) {
+      const RingRecorderStats ring = recorder_->stats();
+      s.packets = ring.packets;
+      s.bytes = ring.bytes;
+      s.user_drops += ring.paused_drops;
+      s.files_written = ring.files_written;
+      s.files_deleted = ring.files_deleted;
+      s.files_deleted_undecrypted = ring.files_deleted_undecrypted;
+      s.current_file = ring.current_file;
+      if (!ring.last_error.empty()) s.last_error = ring.last_error;
+    }
+    if (decryptor_) {
+      s.decrypt_backlog = decryptor_->backlog();
+      s.files_decrypted = decryptor_->files_decrypted();
+      s.sessions = decryptor_->verdict_counts();
+    }
+    if (Status written = write_status_file(status_file_path(config_), s); !written.ok()) {
+      spdlog::warn("{}", written.error().message);
+    }
+    notifier_.status(state_ + ": " + std::to_string(s.packets) + " packets, " + std::to_string(s.kernel_drops) +
+                     " dropped, " + std::to_string(s.files_written) + " files, decrypt backlog " +
+                     std::to_string(s.decrypt_backlog));
+  }
+
+  const config::ServiceConfig& config_;
+  std::filesystem::path capture_dir_;
+  std::filesystem::path run_dir_;
+  boost::asio::io_context io_;
+  boost::asio::steady_timer status_timer_{io_};
+  boost::asio::steady_timer watchdog_timer_{io_};
+  SystemdNotifier notifier_;
+  std::unique_ptr<DecryptedLedger> ledger_;
+  std::unique_ptr<BackgroundDecryptor> decryptor_;
+  std::unique_ptr<RingRecorder> recorder_;
+  std::unique_ptr<CapturePipeline> pipeline_;
+  std::int64_t started_ns_ = 0;
+  std::optional<std::int64_t> stop_at_ns_;
+  std::string state_ = "starting";
+  bool stopping_ = false;
+  int exit_status_ = kServiceExitOk;
+};
+
+}  // namespace
+
+std::filesystem::path status_file_path(const config::ServiceConfig& config) {
+  return config.output.directory / "status.json";
+}
+
+int run_service(const config::ServiceConfig& config) {
+  ::umask(027);
+  if (Status logging = setup_logging(log_options(config.logging)); !logging.ok()) {
+    std::fprintf(stderr, "tlsring run: %s\n", logging.error().message.c_str());
+    return kServiceExitBadSetup;
+  }
+  spdlog::info("tlsring starting with {}", config.source.string());
+  if (Status providers = crypto::ensure_crypto_providers(); !providers.ok()) {
+    spdlog::error("{}", providers.error().message);
+    return kServiceExitBadSetup;
+  }
+  auto keys = std::make_unique<decrypt::KeyStore>();
+  if (Status loaded = load_configured_keys(config, *keys); !loaded.ok()) {
+    spdlog::error("{}", loaded.error().message);
+    return kServiceExitBadSetup;
+  }
+  if (config.decrypt.keys.empty() && config.decrypt.keylogs.empty()) {
+    spdlog::warn("no keys and no key logs configured: the capture runs, but nothing can be decrypted");
+  }
+  auto capture = LiveCapture::create(capture_options(config.capture));
+  if (!capture.ok()) {
+    spdlog::error("{}", capture.error().message);
+    return kServiceExitBadSetup;
+  }
+  for (const auto& warning : (*capture)->warnings()) spdlog::warn("{}", warning);
+
+  const std::filesystem::path capture_dir = config.output.directory / "capture";
+  if (Status made = output::create_private_directory(capture_dir); !made.ok()) {
+    spdlog::error("output.directory: {}", made.error().message);
+    return kServiceExitBadSetup;
+  }
+  auto recovery = recover_ring_directory(capture_dir, kPrefix);
+  if (!recovery.ok()) {
+    spdlog::error("{}", recovery.error().message);
+    return kServiceExitBadSetup;
+  }
+  for (const RecoveredFile& file : recovery->files) {
+    if (file.deleted) {
+      spdlog::warn("{} held no whole packet and was removed", file.part_path.filename().string());
+    } else {
+      spdlog::warn("recovered {} left by an earlier stop: {} packets kept, {} bytes cut{}",
+                   file.final_path.filename().string(), file.packets_kept, file.bytes_cut,
+                   file.cut_reason.empty() ? "" : " (" + file.cut_reason + ")");
+    }
+  }
+  for (const Error& failure : recovery->failures) spdlog::error("{}", failure.message);
+  auto entries = list_ring_directory(capture_dir, kPrefix);
+  if (!entries.ok()) {
+    spdlog::error("{}", entries.error().message);
+    return kServiceExitBadSetup;
+  }
+  auto ledger = DecryptedLedger::open(capture_dir / ".decrypted");
+  if (!ledger.ok()) {
+    spdlog::error("{}", ledger.error().message);
+    return kServiceExitBadSetup;
+  }
+  std::vector<RingFileEntry> pending;
+  for (const RingFileEntry& entry : *entries) {
+    if (!entry.name.part && !(*ledger)->contains(entry.path.filename().string())) pending.push_back(entry);
+  }
+  const std::filesystem::path run_dir = config.output.directory / "runs" / utc_compact_time(system_now_ns());
+  Service service(config, capture_dir, run_dir);
+  return service.run(std::move(capture.value()), std::move(keys), next_free_sequence(*entries), pending);
+}
+
+}  // namespace tlsring::daemon

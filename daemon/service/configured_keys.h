@@ -1,0 +1,20 @@
+// The keys of a configuration, loaded as `tlsring decrypt --key` loads them.
+#pragma once
+
+#include <vector>
+
+#include "config/service_config.h"
+#include "core/decrypt/key_store.h"
+#include "core/result.h"
+#include "daemon/cli/key_spec.h"
+
+namespace tlsring::daemon {
+
+// The `decrypt.keys` entries as key specs; an error names the entry (file:line:column).
+Result<std::vector<cli::KeySpec>> configured_key_specs(const config::ServiceConfig& config);
+
+// Loads every key and key log of the configuration into `store`; an error
+// names the config entry and the key file and says what to do.
+Status load_configured_keys(const config::ServiceConfig& config, decrypt::KeyStore& store);
+
+}  // namespace tlsring::daemon

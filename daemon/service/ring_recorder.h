@@ -1,0 +1,104 @@
+// RingRecorder: the capture ring as the capture pipeline's consumer. On the
+// pipeline's writer thread it writes every packet into the current file,
+// rotates on clock boundaries (even when no packet arrives) and by size,
+// stops at the deadline, hands each completed file on (to decryption) and
+// keeps the ring within its limits. What to do and when is decided by the
+// pure policies in daemon/ring; this class only acts on their answers.
+//
+// When a disk limit cannot be met even by deleting every completed file, the
+// recorder stops writing (packets are counted as dropped) and tries again on
+// the next checks: tlsring never fills the disk.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/capture/capture_pipeline.h"
+#include "daemon/ring/ring_policy.h"
+#include "daemon/ring/ring_writer.h"
+#include "daemon/ring/rotation_policy.h"
+#include "daemon/service/decrypted_ledger.h"
+
+namespace tlsring::daemon {
+
+struct RingRecorderOptions {
+  RotationPolicy rotation;
+  RingLimits limits;
+  bool keep_raw = true;
+  std::optional<std::int64_t> stop_at_ns;
+  std::int64_t ring_check_interval_ns = 5'000'000'000;  // disk checks between rotations
+  std::int64_t flush_interval_ns = 1'000'000'000;       // buffered packets reach the OS this often
+};
+
+struct RingRecorderStats {
+  std::uint64_t packets = 0;          // written to capture files
+  std::uint64_t bytes = 0;            // captured bytes written
+  std::uint64_t files_written = 0;
+  std::uint64_t files_deleted = 0;
+  std::uint64_t files_deleted_undecrypted = 0;
+  std::uint64_t paused_drops = 0;     // packets not written while a disk limit held
+  bool paused = false;
+  std::string current_file;
+  std::string last_error;
+};
+
+class RingRecorder final : public CaptureConsumer {
+ public:
+  using CompletedCallback = std::function<void(const CompletedFile&)>;
+  using DeletedCallback = std::function<void(const RingDeletion&, const std::filesystem::path&)>;
+  using CountersSource = std::function<std::vector<InterfaceCounters>()>;
+
+  RingRecorder(std::unique_ptr<RingWriter> writer, RingRecorderOptions options, DecryptedLedger& ledger,
+               CompletedCallback on_completed, DeletedCallback on_deleted);
+
+  // Kernel counters for the statistics blocks; set once the pipeline runs.
+  void set_counters_source(CountersSource source);
+
+  ConsumerAction on_packet(const CapturedPacket& packet) override;
+  ConsumerAction on_tick(std::int64_t now_ns) override;
+  void on_drain() override;
+
+  // Applies the ring limits now (also called after every rotation).
+  void enforce_limits();
+
+  RingRecorderStats stats() const;
+  bool stop_reached() const { return stop_reached_.load(); }
+
+ private:
+  void open_file(std::int64_t start_ns);
+  void close_file(std::int64_t end_ns);
+  void rotate(std::int64_t now_ns, RotateReason reason);
+  std::vector<InterfaceCounters> counters() const;
+  void note_error(const std::string& message);
+
+  std::unique_ptr<RingWriter> writer_;
+  RingRecorderOptions options_;
+  DecryptedLedger& ledger_;
+  CompletedCallback on_completed_;
+  DeletedCallback on_deleted_;
+  CountersSource counters_source_;
+  mutable std::mutex counters_mutex_;
+
+  FileState file_state_;
+  std::int64_t latest_ns_ = 0;          // the latest time seen (tick or packet)
+  std::int64_t next_ring_check_ns_ = 0;
+  std::int64_t next_open_retry_ns_ = 0;
+  std::int64_t next_flush_ns_ = 0;
+  std::atomic<bool> stop_reached_{false};
+
+  mutable std::mutex stats_mutex_;
+  RingRecorderStats stats_;
+  std::atomic<std::uint64_t> packets_{0};
+  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<std::uint64_t> paused_drops_{0};
+  std::atomic<bool> paused_{false};
+};
+
+}  // namespace tlsring::daemon

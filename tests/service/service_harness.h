@@ -1,0 +1,105 @@
+// What the service tests need around the real `tlsring run`: a process to
+// start, signal and wait for; a parallel libpcap capture to count against;
+// reading the ring's files back with libpcap; the results on disk.
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tlsring::testsvc {
+
+// Skips the running test (exit 4, by name) unless it runs as root.
+void require_root_or_skip();
+
+// A fresh directory under /tmp, removed by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag);
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// `tlsring run -c CONFIG` as a child process, its output in LOG.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::filesystem::path& config, const std::filesystem::path& log);
+  ~ServiceProcess();  // SIGKILL if still running
+  void signal(int signal_number) const;
+  // The exit status, or nullopt if it has not exited within `timeout`.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  bool running() const { return !exited_; }
+  int pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  bool exited_ = false;
+  int status_ = -1;
+};
+
+// Waits until `output_dir`/status.json says "capturing" (true) or `timeout`.
+bool wait_until_capturing(const std::filesystem::path& output_dir, std::chrono::milliseconds timeout);
+
+// Counts the packets libpcap sees on `device` with `filter`, in a thread.
+class ParallelCapture {
+ public:
+  ParallelCapture(const std::string& device, const std::string& filter);
+  ~ParallelCapture();
+  std::uint64_t stop();  // the packets counted
+  std::uint64_t kernel_drops() const { return drops_; }
+
+ private:
+  pcap_t* handle_ = nullptr;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> count_{0};
+  std::uint64_t drops_ = 0;
+  std::thread thread_;
+};
+
+// Packets in a capture file read with libpcap; -1 when libpcap cannot open it.
+std::int64_t count_packets_with_libpcap(const std::filesystem::path& file);
+
+// The completed files of the ring and leftover .part files.
+struct RingListing {
+  std::vector<std::filesystem::path> completed;
+  std::vector<std::filesystem::path> parts;
+};
+RingListing list_ring(const std::filesystem::path& output_dir);
+
+// The single run directory under output_dir/runs (empty when none or several).
+std::filesystem::path only_run_directory(const std::filesystem::path& output_dir);
+std::vector<std::filesystem::path> run_directories(const std::filesystem::path& output_dir);
+
+// The decrypted bytes of each direction per client port, gathered from the
+// connections/ files of the given run directories.
+struct DecryptedStreams {
+  std::map<std::uint16_t, std::string> c2s;
+  std::map<std::uint16_t, std::string> s2c;
+};
+DecryptedStreams read_decrypted_streams(const std::vector<std::filesystem::path>& run_dirs);
+
+std::string read_text(const std::filesystem::path& file);
+
+// A service configuration for loopback port `port`.
+struct ServiceConfigText {
+  std::string rotation_every = "2s";
+  std::string stop_after = "10s";
+  std::string extra_rotation;       // more lines under rotation:
+  std::string keys_yaml;            // the decrypt.keys list items, indented by 4
+  std::uint16_t port = 3000;
+  bool keep_raw = true;
+};
+std::filesystem::path write_service_config(const std::filesystem::path& dir, const ServiceConfigText& text);
+
+}  // namespace tlsring::testsvc

@@ -1,0 +1,211 @@
+// `tlsring run` over its life: the ring kept within its limits over many
+// rotations, a crash (SIGKILL) and the restart that recovers and decrypts the
+// file it left, a key reload on SIGHUP, a stop on SIGTERM, and a bad
+// configuration refused with its position. Needs root (skipped otherwise).
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "tests/gen/credentials.h"
+#include "tests/service/live_traffic.h"
+#include "tests/service/service_harness.h"
+
+using namespace tlsring::testsvc;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool contains_all(const std::string& haystack, const std::vector<std::string>& needles) {
+  for (const auto& n : needles) {
+    if (haystack.find(n) == std::string::npos) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> texts(const TrafficResult& traffic, bool to_server) {
+  std::vector<std::string> out;
+  for (const auto& m : traffic.messages) {
+    if (m.to_server == to_server) out.push_back(m.text);
+  }
+  return out;
+}
+
+std::string all_streams(const DecryptedStreams& streams, bool c2s) {
+  std::string all;
+  for (const auto& [port, bytes] : c2s ? streams.c2s : streams.s2c) all += bytes;
+  return all;
+}
+
+std::size_t count_lines_with(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("the ring keeps keep_files over many rotations and deletes only decrypted files") {
+  require_root_or_skip();
+  TempDir dir("ring");
+  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
+  ServiceConfigText config_text;
+  config_text.rotation_every = "1s";
+  config_text.stop_after = "9s";
+  config_text.extra_rotation = "  keep_files: 3\n";
+  const auto config = write_service_config(dir.path(), config_text);
+  const auto out = dir.path() / "out";
+  ServiceProcess service(config, dir.path() / "service.log");
+  REQUIRE(wait_until_capturing(out, 5s));
+  TrafficOptions options;
+  options.duration = 6000ms;
+  options.short_connections = 4;
+  auto traffic = run_traffic(dir.path() / "keys", options);
+  REQUIRE(traffic.ok());
+  const auto exit_status = service.wait(30s);
+  const std::string log = read_text(dir.path() / "service.log");
+  INFO(log);
+  REQUIRE(exit_status == std::optional<int>(0));
+
+  const RingListing ring = list_ring(out);
+  CHECK(ring.parts.empty());
+  CHECK(ring.completed.size() <= 3);
+  // About nine files were written; the rest were deleted, each after its decryption.
+  const std::string status = read_text(out / "status.json");
+  std::smatch written, deleted;
+  REQUIRE(std::regex_search(status, written, std::regex("\"files_written\": ([0-9]+)")));
+  REQUIRE(std::regex_search(status, deleted, std::regex("\"files_deleted\": ([0-9]+)")));
+  CHECK(std::stoi(written[1]) >= 8);
+  CHECK(std::stoi(deleted[1]) == std::stoi(written[1]) - static_cast<int>(ring.completed.size()));
+  CHECK(status.find("\"files_deleted_undecrypted\": 0") != std::string::npos);
+  CHECK(count_lines_with(log, "(keep_files)") == static_cast<std::size_t>(std::stoi(deleted[1])));
+  // Deleting raw files loses nothing decrypted.
+  const DecryptedStreams streams = read_decrypted_streams({only_run_directory(out)});
+  CHECK(contains_all(all_streams(streams, true), texts(*traffic, true)));
+  CHECK(contains_all(all_streams(streams, false), texts(*traffic, false)));
+}
+
+TEST_CASE("after a SIGKILL the restarted service recovers the .part file and decrypts it") {
+  require_root_or_skip();
+  TempDir dir("crash");
+  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
+  ServiceConfigText config_text;
+  config_text.rotation_every = "1h";  // the file stays open until the crash
+  config_text.stop_after = "1h";
+  const auto config = write_service_config(dir.path(), config_text);
+  const auto out = dir.path() / "out";
+  TrafficResult traffic;
+  {
+    ServiceProcess service(config, dir.path() / "service1.log");
+    REQUIRE(wait_until_capturing(out, 5s));
+    TrafficOptions options;
+    options.duration = 2000ms;
+    options.short_connections = 2;
+    auto sent = run_traffic(dir.path() / "keys", options);
+    REQUIRE(sent.ok());
+    traffic = *sent;
+    std::this_thread::sleep_for(1500ms);  // the service hands written data to the OS every second
+    service.signal(SIGKILL);
+    REQUIRE(service.wait(5s).has_value());
+  }
+  const RingListing before = list_ring(out);
+  REQUIRE(before.parts.size() == 1);
+  REQUIRE(before.completed.empty());
+
+  config_text.stop_after = "2s";
+  write_service_config(dir.path(), config_text);
+  ServiceProcess restarted(config, dir.path() / "service2.log");
+  const auto exit_status = restarted.wait(30s);
+  const std::string log = read_text(dir.path() / "service2.log");
+  INFO(log);
+  REQUIRE(exit_status == std::optional<int>(0));
+  CHECK(log.find("recovered tlsring-000001-") != std::string::npos);
+  const RingListing after = list_ring(out);
+  CHECK(after.parts.empty());
+  REQUIRE(after.completed.size() == 2);  // the recovered file and the restart's own
+  CHECK(count_packets_with_libpcap(after.completed[0]) > 0);
+  // The second run decrypted the recovered file: every message is there.
+  const auto runs = run_directories(out);
+  REQUIRE(runs.size() == 2);
+  const DecryptedStreams streams = read_decrypted_streams({runs[1]});
+  CHECK(contains_all(all_streams(streams, true), texts(traffic, true)));
+  CHECK(contains_all(all_streams(streams, false), texts(traffic, false)));
+}
+
+TEST_CASE("SIGHUP reloads the keys (a key replaced on disk decrypts the sessions after it) and SIGTERM stops") {
+  require_root_or_skip();
+  TempDir dir("reload");
+  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
+  // The configured key file first holds another server's key.
+  auto other = tlsring::testgen::ServerCredentials::generate("other.tlsring.test");
+  REQUIRE(other.ok());
+  REQUIRE(other->write_key_pem(dir.path() / "configured.key.pem").ok());
+  ServiceConfigText config_text;
+  config_text.rotation_every = "1s";
+  config_text.stop_after = "1h";
+  config_text.keys_yaml = "    - server: 127.0.0.1:3000\n      file: configured.key.pem\n";
+  const auto config = write_service_config(dir.path(), config_text);
+  const auto out = dir.path() / "out";
+  ServiceProcess service(config, dir.path() / "service.log");
+  REQUIRE(wait_until_capturing(out, 5s));
+  TrafficOptions options;
+  options.duration = 1500ms;
+  options.short_connections = 1;
+  auto before = run_traffic(dir.path() / "keys", options);
+  REQUIRE(before.ok());
+  std::this_thread::sleep_for(2500ms);  // rotated and decrypted with the wrong key
+  std::filesystem::copy_file(dir.path() / "keys" / "server.key.pem", dir.path() / "configured.key.pem",
+                             std::filesystem::copy_options::overwrite_existing);
+  service.signal(SIGHUP);
+  std::this_thread::sleep_for(1000ms);
+  auto after = run_traffic(dir.path() / "keys", options);
+  REQUIRE(after.ok());
+  std::this_thread::sleep_for(2500ms);
+  const auto stop_started = std::chrono::steady_clock::now();
+  service.signal(SIGTERM);
+  const auto exit_status = service.wait(20s);
+  const auto stop_took = std::chrono::steady_clock::now() - stop_started;
+  const std::string log = read_text(dir.path() / "service.log");
+  INFO(log);
+  REQUIRE(exit_status == std::optional<int>(0));
+  CHECK(stop_took < 10s);
+  CHECK(log.find("keys reloaded") != std::string::npos);
+
+  const std::string report = read_text(only_run_directory(out) / "report.jsonl");
+  std::set<std::uint16_t> before_ports, after_ports;
+  for (const auto& m : before->messages) before_ports.insert(m.client_port);
+  for (const auto& m : after->messages) after_ports.insert(m.client_port);
+  std::istringstream in(report);
+  std::size_t mismatched = 0, decrypted = 0;
+  for (std::string line; std::getline(in, line);) {
+    for (auto port : before_ports) {
+      if (line.find(":" + std::to_string(port) + "\",\"server\"") != std::string::npos) {
+        mismatched += line.find("\"verdict\":\"key_mismatch\"") != std::string::npos;
+      }
+    }
+    for (auto port : after_ports) {
+      if (line.find(":" + std::to_string(port) + "\",\"server\"") != std::string::npos) {
+        decrypted += line.find("\"verdict\":\"decrypted\"") != std::string::npos;
+      }
+    }
+  }
+  CHECK(mismatched == before_ports.size());
+  CHECK(decrypted == after_ports.size());
+}
+
+TEST_CASE("a configuration error stops `tlsring run` at once with file, line and column") {
+  // No capture is opened before the configuration is read: no root needed.
+  TempDir dir("badconfig");
+  const auto config = dir.path() / "tlsring.yaml";
+  std::ofstream(config) << "capture:\n  interfaces: [lo]\nrotation:\n  evrey: 2s\n";
+  ServiceProcess service(config, dir.path() / "service.log");
+  const auto exit_status = service.wait(10s);
+  const std::string log = read_text(dir.path() / "service.log");
+  INFO(log);
+  REQUIRE(exit_status == std::optional<int>(2));
+  CHECK(log.find("tlsring.yaml:4:3") != std::string::npos);
+  CHECK(log.find("evrey") != std::string::npos);
+}

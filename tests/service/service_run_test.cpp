@@ -1,0 +1,98 @@
+// `tlsring run` end to end on the loopback interface: the real service, real
+// TLS clients and server on port 3000, a parallel libpcap capture to count
+// against. Needs root (skipped by name otherwise).
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <fstream>
+#include <future>
+
+#include "tests/service/live_traffic.h"
+#include "tests/service/service_harness.h"
+
+using namespace tlsring::testsvc;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Every message the traffic sent, found in the decrypted stream of its
+// connection and direction, in order.
+void require_every_message_decrypted(const TrafficResult& traffic, const DecryptedStreams& streams) {
+  std::map<std::pair<std::uint16_t, bool>, std::size_t> position;
+  std::size_t found = 0;
+  for (const SentMessage& m : traffic.messages) {
+    const auto& by_port = m.to_server ? streams.c2s : streams.s2c;
+    auto it = by_port.find(m.client_port);
+    INFO("client port " << m.client_port << (m.to_server ? " c2s: " : " s2c: ") << m.text);
+    REQUIRE(it != by_port.end());
+    std::size_t& from = position[{m.client_port, m.to_server}];
+    const std::size_t at = it->second.find(m.text, from);
+    REQUIRE(at != std::string::npos);
+    from = at + m.text.size();
+    ++found;
+  }
+  CHECK(found == traffic.messages.size());
+}
+
+}  // namespace
+
+TEST_CASE("the service captures, rotates and decrypts T-Server traffic on lo until stop_after") {
+  require_root_or_skip();
+  TempDir dir("run");
+  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
+  ServiceConfigText config_text;  // rotation every 2 s, stop after 10 s, port 3000
+  const auto config = write_service_config(dir.path(), config_text);
+  const auto out = dir.path() / "out";
+
+  ParallelCapture parallel("lo", "tcp port 3000");
+  ServiceProcess service(config, dir.path() / "service.log");
+  REQUIRE(wait_until_capturing(out, 5s));
+
+  TrafficOptions options;
+  options.duration = 7000ms;   // the long connection spans about four files
+  options.interval = 350ms;
+  options.short_connections = 6;  // three resumed by session ID
+  auto traffic = run_traffic(dir.path() / "keys", options);
+  REQUIRE(traffic.ok());
+  CHECK(traffic->resumed == 3);
+
+  const auto exit_status = service.wait(30s);
+  INFO(read_text(dir.path() / "service.log"));
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
+  const std::uint64_t parallel_packets = parallel.stop();
+  REQUIRE(parallel.kernel_drops() == 0);
+
+  // Every file is complete and readable by libpcap; together they hold
+  // exactly the packets the parallel capture saw.
+  const RingListing ring = list_ring(out);
+  CHECK(ring.parts.empty());
+  CHECK(ring.completed.size() >= 4);
+  std::int64_t ring_packets = 0;
+  for (const auto& file : ring.completed) {
+    const std::int64_t packets = count_packets_with_libpcap(file);
+    INFO(file);
+    REQUIRE(packets >= 0);
+    ring_packets += packets;
+  }
+  CHECK(ring_packets == static_cast<std::int64_t>(parallel_packets));
+
+  // Every message sent, in both directions, appears decrypted.
+  const auto run = only_run_directory(out);
+  REQUIRE(!run.empty());
+  require_every_message_decrypted(*traffic, read_decrypted_streams({run}));
+
+  // The report has every connection decrypted, the resumed ones among them.
+  const std::string report = read_text(run / "report.jsonl");
+  std::size_t lines = 0, decrypted = 0, resumed = 0;
+  std::istringstream in(report);
+  for (std::string line; std::getline(in, line);) {
+    ++lines;
+    if (line.find("\"verdict\":\"decrypted\"") != std::string::npos) ++decrypted;
+    if (line.find("\"resumed\":\"session_id\"") != std::string::npos) ++resumed;
+  }
+  CHECK(lines == traffic->connections);
+  CHECK(decrypted == traffic->connections);
+  CHECK(resumed == 3);
+  CHECK(read_text(out / "status.json").find("\"state\": \"stopped\"") != std::string::npos);
+}

@@ -1,0 +1,137 @@
+// Ring cleanup policy: a table of rings, limits and free space, with the
+// deletions each must give worked out by hand from the rules in ring_policy.h.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <vector>
+
+#include "daemon/ring/ring_policy.h"
+
+using namespace tlsring::daemon;
+
+namespace {
+
+constexpr bool T = true;   // decrypted
+constexpr bool F = false;  // not yet decrypted
+using R = DeleteReason;
+
+struct Expected {
+  std::uint64_t sequence;
+  DeleteReason reason;
+  bool forced;
+};
+
+struct Case {
+  const char* what;
+  std::vector<RingFile> files;
+  std::optional<std::uint64_t> current;
+  std::uint64_t free_bytes;
+  bool keep_raw;
+  RingLimits limits;
+  std::vector<Expected> deletions;
+  bool must_pause;
+  std::uint64_t over_total;
+  std::uint64_t free_missing;
+};
+
+RingLimits keep(std::uint64_t n) { return RingLimits{n, std::nullopt, 0}; }
+RingLimits total(std::uint64_t bytes) { return RingLimits{std::nullopt, bytes, 0}; }
+RingLimits free_min(std::uint64_t bytes) { return RingLimits{std::nullopt, std::nullopt, bytes}; }
+
+std::string describe(const std::vector<RingDeletion>& deletions) {
+  std::ostringstream out;
+  for (const auto& d : deletions) {
+    out << d.sequence << ":" << delete_reason_name(d.reason) << (d.forced ? ":forced" : "") << " ";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("plan_ring_cleanup: table of rings") {
+  const Case cases[] = {
+      {"within every limit", {{1, 100, T}, {2, 100, F}}, 50, 10'000, true,
+       RingLimits{5, 1000, 100}, {}, false, 0, 0},
+      {"keep_files: oldest decrypted files go", {{1, 100, T}, {2, 100, T}, {3, 100, F}, {4, 100, T}, {5, 100, F}},
+       10, 10'000, true, keep(3), {{1, R::keep_files, F}, {2, R::keep_files, F}, {4, R::keep_files, F}}, false, 0, 0},
+      {"keep_files never deletes an undecrypted file", {{1, 100, F}, {2, 100, F}, {3, 100, F}, {4, 100, F}},
+       10, 10'000, true, keep(2), {}, false, 0, 0},
+      {"keep_files: only the decrypted ones go", {{1, 100, F}, {2, 100, T}, {3, 100, F}, {4, 100, F}},
+       10, 10'000, true, keep(2), {{2, R::keep_files, F}}, false, 0, 0},
+      {"keep_files counts the file being written", {{1, 100, T}, {2, 100, T}}, 0, 10'000, true, keep(2),
+       {{1, R::keep_files, F}}, false, 0, 0},
+      {"keep_files, no file being written", {{1, 100, T}, {2, 100, T}}, std::nullopt, 10'000, true, keep(2),
+       {}, false, 0, 0},
+      {"input in any order", {{3, 10, T}, {1, 10, T}, {2, 10, T}}, std::nullopt, 10'000, true, keep(1),
+       {{1, R::keep_files, F}, {2, R::keep_files, F}}, false, 0, 0},
+      {"max_total_size: decrypted first", {{1, 100, F}, {2, 100, T}, {3, 100, T}, {4, 100, F}}, 50, 10'000,
+       true, total(260), {{2, R::max_total_size, F}, {3, R::max_total_size, F}}, false, 0, 0},
+      {"max_total_size: then the oldest undecrypted, forced", {{1, 100, F}, {2, 100, T}, {3, 100, T}, {4, 100, F}},
+       50, 10'000, true, total(160),
+       {{2, R::max_total_size, F}, {3, R::max_total_size, F}, {1, R::max_total_size, T}}, false, 0, 0},
+      {"max_total_size exactly met", {{1, 100, T}, {2, 100, T}}, 50, 10'000, true, total(250), {}, false, 0, 0},
+      {"min_free_space: decrypted first", {{1, 100, T}, {2, 100, F}, {3, 100, T}}, 10, 50, true, free_min(200),
+       {{1, R::min_free_space, F}, {3, R::min_free_space, F}}, false, 0, 0},
+      {"min_free_space: forced", {{1, 100, T}, {2, 100, F}, {3, 100, T}}, 10, 50, true, free_min(320),
+       {{1, R::min_free_space, F}, {3, R::min_free_space, F}, {2, R::min_free_space, T}}, false, 0, 0},
+      // 50 free + 300 in the ring < 400: hopeless, so file 2 (undecrypted) stays.
+      {"min_free_space unreachable: pause, keep undecrypted", {{1, 100, T}, {2, 100, F}, {3, 100, T}}, 10, 50,
+       true, free_min(400), {{1, R::min_free_space, F}, {3, R::min_free_space, F}}, true, 0, 150},
+      // the file being written alone (500) exceeds 400: 600 left after file 1.
+      {"file being written exceeds max_total_size: pause", {{1, 100, T}, {2, 100, F}}, 500, 10'000, true,
+       total(400), {{1, R::max_total_size, F}}, true, 200, 0},
+      {"nothing deletable and full: pause", {{1, 100, F}}, 10, 0, true, RingLimits{1, 50, 1000}, {}, true, 60, 1000},
+      {"keep_raw false: decrypted files go at once", {{1, 100, T}, {2, 100, F}, {3, 100, T}}, 10, 10'000, false,
+       RingLimits{}, {{1, R::decrypted_not_kept, F}, {3, R::decrypted_not_kept, F}}, false, 0, 0},
+      {"keep_raw false, then a forced deletion", {{1, 100, T}, {2, 100, F}, {3, 100, T}, {4, 100, F}}, 0, 10'000,
+       false, total(150),
+       {{1, R::decrypted_not_kept, F}, {3, R::decrypted_not_kept, F}, {2, R::max_total_size, T}}, false, 0, 0},
+      {"the reason follows the limit still violated", {{1, 100, T}, {2, 100, T}, {3, 100, T}}, 0, 0, true,
+       RingLimits{std::nullopt, 250, 250},
+       {{1, R::max_total_size, F}, {2, R::min_free_space, F}, {3, R::min_free_space, F}}, false, 0, 0},
+      {"keep_files, then a disk limit forces", {{1, 100, F}, {2, 100, T}}, 100, 10'000, true,
+       RingLimits{1, 150, 0}, {{2, R::keep_files, F}, {1, R::max_total_size, T}}, false, 0, 0},
+      {"empty ring", {}, 0, 0, true, RingLimits{0, 0, 0}, {}, false, 0, 0},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    RingInput input{c.files, c.current, c.free_bytes, c.keep_raw};
+    const RingPlan plan = plan_ring_cleanup(c.limits, input);
+    INFO("got: " << describe(plan.deletions));
+    REQUIRE(plan.deletions.size() == c.deletions.size());
+    for (std::size_t i = 0; i < c.deletions.size(); ++i) {
+      CHECK(plan.deletions[i].sequence == c.deletions[i].sequence);
+      CHECK(plan.deletions[i].reason == c.deletions[i].reason);
+      CHECK(plan.deletions[i].forced == c.deletions[i].forced);
+      for (const RingFile& f : c.files) {
+        if (f.sequence == c.deletions[i].sequence) CHECK(plan.deletions[i].size == f.size);
+      }
+    }
+    CHECK(plan.must_pause_capture == c.must_pause);
+    CHECK(plan.over_total_size == c.over_total);
+    CHECK(plan.free_space_missing == c.free_missing);
+    CHECK(pause_explanation(plan, c.limits).empty() == !c.must_pause);
+  }
+}
+
+TEST_CASE("plan_ring_cleanup: sizes after the plan") {
+  const std::vector<RingFile> files = {{1, 300, T}, {2, 200, F}, {3, 100, T}};
+  const RingPlan plan = plan_ring_cleanup(RingLimits{std::nullopt, 400, 0}, RingInput{files, 50, 1000, true});
+  // 650 in all: file 1 (300) goes, leaving 350 <= 400.
+  REQUIRE(plan.deletions.size() == 1);
+  CHECK(plan.deletions[0].sequence == 1);
+  CHECK(plan.deletions[0].size == 300);
+  CHECK(plan.total_size_after == 350);
+  CHECK(plan.free_bytes_after == 1300);
+  CHECK_FALSE(plan.must_pause_capture);
+}
+
+TEST_CASE("pause_explanation names the limits and what to do") {
+  const std::vector<RingFile> files = {{1, 100, F}};
+  const RingLimits limits{std::nullopt, 50, 1000};
+  const RingPlan plan = plan_ring_cleanup(limits, RingInput{files, 10, 0, true});
+  REQUIRE(plan.must_pause_capture);
+  const std::string text = pause_explanation(plan, limits);
+  CHECK_THAT(text, Catch::Contains("max_total_size 50") && Catch::Contains("min_free_space 1000") &&
+                       Catch::Contains("not yet decrypted are kept") && Catch::Contains("free space"));
+}
