@@ -288,6 +288,13 @@ class Service {
       s.files_decrypted = decryptor_->files_decrypted();
       s.sessions = decryptor_->verdict_counts();
     }
+    const std::uint64_t drops = s.kernel_drops + s.user_drops;
+    if (drops > reported_drops_) {
+      spdlog::warn("{} packet(s) dropped since the last report ({} in the kernel, {} by tlsring in all): "
+                   "raise capture.buffer_size, or narrow capture.filter",
+                   drops - reported_drops_, s.kernel_drops, s.user_drops);
+      reported_drops_ = drops;
+    }
     if (Status written = write_status_file(status_file_path(config_), s); !written.ok()) {
       spdlog::warn("{}", written.error().message);
     }
@@ -311,6 +318,7 @@ class Service {
   std::optional<std::int64_t> stop_at_ns_;
   std::string state_ = "starting";
   bool stopping_ = false;
+  std::uint64_t reported_drops_ = 0;
   int exit_status_ = kServiceExitOk;
 };
 
