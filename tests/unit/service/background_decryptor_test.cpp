@@ -1,0 +1,133 @@
+// Background decryption of a ring's files, one after another, with one
+// engine for the run: generated captures (real OpenSSL peers) split into
+// files, the connections' plaintext known from the generator.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/crypto/providers.h"
+#include "core/keys/rsa_private_key.h"
+#include "daemon/service/background_decryptor.h"
+#include "tests/gen/scenario.h"
+
+using namespace tlsring;
+
+namespace {
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::filesystem::path fresh_dir(const std::string& tag) {
+  auto dir = std::filesystem::temp_directory_path() / ("tlsring-bgdecrypt-" + tag + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// The connections/ file of the connection whose client port is `port`, with `suffix`.
+std::filesystem::path connection_file(const std::filesystem::path& run, std::uint16_t port, const std::string& suffix) {
+  for (const auto& e : std::filesystem::directory_iterator(run / "connections")) {
+    const std::string name = e.path().filename().string();
+    if (name.find("_" + std::to_string(port) + "-") != std::string::npos &&
+        name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return e.path();
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("files decrypted one by one: a connection split over files and a resumption in a later file") {
+  REQUIRE(crypto::ensure_crypto_providers().ok());
+  const auto dir = fresh_dir("split");
+  testgen::ScenarioConfig config;
+  config.output.dir = dir / "gen";
+  config.specs[0].tls.ciphers = "AES128-GCM-SHA256";
+  config.specs[0].tls.resumption = testgen::Resumption::session_id;
+  config.specs[0].resumptions = 1;
+  config.specs[0].traffic.exchanges = 6;
+  config.output.split_at_packets = {12};          // inside the first connection's application data
+  config.output.split_before_connections = {1};   // the resumption in a file of its own
+  auto generated = testgen::generate(config);
+  REQUIRE(generated.ok());
+  const auto& scenario = *generated;
+  REQUIRE(scenario.files.size() == 3);
+  REQUIRE(scenario.connections.size() == 2);
+  REQUIRE(scenario.connections[0].files.size() == 2);  // the first connection spans files 1 and 2
+  REQUIRE(scenario.connections[1].resumed);
+
+  auto key = keys::RsaPrivateKey::load(scenario.key_pem, std::nullopt);
+  REQUIRE(key.ok());
+  auto keys = std::make_unique<decrypt::KeyStore>();
+  keys->add_unbound_key(std::move(key.value()));
+  std::vector<std::uint64_t> done_sequences;
+  daemon::DecryptorOptions options;
+  options.run_directory = dir / "run";
+  options.workers = 2;
+  auto decryptor = daemon::BackgroundDecryptor::create(options, std::move(keys), [&](const daemon::DecryptedFile& d) {
+    CHECK(d.ok);
+    done_sequences.push_back(d.sequence);
+  });
+  REQUIRE(decryptor.ok());
+  for (std::size_t i = 0; i < scenario.files.size(); ++i) (*decryptor)->submit(scenario.files[i].path, i + 1);
+  REQUIRE((*decryptor)->finish().ok());
+  CHECK(done_sequences == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK((*decryptor)->backlog() == 0);
+  CHECK((*decryptor)->files_decrypted() == 3);
+
+  // Each connection's decrypted bytes equal what its peers sent, whole, though
+  // the first one's records came in two files.
+  const auto run = dir / "run";
+  for (const auto& c : scenario.connections) {
+    INFO("connection " << c.index);
+    CHECK(read_text(connection_file(run, c.client.port, ".c2s.bin")) == read_text(c.plaintext_files[0]));
+    CHECK(read_text(connection_file(run, c.client.port, ".s2c.bin")) == read_text(c.plaintext_files[1]));
+  }
+  const std::string report = read_text(run / "report.jsonl");
+  CHECK(std::count(report.begin(), report.end(), '\n') == 2);
+  CHECK(report.find("\"resumed\":\"session_id\",") != std::string::npos);
+  CHECK(report.find("\"verdict\":\"decrypted\"") != std::string::npos);
+  CHECK(report.find("\"verdict\":\"resumed_session_unknown\"") == std::string::npos);
+  CHECK((*decryptor)->verdict_counts() == std::map<std::string, std::uint64_t>{{"decrypted", 2}});
+  // A report per capture file, and the run's summary.
+  for (const auto& file : scenario.files) {
+    CHECK(std::filesystem::exists(run / "files" / (file.path.filename().string() + ".txt")));
+  }
+  CHECK(read_text(run / "summary.txt").find("decrypted: 2    not decrypted: 0") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a capture file that cannot be read is reported and the next one is still decrypted") {
+  REQUIRE(crypto::ensure_crypto_providers().ok());
+  const auto dir = fresh_dir("missing");
+  testgen::ScenarioConfig config;
+  config.output.dir = dir / "gen";
+  config.specs[0].tls.ciphers = "AES256-SHA256";
+  auto generated = testgen::generate(config);
+  REQUIRE(generated.ok());
+  auto key = keys::RsaPrivateKey::load(generated->key_pem, std::nullopt);
+  REQUIRE(key.ok());
+  auto keys = std::make_unique<decrypt::KeyStore>();
+  keys->add_unbound_key(std::move(key.value()));
+  std::vector<daemon::DecryptedFile> done;
+  daemon::DecryptorOptions options;
+  options.run_directory = dir / "run";
+  auto decryptor = daemon::BackgroundDecryptor::create(options, std::move(keys),
+                                                       [&](const daemon::DecryptedFile& d) { done.push_back(d); });
+  REQUIRE(decryptor.ok());
+  (*decryptor)->submit(dir / "deleted-already.pcapng", 1);
+  (*decryptor)->submit(generated->files[0].path, 2);
+  REQUIRE((*decryptor)->finish().ok());
+  REQUIRE(done.size() == 2);
+  CHECK_FALSE(done[0].ok);
+  CHECK(done[0].error.find("deleted-already.pcapng") != std::string::npos);
+  CHECK(done[1].ok);
+  CHECK((*decryptor)->verdict_counts() == std::map<std::string, std::uint64_t>{{"decrypted", 1}});
+  std::filesystem::remove_all(dir);
+}
