@@ -65,12 +65,12 @@ Result<ServiceConfig> parse(std::string_view yaml_text, const std::string& displ
     const detail::Field root{"", "", documents[0].Mark(), documents[0]};
     if (!root.value.IsNull() && !root.value.IsMap()) {
       diagnostics.report(root.mark(), "",
-                         "expected the sections capture, rotation, stop_after, output, decrypt, logging; "
+                         "expected the sections capture, rotation, stop_after, output, decrypt, logging, user; "
                          "allowed: a mapping of those keys");
       return diagnostics.to_error();
     }
     for (const detail::Field& section : detail::read_mapping(
-             reader, root, {"capture", "rotation", "stop_after", "output", "decrypt", "logging"})) {
+             reader, root, {"capture", "rotation", "stop_after", "output", "decrypt", "logging", "user"})) {
       if (section.name == "capture") {
         detail::read_capture(reader, section, config.capture);
       } else if (section.name == "rotation") {
@@ -83,6 +83,8 @@ Result<ServiceConfig> parse(std::string_view yaml_text, const std::string& displ
         detail::read_decrypt(reader, section, config.decrypt);
       } else if (section.name == "logging") {
         detail::read_logging(reader, section, config.logging);
+      } else if (section.name == "user") {
+        if (auto v = detail::read_text(reader, section, "a user name, e.g. tlsring", false)) config.user = *v;
       }
     }
   } catch (const YAML::Exception& e) {

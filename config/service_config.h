@@ -77,6 +77,9 @@ struct ServiceConfig {
   CaptureConfig capture;
   RotationConfig rotation;
   std::optional<std::int64_t> stop_after_ns;  // none: run until stopped
+  // Started as root, the service opens its capture and keys, then runs as this
+  // user (and its group) with no capabilities left. none: stays as started.
+  std::optional<std::string> user;
   OutputConfig output;
   DecryptConfig decrypt;
   LoggingConfig logging;

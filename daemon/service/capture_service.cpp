@@ -22,6 +22,7 @@
 #include "daemon/service/configured_keys.h"
 #include "daemon/service/decrypted_ledger.h"
 #include "daemon/service/logging.h"
+#include "daemon/service/privileges.h"
 #include "daemon/service/ring_recorder.h"
 #include "daemon/service/service_status.h"
 #include "daemon/service/systemd_notify.h"
@@ -353,6 +354,19 @@ int run_service(const config::ServiceConfig& config) {
     return kServiceExitBadSetup;
   }
   for (const auto& warning : (*capture)->warnings()) spdlog::warn("{}", warning);
+  if (config.user && ::geteuid() == 0) {
+    // Capture handles are open and keys read: nothing else needs root.
+    Status handed = hand_directory_to(config.output.directory, *config.user);
+    if (handed.ok() && config.logging.target == config::LoggingConfig::Target::file) {
+      handed = hand_directory_to(config.logging.file.parent_path(), *config.user);
+    }
+    if (handed.ok()) handed = drop_privileges_to(*config.user);
+    if (!handed.ok()) {
+      spdlog::error("{}", handed.error().message);
+      return kServiceExitBadSetup;
+    }
+    spdlog::info("running as user {} from now on", *config.user);
+  }
 
   const std::filesystem::path capture_dir = config.output.directory / "capture";
   if (Status made = output::create_private_directory(capture_dir); !made.ok()) {

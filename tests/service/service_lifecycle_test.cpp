@@ -209,3 +209,36 @@ TEST_CASE("a configuration error stops `tlsring run` at once with file, line and
   CHECK(log.find("tlsring.yaml:4:3") != std::string::npos);
   CHECK(log.find("evrey") != std::string::npos);
 }
+
+TEST_CASE("started as root with `user: nobody`, the service drops to nobody with no capabilities and still works") {
+  require_root_or_skip();
+  TempDir dir("user");
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                               std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                               std::filesystem::perms::others_exec);
+  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
+  ServiceConfigText config_text;
+  config_text.stop_after = "6s";
+  const auto config = write_service_config(dir.path(), config_text);
+  std::ofstream(config, std::ios::app) << "user: nobody\n";
+  const auto out = dir.path() / "out";
+  ServiceProcess service(config, dir.path() / "service.log");
+  REQUIRE(wait_until_capturing(out, 5s));
+  const std::string proc_status = read_text("/proc/" + std::to_string(service.pid()) + "/status");
+  CHECK(proc_status.find("Uid:\t65534\t65534\t65534\t65534") != std::string::npos);
+  CHECK(proc_status.find("CapEff:\t0000000000000000") != std::string::npos);
+  CHECK(proc_status.find("CapPrm:\t0000000000000000") != std::string::npos);
+  TrafficOptions options;
+  options.duration = 2000ms;
+  options.short_connections = 2;
+  auto traffic = run_traffic(dir.path() / "keys", options);
+  REQUIRE(traffic.ok());
+  const auto exit_status = service.wait(20s);
+  const std::string log = read_text(dir.path() / "service.log");
+  INFO(log);
+  REQUIRE(exit_status == std::optional<int>(0));
+  CHECK(log.find("running as user nobody") != std::string::npos);
+  const DecryptedStreams streams = read_decrypted_streams({only_run_directory(out)});
+  CHECK(contains_all(all_streams(streams, true), texts(*traffic, true)));
+  CHECK(contains_all(all_streams(streams, false), texts(*traffic, false)));
+}

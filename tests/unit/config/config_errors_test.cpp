@@ -43,7 +43,7 @@ TEST_CASE("config errors: unknown keys at every level") {
         "tlsring.yaml:7:3: rotation.evrey: unknown key; allowed: every, max_file_size, keep_files, "
         "max_total_size, min_free_space");
   CHECK(error_of("captur:\n  interfaces: [any]\n") ==
-        "tlsring.yaml:1:1: captur: unknown key; allowed: capture, rotation, stop_after, output, decrypt, logging");
+        "tlsring.yaml:1:1: captur: unknown key; allowed: capture, rotation, stop_after, output, decrypt, logging, user");
   CHECK(error_of("capture:\n  interface: [eth0]\n") ==
         "tlsring.yaml:2:3: capture.interface: unknown key; allowed: interfaces, filter, snaplen, buffer_size, "
         "promiscuous");
@@ -91,11 +91,11 @@ TEST_CASE("config errors: wrong types") {
         "tlsring.yaml:1:13: stop_after: expected a duration, got a mapping; allowed: a duration such as 90s, 30m, "
         "1h30m, 2d");
   CHECK(error_of("- capture\n") ==
-        "tlsring.yaml:1:1: expected the sections capture, rotation, stop_after, output, decrypt, logging; "
+        "tlsring.yaml:1:1: expected the sections capture, rotation, stop_after, output, decrypt, logging, user; "
         "allowed: a mapping of those keys");
   CHECK(error_of("{[a]: 1}\n") ==
         "tlsring.yaml:1:2: a key must be a plain name, got a list; allowed: capture, rotation, stop_after, output, "
-        "decrypt, logging");
+        "decrypt, logging, user");
 }
 
 TEST_CASE("config errors: a key without a value") {

@@ -31,6 +31,7 @@ void check_all_defaults(const ServiceConfig& c) {
   CHECK_FALSE(c.rotation.max_total_size.has_value());
   CHECK(c.rotation.min_free_space == 1'073'741'824u);
   CHECK_FALSE(c.stop_after_ns.has_value());
+  CHECK_FALSE(c.user.has_value());
   CHECK(c.output.directory == "/var/lib/tlsring");
   CHECK(c.output.format == CaptureFormat::pcapng);
   CHECK(c.decrypt.workers == 2u);
@@ -105,7 +106,8 @@ TEST_CASE("config values: every key read") {
       "  target: file\n"
       "  file: /var/log/tlsring/service.log\n"
       "  max_file_size: 1MiB\n"
-      "  max_files: 1000\n");
+      "  max_files: 1000\n"
+      "user: tlsring\n");
   CHECK(c.capture.interfaces == std::vector<std::string>{"eth0", "eth1"});
   CHECK(c.capture.filter == "tcp port 3000 or tcp port 3020");
   CHECK(c.capture.snaplen == 65535u);
@@ -118,6 +120,7 @@ TEST_CASE("config values: every key read") {
   CHECK(c.rotation.min_free_space == 0u);
   REQUIRE(c.stop_after_ns.has_value());
   CHECK(*c.stop_after_ns == 216'000 * kSecond);
+  CHECK(c.user == std::optional<std::string>("tlsring"));
   CHECK(c.output.directory == "/srv/captures");
   CHECK(c.output.format == CaptureFormat::pcap_nano);
   CHECK(c.decrypt.workers == 64u);
