@@ -120,8 +120,9 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbrevi
   if (hs.certificate_subject) reason += " (certificate " + *hs.certificate_subject + ")";
   if (store.has_rsa_keys()) reason += "; none of the keys given matches its certificate";
   return failure(Verdict::no_key, reason,
-                 "give this server's private key with --key " + server.to_string() +
-                     "=FILE (PEM or .pfx with password-file=...), or a key log");
+                 "give this server's private key (PEM or .pfx): tlsring decrypt --key " + server.to_string() +
+                     "=FILE, or in the service config a decrypt.keys entry with server: " + server.to_string() +
+                     "; or a key log");
 }
 
 }  // namespace tlsring::decrypt
