@@ -21,6 +21,7 @@ PACKAGES=(
   libyaml-cpp-dev
   libspdlog-dev
   catch2
+  dpkg-dev rpm debootstrap systemd systemd-container iproute2
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

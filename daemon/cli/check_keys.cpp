@@ -39,7 +39,8 @@ std::optional<CheckLine> mode_line(const std::string& name, const std::filesyste
   const auto problem = secret_mode_problem(mode);
   if (!problem) return std::nullopt;
   return CheckLine{status, name + ": mode " + octal_mode(mode) + ": " + *problem,
-                   {"fix: chmod 600 " + path.string()}};
+                   {"fix: chgrp tlsring " + path.string() + " && chmod 640 " + path.string() +
+                    " (readable by the service's group only)"}};
 }
 
 std::string password_source(const config::KeyConfig& key) {

@@ -87,7 +87,8 @@ TEST_CASE("check: a key other users can read fails with chmod advice; a group-re
   INFO(open.out << open.err);
   CHECK(open.exit_code == 1);
   CHECK(lines_with(open.out, "FAIL", "key " + key.string() + ": mode 0644: other users can read it").size() == 1);
-  CHECK(open.out.find("      fix: chmod 600 " + key.string() + "\n") != std::string::npos);
+  CHECK(open.out.find("      fix: chgrp tlsring " + key.string() + " && chmod 640 " + key.string()) !=
+        std::string::npos);
 
   fs::permissions(key, kMode640);
   const CheckRun group = run_check({"-c", config.string()});
