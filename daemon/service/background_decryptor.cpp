@@ -1,5 +1,7 @@
 #include "daemon/service/background_decryptor.h"
 
+#include <pthread.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -71,6 +73,8 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
   decrypt::EngineOptions engine_options;
   engine_options.workers = std::max(1u, options_.workers);
   engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
+  // Named, so that top -H and the capture benchmark tell it from capture.
+  boost::asio::post(*thread_, [] { pthread_setname_np(pthread_self(), "tlsring-decrypt"); });
 }
 
 BackgroundDecryptor::~BackgroundDecryptor() { (void)finish(); }
