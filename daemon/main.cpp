@@ -6,6 +6,7 @@
 #include "daemon/cli/check_command.h"
 #include "daemon/cli/decrypt_command.h"
 #include "daemon/cli/service_commands.h"
+#include "daemon/platform/service_verb.h"
 
 namespace {
 
@@ -14,6 +15,8 @@ constexpr const char* kUsage =
     "\n"
     "  run -c FILE      the capture service: ring of capture files, background decryption\n"
     "  status -c FILE   what the running service is doing\n"
+    "  service install|uninstall|start|stop\n"
+    "                   the Windows service (on Linux: systemctl ... tlsring)\n"
     "  check -c FILE [--pcap CAPTURE]...\n"
     "                   pre-flight: config, interfaces, filter, keys, permissions, disk\n"
     "  decrypt CAPTURE... --key [IP:PORT=]FILE --keylog FILE -o DIR\n"
@@ -35,6 +38,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (verb == "decrypt") return tlsring::cli::run_decrypt_command(args, std::cout, std::cerr);
   if (verb == "run") return tlsring::cli::run_run_command(args, std::cout, std::cerr);
+  if (verb == "service") return tlsring::platform::run_service_verb(args, std::cout, std::cerr);
   if (verb == "check") return tlsring::cli::run_check_command(args, std::cout, std::cerr);
   if (verb == "status") return tlsring::cli::run_status_command(args, std::cout, std::cerr);
   std::cerr << "tlsring: unknown verb '" << verb << "'\n\n" << kUsage;
