@@ -28,17 +28,42 @@ BufferedFile::BufferedFile(std::FILE* file)
       buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kInitialCapacity)),
       capacity_(kInitialCapacity) {}
 
+void BufferedFile::release_before(std::uint64_t offset) {
+  while (!retired_.empty() && retired_.front().end_offset <= offset) {
+    if (retired_.front().capacity == kInitialCapacity) spare_.push_back(std::move(retired_.front().buffer));
+    retired_.pop_front();
+  }
+}
+
+// Makes room after the unread tail by putting it at the front: in place,
+// or, while views are held, in another buffer (the old one stays as it is).
+// The tail is at most one record, so the copy is cheap.
+void BufferedFile::move_tail_to_front() {
+  const std::size_t tail = end_ - begin_;
+  if (holding_) {
+    Buffer next;
+    if (capacity_ == kInitialCapacity && !spare_.empty()) {
+      next = std::move(spare_.back());
+      spare_.pop_back();
+    } else {
+      next = std::make_unique_for_overwrite<std::uint8_t[]>(capacity_);
+    }
+    std::memcpy(next.get(), buffer_.get() + begin_, tail);
+    retired_.push_back({std::move(buffer_), capacity_, offset_});
+    buffer_ = std::move(next);
+  } else {
+    std::memmove(buffer_.get(), buffer_.get() + begin_, tail);
+  }
+  end_ = tail;
+  begin_ = 0;
+}
+
 std::span<const std::uint8_t> BufferedFile::fill_slow(std::size_t n) {
   while (end_ - begin_ < n && !at_eof_) {
-    // Move the unread tail to the front so that reads are large and the view
-    // is contiguous. The tail is at most one record, so the copy is cheap.
-    if (begin_ > 0) {
-      std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
-    }
+    if (begin_ > 0) move_tail_to_front();
     // Grow only when the buffer is full and the file still has more: doubling
     // keeps a corrupt length from allocating more than twice the file's size.
+    // The buffer holds no consumed record here (begin_ is 0), so it may go.
     if (end_ == capacity_) {
       const std::size_t grown = std::min(n, capacity_ * 2);
       auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(grown);

@@ -1,6 +1,6 @@
-// BufferedFile: reads one file front to back through a single large buffer, so
-// that a capture reader can look at a whole record as one contiguous view
-// without a system call or an allocation per record.
+// BufferedFile: reads one file front to back through large buffers, so that
+// a capture reader can look at a whole record as one contiguous view without a
+// system call or an allocation per record.
 //
 // Contract:
 //  - fill(n) returns a view of the next min(n, bytes left in the file) bytes
@@ -8,17 +8,23 @@
 //    a read error (read_error() then says which). It never returns more than n.
 //  - A view from fill() stays valid until the next fill(); consume() does not
 //    move data, so a record consumed right after it was filled stays readable.
-//  - The buffer starts at kInitialCapacity and grows only to hold the largest
+//  - After hold_views(), the view of every consumed record stays valid until
+//    release_before() passes the record's offset: the bytes are read into a new
+//    buffer instead of being moved within the old one, which is kept until
+//    then (and reused afterwards). Memory then follows what the caller holds.
+//  - A buffer starts at kInitialCapacity and grows only to hold the largest
 //    view asked for, and only while the file really has that many bytes, so a
 //    corrupt length field in a small file cannot make it allocate much.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -45,20 +51,37 @@ class BufferedFile {
   // Non-empty once a read failed ("Is a directory", "Input/output error").
   const std::string& read_error() const { return read_error_; }
 
+  // Consumed records stay readable until release_before() passes them (see above).
+  void hold_views() { holding_ = true; }
+  // The caller holds no view of a record that starts before file offset `offset`.
+  void release_before(std::uint64_t offset);
+
  private:
   struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
   };
+  using Buffer = std::unique_ptr<std::uint8_t[]>;
+  // A buffer whose consumed records may still be viewed; it holds no record
+  // that starts at or after `end_offset`.
+  struct Retired {
+    Buffer buffer;
+    std::size_t capacity;
+    std::uint64_t end_offset;
+  };
   explicit BufferedFile(std::FILE* file);
   std::span<const std::uint8_t> fill_slow(std::size_t n);
+  void move_tail_to_front();
 
   std::unique_ptr<std::FILE, FileCloser> file_;
-  std::unique_ptr<std::uint8_t[]> buffer_;
+  Buffer buffer_;
   std::size_t capacity_ = 0;
   std::size_t begin_ = 0;  // cursor inside buffer_
   std::size_t end_ = 0;    // end of the bytes read so far
   std::uint64_t offset_ = 0;
   bool at_eof_ = false;
+  bool holding_ = false;
+  std::deque<Retired> retired_;   // oldest first
+  std::vector<Buffer> spare_;     // released buffers of kInitialCapacity, for reuse
   std::string read_error_;
 };
 

@@ -6,7 +6,8 @@
 //  - open() fails with a message naming the file when it cannot be read or is
 //    not a pcap/pcapng file ("FILE: not a pcap or pcapng capture (starts with ...)").
 //  - next() yields packets and pcapng Decryption Secrets Blocks in file order.
-//    A packet's `data` view stays valid until the following next() call.
+//    A packet's `data` view stays valid until the following next() call, or,
+//    or, after hold_views(), until release_before() passes it.
 //  - A file cut short (a crash while writing) ends with CaptureEvent::Kind::truncated
 //    after every whole record before the cut; a corrupt record in the middle ends
 //    the same way, with `warning` saying where. No input makes it crash or loop.
@@ -74,6 +75,15 @@ class CaptureReader {
   static Result<std::unique_ptr<CaptureReader>> open(const std::filesystem::path& path);
 
   virtual CaptureEvent next() = 0;
+
+  // For a caller that hands packets on (e.g. to another thread) without
+  // copying them: after hold_views() returns true, the views of packets and
+  // secrets stay valid until release_before() passes the file offset where
+  // their record starts, and memory grows until it does. offset() is where
+  // the next record starts.
+  virtual bool hold_views() { return false; }
+  virtual std::uint64_t offset() const { return 0; }
+  virtual void release_before(std::uint64_t /*offset*/) {}
   // Frames read so far (1-based number of the last packet returned).
   virtual std::uint64_t packets_read() const = 0;
   virtual const std::filesystem::path& path() const = 0;

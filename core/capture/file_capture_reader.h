@@ -25,6 +25,12 @@ class FileCaptureReader : public CaptureReader {
     return read_next();
   }
   std::uint64_t packets_read() const final { return packets_read_; }
+  bool hold_views() final {
+    file_.hold_views();
+    return true;
+  }
+  std::uint64_t offset() const final { return file_.offset(); }
+  void release_before(std::uint64_t offset) final { file_.release_before(offset); }
   const std::filesystem::path& path() const final { return path_; }
 
  protected:

@@ -21,7 +21,32 @@ constexpr std::size_t kTlsFinishedLength = 12;
 bool is_ssl3(std::uint16_t version) { return version == 0x0300; }
 
 const char* prf_digest_name(PrfHash hash) { return hash == PrfHash::sha384 ? "SHA384" : "SHA256"; }
-const EVP_MD* prf_md(PrfHash hash) { return hash == PrfHash::sha384 ? EVP_sha384() : EVP_sha256(); }
+
+// Digests fetched once per process: with a fetched EVP_MD, EVP_DigestInit_ex
+// skips the implicit fetch (a walk of the providers' name tables) that the
+// EVP_sha256() kind of object costs on every use. Never freed on purpose;
+// the built-in object stands in where a fetch fails.
+const EVP_MD* fetched_md(const char* name, const EVP_MD* fallback) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md != nullptr ? md : fallback;
+}
+const EVP_MD* md_sha256() {
+  static const EVP_MD* md = fetched_md("SHA256", EVP_sha256());
+  return md;
+}
+const EVP_MD* md_sha384() {
+  static const EVP_MD* md = fetched_md("SHA384", EVP_sha384());
+  return md;
+}
+const EVP_MD* md_sha1() {
+  static const EVP_MD* md = fetched_md("SHA1", EVP_sha1());
+  return md;
+}
+const EVP_MD* md_md5() {
+  static const EVP_MD* md = fetched_md("MD5", EVP_md5());
+  return md;
+}
+const EVP_MD* prf_md(PrfHash hash) { return hash == PrfHash::sha384 ? md_sha384() : md_sha256(); }
 
 // Fetched once per process: fetching is the expensive part of EVP_KDF and the
 // EVP_KDF object is immutable and shareable between threads. Never freed on
@@ -77,6 +102,49 @@ Error no_prf_error(std::uint16_t version) {
   return make_error("no TLS 1.0-1.2 PRF for protocol version " + version_name(version));
 }
 
+// HKDF in expand-only mode on one hash, set up once per thread: setting the
+// digest is what costs (a fetch by name), and a TLS 1.3 handshake expands a
+// dozen labels. Each derivation passes its own key and info, which replace
+// the previous ones (OpenSSL's HKDF takes the info of the call it is given).
+EVP_KDF_CTX* hkdf_expand_context(PrfHash hash) {
+  struct Contexts {
+    KdfCtxPtr sha256, sha384;
+  };
+  thread_local Contexts contexts;
+  KdfCtxPtr& ctx = hash == PrfHash::sha384 ? contexts.sha384 : contexts.sha256;
+  if (!ctx && hkdf_kdf() != nullptr) {
+    KdfCtxPtr made(EVP_KDF_CTX_new(hkdf_kdf()));
+    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(prf_digest_name(hash)), 0),
+        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+        OSSL_PARAM_construct_end(),
+    };
+    if (made && EVP_KDF_CTX_set_params(made.get(), params) == 1) ctx = std::move(made);
+  }
+  return ctx.get();
+}
+
+// HMAC on one hash, set up once per thread for the same reason; each use
+// starts it afresh with its own key.
+EVP_MAC_CTX* hmac_context(PrfHash hash) {
+  static EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // immutable, never freed
+  struct Contexts {
+    std::unique_ptr<EVP_MAC_CTX, OpenSslDeleter> sha256, sha384;
+  };
+  thread_local Contexts contexts;
+  auto& ctx = hash == PrfHash::sha384 ? contexts.sha384 : contexts.sha256;
+  if (!ctx && hmac != nullptr) {
+    std::unique_ptr<EVP_MAC_CTX, OpenSslDeleter> made(EVP_MAC_CTX_new(hmac));
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(prf_digest_name(hash)), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (made && EVP_MAC_CTX_set_params(made.get(), params) == 1) ctx = std::move(made);
+  }
+  return ctx.get();
+}
+
 bool digest(const EVP_MD* md, std::initializer_list<ByteView> parts, std::uint8_t* out) {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1) return false;
@@ -98,8 +166,8 @@ Result<ByteVector> ssl3_prf(ByteView secret, ByteView random_a, ByteView random_
   for (std::size_t i = 0; out.size() < length; ++i) {
     if (i >= salt.size()) return make_error("SSL 3.0 key block too long");
     salt.fill(static_cast<std::uint8_t>('A' + i));
-    if (!digest(EVP_sha1(), {ByteView(salt.data(), i + 1), secret, random_a, random_b}, sha.data()) ||
-        !digest(EVP_md5(), {secret, sha}, md5.data())) {
+    if (!digest(md_sha1(), {ByteView(salt.data(), i + 1), secret, random_a, random_b}, sha.data()) ||
+        !digest(md_md5(), {secret, sha}, md5.data())) {
       return openssl_error("SSL 3.0 key derivation failed");
     }
     out.insert(out.end(), md5.begin(), md5.end());
@@ -126,7 +194,7 @@ Result<ByteVector> ssl3_finished(ByteView master_secret, bool from_client, ByteV
     std::size_t hash_length;
     std::size_t offset;
   };
-  for (const Part& p : {Part{EVP_md5(), 48, 16, 0}, Part{EVP_sha1(), 40, 20, 16}}) {
+  for (const Part& p : {Part{md_md5(), 48, 16, 0}, Part{md_sha1(), 40, 20, 16}}) {
     if (!digest(p.md, {handshake_messages, sender, master_secret, ByteView(pad1.data(), p.pad_length)},
                 inner.data()) ||
         !digest(p.md, {master_secret, ByteView(pad2.data(), p.pad_length), ByteView(inner.data(), p.hash_length)},
@@ -182,8 +250,8 @@ Result<ByteVector> handshake_hash(std::uint16_t version, const CipherSuite& suit
     return out;
   }
   ByteVector out(36);  // MD5 (16) || SHA-1 (20), RFC 2246 §7.4.9
-  if (!digest(EVP_md5(), {handshake_messages}, out.data()) ||
-      !digest(EVP_sha1(), {handshake_messages}, out.data() + 16)) {
+  if (!digest(md_md5(), {handshake_messages}, out.data()) ||
+      !digest(md_sha1(), {handshake_messages}, out.data() + 16)) {
     return openssl_error("handshake hash failed");
   }
   return out;
@@ -255,19 +323,16 @@ Result<ByteVector> hkdf_expand_label(PrfHash hash, ByteView secret, std::string_
   n += context.size();
 
   if (hkdf_kdf() == nullptr) return openssl_error("cannot fetch OpenSSL's HKDF");
-  KdfCtxPtr ctx(EVP_KDF_CTX_new(hkdf_kdf()));
-  if (!ctx) return openssl_error("EVP_KDF_CTX_new(HKDF) failed");
-  int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+  EVP_KDF_CTX* ctx = hkdf_expand_context(hash);
+  if (ctx == nullptr) return openssl_error(std::string("HKDF setup with ") + prf_digest_name(hash) + " failed");
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(prf_digest_name(hash)), 0),
-      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(secret.data()),
                                         secret.size()),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), n),
       OSSL_PARAM_construct_end(),
   };
   ByteVector out(length);
-  if (EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) <= 0) {
+  if (EVP_KDF_derive(ctx, out.data(), out.size(), params) <= 0) {
     return openssl_error("HKDF-Expand-Label \"" + std::string(label) + "\" failed");
   }
   return out;
@@ -296,10 +361,10 @@ Result<ByteVector> tls13_finished_verify_data(const CipherSuite& suite, ByteView
   if (!finished_key) return finished_key.error();
   ByteVector out(hash_length);
   std::size_t out_length = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, prf_digest_name(suite.prf), nullptr, finished_key->data(),
-                finished_key->size(), transcript_hash.data(), transcript_hash.size(), out.data(), out.size(),
-                &out_length) == nullptr ||
-      out_length != hash_length) {
+  EVP_MAC_CTX* hmac = hmac_context(suite.prf);
+  if (hmac == nullptr || EVP_MAC_init(hmac, finished_key->data(), finished_key->size(), nullptr) != 1 ||
+      EVP_MAC_update(hmac, transcript_hash.data(), transcript_hash.size()) != 1 ||
+      EVP_MAC_final(hmac, out.data(), &out_length, out.size()) != 1 || out_length != hash_length) {
     return openssl_error("TLS 1.3 Finished HMAC failed");
   }
   return out;

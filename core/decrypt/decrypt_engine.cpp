@@ -104,14 +104,27 @@ class DecryptEngine::Pool {
     for (auto& t : threads_) t.join();
   }
 
-  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
+  // `copy_payload`: the segment's payload view expires when the call returns,
+  // so the batch keeps a copy; otherwise the view stays valid until the batch
+  // was processed (the reader holds its views) and is handed on as it is.
+  // Returns true when it handed a batch over (then every batch before it was
+  // processed).
+  bool add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
+           bool copy_payload) {
     Worker& w = *workers_[shard_of(segment, workers_.size())];
-    Batch::Entry entry{segment, timestamp_ns, packet_number, w.filling.payload.size()};
-    w.filling.payload.insert(w.filling.payload.end(), segment.payload.begin(), segment.payload.end());
+    Batch::Entry entry{segment, timestamp_ns, packet_number, Batch::kInPlace};
+    if (copy_payload) {
+      entry.payload_offset = w.filling.payload.size();
+      w.filling.payload.insert(w.filling.payload.end(), segment.payload.begin(), segment.payload.end());
+    }
     w.filling.entries.push_back(entry);
     ++batch_packets_;
     batch_bytes_ += segment.payload.size();
-    if (batch_packets_ >= kBatchPackets || batch_bytes_ >= kBatchBytes) submit(false, timestamp_ns);
+    if (batch_packets_ >= kBatchPackets || batch_bytes_ >= kBatchBytes) {
+      submit(false, timestamp_ns);
+      return true;
+    }
+    return false;
   }
 
   // Hands the filled batches over (waiting for the previous ones); `finish`
@@ -143,11 +156,12 @@ class DecryptEngine::Pool {
 
  private:
   struct Batch {
+    static constexpr std::size_t kInPlace = SIZE_MAX;
     struct Entry {
       net::TcpSegment segment;      // payload re-pointed into `payload` when processed
       std::int64_t timestamp_ns;
       std::uint64_t packet_number;
-      std::size_t payload_offset;
+      std::size_t payload_offset;   // kInPlace: the segment's own view is still valid
     };
     std::vector<Entry> entries;
     std::vector<std::uint8_t> payload;
@@ -177,7 +191,9 @@ class DecryptEngine::Pool {
         timestamp_ns = timestamp_ns_;
       }
       for (Batch::Entry& e : w.working.entries) {
-        e.segment.payload = std::span(w.working.payload).subspan(e.payload_offset, e.segment.payload.size());
+        if (e.payload_offset != Batch::kInPlace) {
+          e.segment.payload = std::span(w.working.payload).subspan(e.payload_offset, e.segment.payload.size());
+        }
         w.shard->add(e.segment, e.timestamp_ns, e.packet_number);
       }
       if (finish) w.shard->finish(timestamp_ns);
@@ -224,6 +240,10 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
   auto opened = capture::CaptureReader::open(path);
   if (!opened.ok()) return opened.error();
   capture::CaptureReader& reader = *opened.value();
+  // The workers get views into the reader's buffers, not copies; the buffers
+  // behind the last batch handed over are given back.
+  const bool in_place = pool_ && reader.hold_views();
+  std::uint64_t batch_start = reader.offset();   // where the batch being filled starts
   FileSummary summary;
   summary.path = path;
   std::uint64_t unknown_link_packets = 0;
@@ -255,7 +275,11 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
       case net::DecodeStatus::tcp:
         ++summary.tcp_segments;
         if (pool_) {
-          pool_->add(segment, packet.timestamp_ns, packet_number_);
+          if (pool_->add(segment, packet.timestamp_ns, packet_number_, !in_place)) {
+            // Every batch before the one just handed over is done with.
+            reader.release_before(batch_start);
+            batch_start = reader.offset();
+          }
         } else {
           inline_shard_->add(segment, packet.timestamp_ns, packet_number_);
         }
@@ -273,6 +297,8 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
         break;
     }
   }
+  // The batches still hold views into the reader's buffers, which go on return.
+  if (in_place) pool_->drain(last_timestamp_ns_);
   if (unknown_link_packets > 0) {
     summary.warnings.push_back(path.string() + ": " + std::to_string(unknown_link_packets) +
                                " packet(s) of an unsupported link type were skipped");

@@ -7,6 +7,9 @@
 // With several workers, the calling thread reads and decodes the packets and
 // hands them, in batches, to the worker that owns their connection (by a hash
 // of the 4-tuple); each worker reassembles and decrypts its own connections.
+// Packets are handed over as views into the reader's buffers, without
+// copying; add_file() returns once the workers are done with its packets (as
+// after drain()), since its buffers go with it.
 // After every batch the workers meet, so that a session resumed in one worker
 // finds the full handshake another worker decrypted earlier in the capture.
 // The results are the same whatever the number of workers.

@@ -8,13 +8,18 @@
 // write, so thousands of connections never exhaust file descriptors). The
 // buffer of a connection shrinks as more connections are open, so memory stays
 // flat. Calls for one connection come from one thread (SessionSink's contract);
-// different connections write in parallel without a common lock.
+// different connections buffer in parallel without a common lock. Full
+// buffers are written by a thread of the output's own (a bounded queue), so
+// that decryption goes on meanwhile; flush_open_connections() and finish()
+// return once everything handed over is written.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -22,13 +27,15 @@
 
 #include "core/decrypt/session_sink.h"
 #include "core/output/private_file.h"
+#include "core/output/write_queue.h"
 
 namespace tlsring::output {
 
 struct OutputOptions {
   bool transcripts = true;
   bool payload_files = true;   // *.c2s.bin / *.s2c.bin
-  std::size_t buffer_budget = 8u << 20;   // buffered bytes over all open connections, roughly
+  std::size_t buffer_budget = 8u << 20;   // buffered bytes over all open connections, roughly;
+                                          // up to half as much again is queued for writing
   std::size_t max_connection_buffer = 256u << 10;
   std::string sessions_file = "sessions.jsonl";  // the service names it report.jsonl
 };
@@ -71,33 +78,66 @@ class DirectoryOutput final : public decrypt::SessionSink {
   const std::filesystem::path& directory() const { return directory_; }
 
  private:
+  // A text record's bytes that belong in the transcript at `transcript_at`:
+  // they are written from the payload buffer, not copied into the transcript.
+  struct TextInPayload {
+    std::size_t transcript_at;
+    int direction;
+    std::size_t offset;   // in payload[direction]
+    std::size_t length;
+  };
+  // What a connection has not written yet.
+  struct Buffers {
+    std::string transcript;
+    std::vector<TextInPayload> transcript_text;  // in transcript order
+    std::vector<std::uint8_t> payload[2];
+    std::size_t size() const { return transcript.size() + payload[0].size() + payload[1].size(); }
+    void clear();
+  };
+  struct FileNames {
+    std::string transcript;                   // <name>.transcript.txt
+    std::string payload[2];                   // <name>.c2s.bin, <name>.s2c.bin
+  };
   struct ConnectionOutput {
     std::string base;                         // connections/<name>
-    std::string transcript;                   // buffered, not yet written
-    std::vector<std::uint8_t> payload[2];
+    std::shared_ptr<const FileNames> names;   // shared with the writes queued
+    Buffers buffers;
     std::uint64_t payload_written[2] = {0, 0};  // bytes of each direction so far
     bool started = false;                     // files created (truncated) already
-    std::size_t buffered() const { return transcript.size() + payload[0].size() + payload[1].size(); }
   };
 
-  DirectoryOutput(std::filesystem::path directory, OutputOptions options, PrivateFile sessions, PrivateFile keys);
+  DirectoryOutput(std::filesystem::path directory, OutputOptions options, PrivateDirectory connections_directory,
+                  PrivateFile sessions, PrivateFile keys);
   ConnectionOutput& connection(const decrypt::SessionReport& session);
   std::size_t connection_buffer_limit() const;
+  // Hands what the connection holds to the write queue.
   void flush(ConnectionOutput& c);
-  void write_file(const std::string& relative, std::span<const std::uint8_t> bytes, bool truncate);
+  // On the write queue's thread.
+  void write_transcript(const FileNames& names, const Buffers& buffers, bool truncate);
+  void write_payload(const FileNames& names, const Buffers& buffers, bool truncate);
+  // `name` is a file in connections/.
+  void write_file(const std::string& name, std::span<const std::span<const std::uint8_t>> pieces, bool truncate);
+  Buffers spare_buffers();
+  void recycle(Buffers buffers);
   void note_error(const Status& status);
 
   std::filesystem::path directory_;
   OutputOptions options_;
+  PrivateDirectory connections_directory_;
   mutable std::mutex mutex_;
   PrivateFile sessions_;
   PrivateFile keys_;
   // Node-based: a ConnectionOutput stays put while others come and go.
   std::unordered_map<std::uint64_t, ConnectionOutput> connections_;
+  std::atomic<std::size_t> open_connections_{0};  // connections_.size(), for reading without the lock
   std::array<VerdictCount, decrypt::kVerdictCount> verdicts_{};
   RunTotals totals_;
   std::mutex error_mutex_;
   Status first_error_;
+  std::mutex spare_mutex_;
+  std::vector<Buffers> spare_;   // written buffers kept for reuse (their memory is warm)
+  // Last: it stops (running what is queued) before the members above go.
+  std::unique_ptr<WriteQueue> write_queue_;
 };
 
 }  // namespace tlsring::output

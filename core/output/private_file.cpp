@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace tlsring::output {
@@ -25,16 +27,85 @@ Status create_private_directory(const std::filesystem::path& path) {
   return {};
 }
 
-Result<PrivateFile> PrivateFile::open(const std::filesystem::path& path, bool truncate) {
-  const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
-  const int fd = ::open(path.c_str(), flags, 0600);
+Result<PrivateDirectory> PrivateDirectory::open(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return make_error("cannot open directory " + path.string() + ": " + std::strerror(errno));
+  return PrivateDirectory(fd, path);
+}
+
+PrivateDirectory::PrivateDirectory(PrivateDirectory&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+  other.fd_ = -1;
+}
+
+PrivateDirectory& PrivateDirectory::operator=(PrivateDirectory&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+PrivateDirectory::~PrivateDirectory() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+// True when the process umask leaves the owner's read and write bits alone,
+// so that a file created with mode 0600 gets exactly 0600. Read once from
+// /proc (umask() itself cannot be read without changing it); false where
+// that is not possible, and then every file gets its mode set explicitly.
+bool umask_keeps_0600() {
+  static const bool keeps = [] {
+    std::FILE* status = std::fopen("/proc/self/status", "r");
+    if (status == nullptr) return false;
+    char line[256];
+    bool found = false;
+    unsigned mask = 0777;
+    while (std::fgets(line, sizeof line, status) != nullptr) {
+      if (std::sscanf(line, "Umask: %o", &mask) == 1) {
+        found = true;
+        break;
+      }
+    }
+    std::fclose(status);
+    return found && (mask & 0600) == 0;
+  }();
+  return keeps;
+}
+
+}  // namespace
+
+Result<PrivateFile> PrivateFile::open_fd(int directory_fd, const char* name, const std::filesystem::path& path,
+                                         bool truncate) {
+  // A file that this call creates has mode 0600 already where the umask
+  // allows it: setting it again would cost a system call per file.
+  const int base = O_WRONLY | O_APPEND | O_CLOEXEC;
+  int fd = -1;
+  bool created = false;
+  if (truncate && umask_keeps_0600()) {
+    fd = ::openat(directory_fd, name, base | O_CREAT | O_EXCL, 0600);
+    created = fd >= 0;
+  }
+  if (fd < 0) fd = ::openat(directory_fd, name, base | O_CREAT | (truncate ? O_TRUNC : 0), 0600);
   if (fd < 0) return make_error("cannot open " + path.string() + " for writing: " + std::strerror(errno));
-  if (::fchmod(fd, 0600) != 0) {
+  if (!created && ::fchmod(fd, 0600) != 0) {
     const int saved = errno;
     ::close(fd);
     return make_error("cannot set mode 0600 on " + path.string() + ": " + std::strerror(saved));
   }
   return PrivateFile(fd, path);
+}
+
+Result<PrivateFile> PrivateFile::open(const std::filesystem::path& path, bool truncate) {
+  return open_fd(AT_FDCWD, path.c_str(), path, truncate);
+}
+
+Result<PrivateFile> PrivateFile::open_in(const PrivateDirectory& directory, std::string_view name, bool truncate) {
+  const std::string file(name);  // NUL-terminated for the system call
+  return open_fd(directory.fd(), file.c_str(), directory.path() / file, truncate);
 }
 
 PrivateFile::PrivateFile(PrivateFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
@@ -70,6 +141,42 @@ Status PrivateFile::write(std::span<const std::uint8_t> bytes) {
 
 Status PrivateFile::write(std::string_view text) {
   return write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+Status PrivateFile::write_pieces(std::span<const std::span<const std::uint8_t>> pieces) {
+  constexpr std::size_t kBatch = 64;  // well below IOV_MAX everywhere
+  iovec vectors[kBatch];
+  std::size_t next = 0;          // the first piece not yet in `vectors`
+  std::size_t next_offset = 0;   // bytes of pieces[next] already written
+  while (next < pieces.size()) {
+    std::size_t count = 0;
+    for (std::size_t i = next; i < pieces.size() && count < kBatch; ++i) {
+      const std::size_t skip = i == next ? next_offset : 0;
+      if (pieces[i].size() == skip) continue;
+      vectors[count].iov_base = const_cast<std::uint8_t*>(pieces[i].data() + skip);
+      vectors[count].iov_len = pieces[i].size() - skip;
+      ++count;
+    }
+    if (count == 0) break;
+    const ssize_t n = ::writev(fd_, vectors, static_cast<int>(count));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_error("cannot write " + path_.string() + ": " + std::strerror(errno));
+    }
+    // Move past what was written (all of it, unless the write stopped short).
+    std::size_t left = static_cast<std::size_t>(n);
+    while (next < pieces.size()) {
+      const std::size_t rest = pieces[next].size() - next_offset;
+      if (left < rest) {
+        next_offset += left;
+        break;
+      }
+      left -= rest;
+      ++next;
+      next_offset = 0;
+    }
+  }
+  return {};
 }
 
 Status PrivateFile::sync() {

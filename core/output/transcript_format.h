@@ -35,6 +35,19 @@ struct PayloadLocation {
 void append_transcript_entry(std::string& out, std::int64_t timestamp_ns, decrypt::Direction direction,
                              std::span<const std::uint8_t> plaintext, PayloadLocation location = {});
 
+// The same entry in two parts, for a writer that places the record's text
+// itself (from a buffer it holds anyway) instead of copying it into `out`:
+// append_transcript_head appends everything before the text and returns true
+// when the record is text; the entry is then the head, the plaintext, and
+// append_transcript_text_tail. For binary it appends the whole entry and
+// returns false. head + plaintext + tail == append_transcript_entry's text.
+bool append_transcript_head(std::string& out, std::int64_t timestamp_ns, decrypt::Direction direction,
+                            std::span<const std::uint8_t> plaintext, PayloadLocation location = {});
+void append_transcript_text_tail(std::string& out, std::span<const std::uint8_t> plaintext);
+
+// Appends "2026-11-29T14:03:12.123456789Z" (format_utc_timestamp) without allocating.
+void append_utc_timestamp(std::string& out, std::int64_t timestamp_ns);
+
 // Appends a canonical hex dump ("00000000  47 45 54 20 ...  |GET ...|") to `out`.
 void append_hex_dump(std::string& out, std::span<const std::uint8_t> bytes);
 
