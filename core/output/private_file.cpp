@@ -33,24 +33,6 @@ Result<PrivateDirectory> PrivateDirectory::open(const std::filesystem::path& pat
   return PrivateDirectory(fd, path);
 }
 
-PrivateDirectory::PrivateDirectory(PrivateDirectory&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
-  other.fd_ = -1;
-}
-
-PrivateDirectory& PrivateDirectory::operator=(PrivateDirectory&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    path_ = std::move(other.path_);
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-PrivateDirectory::~PrivateDirectory() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 namespace {
 
 // True when the process umask leaves the owner's read and write bits alone,
@@ -108,28 +90,10 @@ Result<PrivateFile> PrivateFile::open_in(const PrivateDirectory& directory, std:
   return open_fd(directory.fd(), file.c_str(), directory.path() / file, truncate);
 }
 
-PrivateFile::PrivateFile(PrivateFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
-  other.fd_ = -1;
-}
-
-PrivateFile& PrivateFile::operator=(PrivateFile&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    path_ = std::move(other.path_);
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-PrivateFile::~PrivateFile() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Status PrivateFile::write(std::span<const std::uint8_t> bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::write(fd_.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return make_error("cannot write " + path_.string() + ": " + std::strerror(errno));
@@ -158,7 +122,7 @@ Status PrivateFile::write_pieces(std::span<const std::span<const std::uint8_t>> 
       ++count;
     }
     if (count == 0) break;
-    const ssize_t n = ::writev(fd_, vectors, static_cast<int>(count));
+    const ssize_t n = ::writev(fd_.get(), vectors, static_cast<int>(count));
     if (n < 0) {
       if (errno == EINTR) continue;
       return make_error("cannot write " + path_.string() + ": " + std::strerror(errno));
@@ -180,7 +144,7 @@ Status PrivateFile::write_pieces(std::span<const std::span<const std::uint8_t>> 
 }
 
 Status PrivateFile::sync() {
-  if (::fsync(fd_) != 0) return make_error("cannot sync " + path_.string() + ": " + std::strerror(errno));
+  if (::fsync(fd_.get()) != 0) return make_error("cannot sync " + path_.string() + ": " + std::strerror(errno));
   return {};
 }
 

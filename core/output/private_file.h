@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/unique_fd.h"
 
 namespace tlsring::output {
 
@@ -20,18 +21,13 @@ class PrivateDirectory {
  public:
   PrivateDirectory() = default;
   static Result<PrivateDirectory> open(const std::filesystem::path& path);
-  PrivateDirectory(PrivateDirectory&& other) noexcept;
-  PrivateDirectory& operator=(PrivateDirectory&& other) noexcept;
-  PrivateDirectory(const PrivateDirectory&) = delete;
-  PrivateDirectory& operator=(const PrivateDirectory&) = delete;
-  ~PrivateDirectory();
 
   const std::filesystem::path& path() const { return path_; }
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
 
  private:
   PrivateDirectory(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
-  int fd_ = -1;
+  UniqueFd fd_;
   std::filesystem::path path_;
 };
 
@@ -43,24 +39,19 @@ class PrivateFile {
   static Result<PrivateFile> open(const std::filesystem::path& path, bool truncate);
   // The same for the file `name` inside `directory` (errors name the whole path).
   static Result<PrivateFile> open_in(const PrivateDirectory& directory, std::string_view name, bool truncate);
-  PrivateFile(PrivateFile&& other) noexcept;
-  PrivateFile& operator=(PrivateFile&& other) noexcept;
-  PrivateFile(const PrivateFile&) = delete;
-  PrivateFile& operator=(const PrivateFile&) = delete;
-  ~PrivateFile();
 
   Status write(std::span<const std::uint8_t> bytes);
   Status write(std::string_view text);
   // Writes the pieces one after the other, gathered into few system calls.
   Status write_pieces(std::span<const std::span<const std::uint8_t>> pieces);
   Status sync();
-  bool is_open() const { return fd_ >= 0; }
+  bool is_open() const { return static_cast<bool>(fd_); }
 
  private:
   explicit PrivateFile(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
   static Result<PrivateFile> open_fd(int directory_fd, const char* name, const std::filesystem::path& path,
                                      bool truncate);
-  int fd_ = -1;
+  UniqueFd fd_;
   std::filesystem::path path_;
 };
 

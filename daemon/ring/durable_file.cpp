@@ -19,11 +19,6 @@ std::filesystem::path parent_or_dot(const std::filesystem::path& path) {
 
 }  // namespace
 
-void UniqueFd::reset() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
-
 Status fsync_directory(const std::filesystem::path& directory) {
   UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) return make_error("cannot open directory " + directory.string() + " to sync it: " + errno_text(errno));

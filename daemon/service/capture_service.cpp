@@ -75,12 +75,10 @@ class Service {
       : config_(config), capture_dir_(std::move(capture_dir)), run_dir_(std::move(run_dir)) {}
 
   int run(std::unique_ptr<LiveCapture> capture, std::unique_ptr<decrypt::KeyStore> keys,
-          std::uint64_t first_sequence, std::vector<RingFileEntry> pending) {
+          std::unique_ptr<DecryptedLedger> ledger, std::uint64_t first_sequence, std::vector<RingFileEntry> pending) {
     started_ns_ = system_now_ns();
     stop_at_ns_ = config_.stop_after_ns ? std::optional(started_ns_ + *config_.stop_after_ns) : std::nullopt;
-    auto ledger = DecryptedLedger::open(capture_dir_ / ".decrypted");
-    if (!ledger.ok()) return fail_setup(ledger.error().message);
-    ledger_ = std::move(ledger.value());
+    ledger_ = std::move(ledger);
     (void)ledger_->forget_missing(capture_dir_);
 
     DecryptorOptions decrypt_options;
@@ -404,7 +402,8 @@ int run_service(const config::ServiceConfig& config) {
   }
   const std::filesystem::path run_dir = config.output.directory / "runs" / utc_compact_time(system_now_ns());
   Service service(config, capture_dir, run_dir);
-  return service.run(std::move(capture.value()), std::move(keys), next_free_sequence(*entries), pending);
+  return service.run(std::move(capture.value()), std::move(keys), std::move(ledger.value()),
+                     next_free_sequence(*entries), pending);
 }
 
 }  // namespace tlsring::daemon

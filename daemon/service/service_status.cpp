@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/output/session_json.h"
+#include "core/unique_fd.h"
 
 namespace tlsring::daemon {
 namespace {
@@ -210,22 +211,17 @@ Result<ServiceStatus> status_from_json(std::string_view text) {
 Status write_status_file(const std::filesystem::path& path, const ServiceStatus& status) {
   const std::string text = status_to_json(status);
   const std::string tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno));
+  const UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!fd) return make_error("cannot write " + tmp + ": " + std::strerror(errno));
   std::size_t done = 0;
   while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int saved = errno;
-      ::close(fd);
-      return make_error("cannot write " + tmp + ": " + std::strerror(saved));
-    }
+    if (n <= 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno));
     done += static_cast<std::size_t>(n);
   }
-  ::fchmod(fd, 0640);
-  ::fsync(fd);
-  ::close(fd);
+  ::fchmod(fd.get(), 0640);
+  ::fsync(fd.get());
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     return make_error("cannot rename " + tmp + " to " + path.string() + ": " + std::strerror(errno));
   }
