@@ -183,6 +183,19 @@ Status CaptureWriter::write_packet(std::int64_t timestamp_ns, std::uint32_t inte
   return {};
 }
 
+Status CaptureWriter::write_encoded(std::span<const std::uint8_t> records, std::uint64_t packets,
+                                    std::int64_t latest_timestamp_ns) {
+  if (error_) return *error_;
+  if (fd_ < 0) return make_error(path_.string() + ": capture file already closed");
+  // Below this a run is copied: a write(2) of its own would cost more.
+  constexpr std::size_t kWriteThroughMin = 64 * 1024;
+  Status status = records.size() < kWriteThroughMin ? append(records) : write_through(records);
+  if (!status) return status;
+  packets_written_ += packets;
+  last_timestamp_ns_ = std::max(last_timestamp_ns_, latest_timestamp_ns);
+  return {};
+}
+
 Status CaptureWriter::write_secrets(std::uint32_t secrets_type,
                                     std::span<const std::uint8_t> secrets) {
   if (error_) return *error_;

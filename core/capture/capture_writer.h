@@ -89,6 +89,15 @@ class CaptureWriter {
   Status write_packet(std::int64_t timestamp_ns, std::uint32_t interface_id,
                       std::span<const std::uint8_t> data, std::uint32_t original_length = 0);
 
+  // `packets` records already encoded for this file's format by the
+  // capture_writer_blocks.h encoders (pcapng: EPBs on interfaces declared
+  // here; pcap: record headers and bytes), the latest stamped
+  // `latest_timestamp_ns`. A large run is written straight from `records`
+  // (after what is buffered), a small one copied into the buffer. The caller
+  // vouches for the encoding: nothing in the records is checked.
+  Status write_encoded(std::span<const std::uint8_t> records, std::uint64_t packets,
+                       std::int64_t latest_timestamp_ns);
+
   // One pcapng Decryption Secrets Block of `secrets_type` (e.g. kSecretsTypeTlsKeyLog).
   Status write_secrets(std::uint32_t secrets_type, std::span<const std::uint8_t> secrets);
 

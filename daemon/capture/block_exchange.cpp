@@ -4,12 +4,14 @@
 
 namespace tlsring::daemon {
 
-BlockExchange::BlockExchange(std::size_t block_count, std::size_t block_size) : block_size_(block_size) {
+BlockExchange::BlockExchange(std::size_t block_count, std::size_t block_size, PacketBlock::Format format,
+                             std::size_t warm_count)
+    : block_size_(block_size), warm_count_(warm_count) {
   blocks_.reserve(block_count);
   free_.reserve(block_count);
   queue_.assign(block_count, nullptr);
   for (std::size_t i = 0; i < block_count; ++i) {
-    blocks_.push_back(std::make_unique<PacketBlock>(block_size));
+    blocks_.push_back(std::make_unique<PacketBlock>(block_size, format));
     free_.push_back(blocks_.back().get());
   }
 }
@@ -19,6 +21,7 @@ PacketBlock* BlockExchange::acquire() {
   if (free_.empty()) return nullptr;
   PacketBlock* block = free_.back();
   free_.pop_back();
+  if (block->resident()) --warm_free_;
   return block;
 }
 
@@ -63,8 +66,23 @@ BlockExchange::Taken BlockExchange::take_until(std::chrono::steady_clock::time_p
 
 void BlockExchange::release(PacketBlock* block) {
   block->clear();
+  {
+    std::lock_guard lock(mutex_);
+    if (!block->resident()) {
+      free_.insert(free_.begin(), block);
+      return;
+    }
+    if (warm_free_ < warm_count_) {
+      free_.push_back(block);
+      ++warm_free_;
+      return;
+    }
+  }
+  // Enough warm blocks are free: this one gives its memory back (outside the
+  // lock, while no other thread can reach it) and goes below them.
+  block->release_memory();
   std::lock_guard lock(mutex_);
-  free_.push_back(block);
+  free_.insert(free_.begin(), block);
 }
 
 }  // namespace tlsring::daemon

@@ -1,6 +1,9 @@
 // A fixed pool of PacketBlocks passed from one producer thread (capture) to
 // one consumer thread (writer) in FIFO order, and back again once consumed.
 // Every block is allocated by the constructor; nothing allocates afterwards.
+// Free blocks are reused most recently used first; only `warm_count` of them
+// stay resident, the others give their memory back when released, so the
+// pool's resident size follows the backlog and does not stay at its peak.
 // The producer never waits: when every block is queued or in use, acquire()
 // returns nullptr and the producer decides what to drop. The consumer waits
 // for a block with a deadline, so it can also keep time.
@@ -10,6 +13,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -19,8 +23,11 @@ namespace tlsring::daemon {
 
 class BlockExchange {
  public:
-  // `block_count` blocks of `block_size` bytes each (block_count >= 1).
-  BlockExchange(std::size_t block_count, std::size_t block_size);
+  // `block_count` blocks of `block_size` bytes each (block_count >= 1),
+  // holding records of `format`; at most `warm_count` free blocks keep their
+  // memory.
+  BlockExchange(std::size_t block_count, std::size_t block_size, PacketBlock::Format format,
+                std::size_t warm_count = SIZE_MAX);
 
   // Producer: an empty block, or nullptr if none is free right now.
   PacketBlock* acquire();
@@ -50,7 +57,11 @@ class BlockExchange {
 
   mutable std::mutex mutex_;
   std::condition_variable published_;
-  std::vector<PacketBlock*> free_;     // stack: the most recently used block is reused first
+  std::size_t warm_count_;
+  // Stack: the most recently used block is reused first. The resident blocks
+  // are on top (warm_free_ of them), the released ones below.
+  std::vector<PacketBlock*> free_;
+  std::size_t warm_free_ = 0;
   std::vector<PacketBlock*> queue_;    // ring buffer of capacity blocks_.size()
   std::size_t queue_head_ = 0;
   std::size_t queue_size_ = 0;

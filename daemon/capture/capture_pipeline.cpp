@@ -103,7 +103,7 @@ Result<std::unique_ptr<CapturePipeline>> CapturePipeline::start(std::unique_ptr<
 
   std::uint32_t largest_snaplen = 0;
   for (const InterfaceInfo& info : capture->interfaces()) largest_snaplen = std::max(largest_snaplen, info.snaplen);
-  const std::size_t largest_record = PacketBlock::record_size(largest_snaplen);
+  const std::size_t largest_record = PacketBlock::record_size(options.record_format, largest_snaplen);
   if (options.block_size < largest_record) {
     return make_error("capture pipeline: a block of " + std::to_string(options.block_size) +
                       " bytes cannot hold one packet of snaplen " + std::to_string(largest_snaplen) +
@@ -143,7 +143,7 @@ CapturePipeline::CapturePipeline(std::unique_ptr<LiveCapture> capture, CaptureCo
       clock_(std::move(clock)),
       options_(options),
       interfaces_(capture_->interfaces()),
-      exchange_(block_count, options.block_size),
+      exchange_(block_count, options.block_size, options.record_format, options.warm_size / options.block_size),
       wake_(std::move(wake)),
       kernel_(interfaces_.size()) {}
 
@@ -292,7 +292,10 @@ void CapturePipeline::writer_loop() {
     const auto deadline = stopped ? SteadyClock::now() + std::chrono::seconds(1) : next_tick;
     const BlockExchange::Taken taken = exchange_.take_until(deadline);
     if (taken.block != nullptr) {
-      if (!stopped) delivered_.fetch_add(taken.block->for_each(deliver), std::memory_order_relaxed);
+      if (!stopped) {
+        delivered_.fetch_add(taken.block->for_each(deliver), std::memory_order_relaxed);
+        consumer_.on_block_end();
+      }
       exchange_.release(taken.block);
     } else if (taken.closed) {
       break;

@@ -1,6 +1,7 @@
 // The threads of live capture. A capture thread polls every interface of a
-// LiveCapture and copies each packet into large blocks; a writer thread hands
-// the packets, in order, to a CaptureConsumer (the ring of capture files).
+// LiveCapture and encodes each packet into large blocks as the record a
+// capture file holds; a writer thread hands the packets, in order, to a
+// CaptureConsumer (the ring of capture files).
 //
 // Capture never waits for the consumer: blocks come from a fixed pool
 // (options.pool_size bytes, allocated at start, reused), and when the
@@ -37,9 +38,14 @@ enum class ConsumerAction { proceed, stop };
 class CaptureConsumer {
  public:
   virtual ~CaptureConsumer() = default;
-  // Every captured packet, in capture order. `packet.data` is valid only
-  // during the call.
+  // Every captured packet, in capture order, with `record` encoded in the
+  // pipeline's record_format. `packet.data` and `packet.record` stay valid
+  // until the next on_block_end() returns, so a consumer may keep views of a
+  // run of packets (to write them with one system call) until then.
   virtual ConsumerAction on_packet(const CapturedPacket& packet) = 0;
+  // After the packets of one block were delivered (also when on_packet asked
+  // to stop), before the block is reused: let go of every view into it.
+  virtual void on_block_end() {}
   // At least every tick_interval (also while packets flow), with the time of
   // the clock given to start(): the moment to rotate or stop on time.
   virtual ConsumerAction on_tick(std::int64_t now_ns) = 0;
@@ -48,8 +54,14 @@ class CaptureConsumer {
 };
 
 struct CapturePipelineOptions {
-  std::size_t block_size = 4u << 20;  // bytes per block; must hold one packet of the largest snaplen
+  std::size_t block_size = 1u << 20;  // bytes per block; must hold one packet of the largest snaplen
   std::size_t pool_size = 64u << 20;  // bytes of all blocks together (at least two blocks)
+  // Free blocks beyond this many bytes give their memory back: the pool is
+  // resident only as far as a backlog needs it.
+  std::size_t warm_size = 8u << 20;
+  // How the capture thread encodes each packet into its block: the format of
+  // the files the consumer writes, so that records go to them as they are.
+  capture::CaptureFormat record_format = capture::CaptureFormat::pcapng;
   std::chrono::milliseconds tick_interval{100};
   // Longest a packet waits in a partly filled block before the writer gets it.
   std::chrono::milliseconds flush_interval{50};

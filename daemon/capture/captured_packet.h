@@ -6,6 +6,8 @@
 #include <span>
 #include <string>
 
+#include "core/capture/capture_writer.h"
+
 namespace tlsring::daemon {
 
 // One interface a live capture reads, as a capture file declares it.
@@ -15,12 +17,22 @@ struct InterfaceInfo {
   std::uint32_t snaplen = 0;
 };
 
-// One captured packet. `data` is valid only during the call that receives it.
+// One captured packet. `data` (and `record`) are views whose lifetime the
+// interface that hands the packet over states.
 struct CapturedPacket {
+  CapturedPacket() = default;
+  CapturedPacket(std::int64_t timestamp, std::uint32_t interface, std::uint32_t original,
+                 std::span<const std::uint8_t> bytes)
+      : timestamp_ns(timestamp), interface_id(interface), original_length(original), data(bytes) {}
+
   std::int64_t timestamp_ns = 0;   // UTC, nanoseconds since the Unix epoch
   std::uint32_t interface_id = 0;  // index into the capture's interfaces
   std::uint32_t original_length = 0;
   std::span<const std::uint8_t> data;
+  // The packet already encoded as a record of a `record_format` capture file
+  // (data lies inside it), when the capture pipeline encoded it; else empty.
+  std::span<const std::uint8_t> record;
+  capture::CaptureFormat record_format = capture::CaptureFormat::pcapng;
 };
 
 // Kernel counters of one interface since the capture started (pcap_stats).

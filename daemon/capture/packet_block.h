@@ -1,15 +1,24 @@
 // A large, reusable buffer of captured packets: the unit the capture thread
-// hands to the writer thread. Appending copies one packet (a small record
-// header and its bytes) with no allocation; the storage is allocated once.
+// hands to the writer thread. Each packet is stored as the record the capture
+// file will hold (a pcapng Enhanced Packet Block, or a pcap record header and
+// the bytes), encoded once by the capture thread, so that the writer hands
+// runs of records to write(2) as they are: one copy of a packet in user space
+// (kernel ring to block), none more on the way to the file. Appending makes
+// no allocation; the storage is allocated once.
 //
-// Record layout, 8-byte aligned: timestamp_ns (8), interface_id (4),
-// original_length (4), captured_length (4), reserved (4), then the bytes,
-// padded to 8. Fields are copied in and out with memcpy; the block is private
-// to the process, so host byte order.
+// Records follow each other without gaps, in the file's byte order
+// (little-endian, as CaptureWriter writes). for_each() decodes them back into
+// CapturedPackets whose `record` is the encoded bytes. What the formats cannot
+// hold is normalised on the way in: a negative timestamp becomes 0 (the
+// kernel never gives one); pcap records carry no interface, so they come back
+// on interface 0 (a pcap ring has exactly one); pcap_micro keeps microseconds.
 #pragma once
 
+#include "core/capture/capture_writer.h"
+#include "core/capture/capture_writer_blocks.h"
 #include "daemon/capture/captured_packet.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -19,32 +28,33 @@ namespace tlsring::daemon {
 
 class PacketBlock {
  public:
-  static constexpr std::size_t kRecordHeaderSize = 24;
+  using Format = capture::CaptureFormat;
 
-  // Bytes one packet of `captured_length` bytes occupies in a block.
-  static constexpr std::size_t record_size(std::size_t captured_length) {
-    return kRecordHeaderSize + ((captured_length + 7) & ~std::size_t{7});
+  // Bytes one packet of `captured_length` bytes occupies in a block of `format`.
+  static constexpr std::size_t record_size(Format format, std::size_t captured_length) {
+    return format == Format::pcapng ? capture::blocks::epb_size(captured_length)
+                                    : capture::blocks::pcap_record_size(captured_length);
   }
 
-  explicit PacketBlock(std::size_t capacity)
-      : storage_(std::make_unique_for_overwrite<std::uint8_t[]>(capacity)), capacity_(capacity) {}
+  PacketBlock(std::size_t capacity, Format format)
+      : storage_(std::make_unique_for_overwrite<std::uint8_t[]>(capacity)), capacity_(capacity), format_(format) {}
 
-  // Copies `packet` in, or returns false (block unchanged) if it does not fit.
+  // Encodes `packet` in, or returns false (block unchanged) if it does not fit.
   bool append(const CapturedPacket& packet) {
-    const std::size_t length = packet.data.size();
-    const std::size_t needed = record_size(length);
+    const std::size_t needed = record_size(format_, packet.data.size());
     if (needed > capacity_ - used_) return false;
-    std::uint8_t* out = storage_.get() + used_;
-    const auto captured = static_cast<std::uint32_t>(length);
-    const std::uint32_t reserved = 0;
-    std::memcpy(out, &packet.timestamp_ns, 8);
-    std::memcpy(out + 8, &packet.interface_id, 4);
-    std::memcpy(out + 12, &packet.original_length, 4);
-    std::memcpy(out + 16, &captured, 4);
-    std::memcpy(out + 20, &reserved, 4);
-    if (length > 0) std::memcpy(out + kRecordHeaderSize, packet.data.data(), length);
+    const std::span<std::uint8_t> out(storage_.get() + used_, needed);
+    const std::int64_t timestamp_ns = packet.timestamp_ns < 0 ? 0 : packet.timestamp_ns;
+    const std::uint32_t original =
+        std::max<std::uint32_t>(packet.original_length, static_cast<std::uint32_t>(packet.data.size()));
+    if (format_ == Format::pcapng) {
+      capture::blocks::encode_epb(out, packet.interface_id, timestamp_ns, packet.data, original);
+    } else {
+      capture::blocks::encode_pcap_record(out, format_ == Format::pcap_nano, timestamp_ns, packet.data, original);
+    }
     used_ += needed;
     ++packets_;
+    resident_ = true;
     return true;
   }
 
@@ -55,15 +65,8 @@ class PacketBlock {
     std::size_t offset = 0;
     std::size_t visited = 0;
     while (offset < used_) {
-      const std::uint8_t* in = storage_.get() + offset;
-      CapturedPacket packet;
-      std::uint32_t captured = 0;
-      std::memcpy(&packet.timestamp_ns, in, 8);
-      std::memcpy(&packet.interface_id, in + 8, 4);
-      std::memcpy(&packet.original_length, in + 12, 4);
-      std::memcpy(&captured, in + 16, 4);
-      packet.data = std::span<const std::uint8_t>(in + kRecordHeaderSize, captured);
-      offset += record_size(captured);
+      CapturedPacket packet = decode(storage_.get() + offset);
+      offset += packet.record.size();
       ++visited;
       if (!on_packet(packet)) break;
     }
@@ -75,16 +78,57 @@ class PacketBlock {
     packets_ = 0;
   }
 
+  // Gives the block's memory back to the operating system (the block must be
+  // empty); the next append faults it in again, zeroed. The pool calls it on
+  // blocks beyond the few it keeps warm, so that a burst does not leave the
+  // whole pool resident.
+  void release_memory();
+  // True once an append touched the memory, until release_memory().
+  bool resident() const { return resident_; }
+  const std::uint8_t* storage() const { return storage_.get(); }
+
   bool empty() const { return packets_ == 0; }
   std::size_t packet_count() const { return packets_; }
   std::size_t used_bytes() const { return used_; }
   std::size_t capacity() const { return capacity_; }
+  Format format() const { return format_; }
 
  private:
+  static std::uint32_t u32(const std::uint8_t* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;  // records are little-endian, and so is every host tlsring builds for
+  }
+
+  CapturedPacket decode(const std::uint8_t* in) const {
+    CapturedPacket packet;
+    packet.record_format = format_;
+    if (format_ == Format::pcapng) {
+      // type, total length, interface, timestamp high, low, captured, original, data
+      const std::uint32_t captured = u32(in + 20);
+      packet.interface_id = u32(in + 8);
+      packet.timestamp_ns = static_cast<std::int64_t>((std::uint64_t{u32(in + 12)} << 32) | u32(in + 16));
+      packet.original_length = u32(in + 24);
+      packet.data = std::span<const std::uint8_t>(in + 28, captured);
+      packet.record = std::span<const std::uint8_t>(in, u32(in + 4));
+    } else {
+      // seconds, fraction, captured, original, data
+      const std::uint32_t captured = u32(in + 8);
+      const std::int64_t unit = format_ == Format::pcap_nano ? 1 : 1000;
+      packet.timestamp_ns = std::int64_t{u32(in)} * 1'000'000'000 + std::int64_t{u32(in + 4)} * unit;
+      packet.original_length = u32(in + 12);
+      packet.data = std::span<const std::uint8_t>(in + 16, captured);
+      packet.record = std::span<const std::uint8_t>(in, 16 + captured);
+    }
+    return packet;
+  }
+
   std::unique_ptr<std::uint8_t[]> storage_;
   std::size_t capacity_ = 0;
+  Format format_;
   std::size_t used_ = 0;
   std::size_t packets_ = 0;
+  bool resident_ = false;
 };
 
 }  // namespace tlsring::daemon

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <system_error>
+#include <utility>
 
 #include "core/capture/capture_writer_blocks.h"
 #include "daemon/ring/capture_file_name.h"
@@ -100,18 +101,45 @@ Status RingWriter::open_file(std::int64_t start_ns, std::span<const InterfaceCou
 
 Status RingWriter::write(const CapturedPacket& packet) {
   if (!writer_) return make_error("capture ring " + options_.directory.string() + ": no capture file open");
-  auto status = writer_->write_packet(packet.timestamp_ns, packet.interface_id, packet.data,
-                                      packet.original_length);
-  if (status) {
-    // write_packet() checked interface_id against the declared interfaces.
-    captured_bytes_ += std::min<std::uint64_t>(packet.data.size(),
-                                               effective_snaplen(options_.interfaces[packet.interface_id]));
+  const bool encoded = !packet.record.empty() && packet.record_format == options_.format &&
+                       packet.interface_id < options_.interfaces.size() &&
+                       packet.data.size() <= effective_snaplen(options_.interfaces[packet.interface_id]);
+  if (!encoded) {
+    if (Status flushed = flush_records(); !flushed) return flushed;  // keeps the packets in order
+    Status status = writer_->write_packet(packet.timestamp_ns, packet.interface_id, packet.data,
+                                          packet.original_length);
+    if (status) {
+      // write_packet() checked interface_id against the declared interfaces.
+      captured_bytes_ += std::min<std::uint64_t>(packet.data.size(),
+                                                 effective_snaplen(options_.interfaces[packet.interface_id]));
+    }
+    return status;
   }
-  return status;
+  if (!extends_run(packet)) {
+    if (Status flushed = flush_records(); !flushed) return flushed;
+    run_.begin = packet.record.data();
+  }
+  run_.size += packet.record.size();
+  ++run_.packets;
+  run_.latest_ns = std::max(run_.latest_ns, packet.timestamp_ns);
+  captured_bytes_ += packet.data.size();
+  return {};
+}
+
+bool RingWriter::extends_run(const CapturedPacket& packet) const {
+  return run_.packets > 0 && run_.begin + run_.size == packet.record.data();
+}
+
+Status RingWriter::flush_records() {
+  if (run_.packets == 0) return {};
+  const RecordRun run = std::exchange(run_, RecordRun{});
+  if (!writer_) return make_error("capture ring " + options_.directory.string() + ": no capture file open");
+  return writer_->write_encoded({run.begin, run.size}, run.packets, run.latest_ns);
 }
 
 Status RingWriter::flush() {
   if (!writer_) return {};
+  if (Status flushed = flush_records(); !flushed) return flushed;
   return writer_->flush();
 }
 
@@ -134,6 +162,7 @@ Status RingWriter::write_statistics(std::int64_t end_ns, std::span<const Interfa
 Result<CompletedFile> RingWriter::close_file(std::int64_t end_ns,
                                              std::span<const InterfaceCounters> counters_at_close) {
   if (!writer_) return make_error("capture ring " + options_.directory.string() + ": no capture file open to close");
+  Status status = flush_records();  // before the counts below, which include the run
   CompletedFile done;
   done.path = final_path_;
   done.sequence = sequence_;
@@ -142,7 +171,7 @@ Result<CompletedFile> RingWriter::close_file(std::int64_t end_ns,
   done.packets = writer_->packets_written();
   done.captured_bytes = captured_bytes_;
 
-  Status status = write_statistics(end_ns, counters_at_close);
+  if (status) status = write_statistics(end_ns, counters_at_close);
   Status closed = writer_->close();  // flush + fsync + close, even after a statistics error
   if (status) status = closed;
   done.bytes = writer_->bytes_written();
@@ -158,6 +187,7 @@ Result<CompletedFile> RingWriter::close_file(std::int64_t end_ns,
 
 void RingWriter::forget_file() {
   writer_.reset();
+  run_ = RecordRun{};
   part_path_.clear();
   final_path_.clear();
   captured_bytes_ = 0;
@@ -168,10 +198,12 @@ std::uint64_t RingWriter::current_size() const {
   if (!writer_) return 0;
   const std::uint64_t statistics =
       is_pcapng(options_.format) ? capture::blocks::kIsbSize * options_.interfaces.size() : 0;
-  return writer_->bytes_written() + statistics;
+  return writer_->bytes_written() + run_.size + statistics;
 }
 
-std::uint64_t RingWriter::current_file_packets() const { return writer_ ? writer_->packets_written() : 0; }
+std::uint64_t RingWriter::current_file_packets() const {
+  return writer_ ? writer_->packets_written() + run_.packets : 0;
+}
 
 std::uint64_t RingWriter::record_size(const CapturedPacket& packet) const {
   std::uint64_t captured = packet.data.size();

@@ -14,7 +14,13 @@
 //    file is open, when NAME or NAME.part exists, or when start_ns < 0. The
 //    sequence starts at first_sequence and advances with each file opened.
 //  - write(packet) appends one packet to the open file. It makes no allocation
-//    and no system call per packet (CaptureWriter buffers buffer_size bytes).
+//    and no system call per packet. A packet without a record is encoded into
+//    CaptureWriter's buffer (buffer_size bytes). A packet whose `record` is
+//    already encoded in the ring's format is not copied: the writer keeps a
+//    view of it, extends that run while the records follow each other in
+//    memory, and writes the run with one system call at flush_records() (or
+//    when a record does not follow, or at flush() and close_file()). The
+//    caller keeps those records valid until one of these returns.
 //  - close_file(end_ns, counters_at_close) writes, in pcapng, one Interface
 //    Statistics Block per interface i < counters_at_close.size(), stamped
 //    end_ns, holding the counts since open_file(): isb_ifrecv = received,
@@ -75,6 +81,8 @@ class RingWriter {
 
   Status open_file(std::int64_t start_ns, std::span<const InterfaceCounters> counters_at_open = {});
   Status write(const CapturedPacket& packet);
+  // Writes the run of encoded records kept by write() and lets go of it.
+  Status flush_records();
   // Hands what is buffered to the operating system (one write, no fsync), so
   // that a crash of the process loses nothing written before the call.
   Status flush();
@@ -95,6 +103,15 @@ class RingWriter {
   explicit RingWriter(RingWriterOptions options);
   Status write_statistics(std::int64_t end_ns, std::span<const InterfaceCounters> at_close);
   void forget_file();
+  bool extends_run(const CapturedPacket& packet) const;
+
+  // The run of encoded records not yet handed to the CaptureWriter.
+  struct RecordRun {
+    const std::uint8_t* begin = nullptr;
+    std::size_t size = 0;
+    std::uint64_t packets = 0;
+    std::int64_t latest_ns = 0;
+  };
 
   RingWriterOptions options_;
   std::uint64_t next_sequence_;
@@ -105,6 +122,7 @@ class RingWriter {
   std::int64_t start_ns_ = 0;
   std::uint64_t captured_bytes_ = 0;
   std::vector<InterfaceCounters> counters_at_open_;
+  RecordRun run_;
 };
 
 }  // namespace tlsring::daemon

@@ -1,5 +1,9 @@
 #include "daemon/service/background_decryptor.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <pthread.h>
 
 #include <boost/asio/post.hpp>
@@ -113,8 +117,19 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   }
   if (!flushed.ok() && done.error.empty()) done.error = flushed.error().message;
   write_run_summary();
+  give_back_free_memory();
   ++files_decrypted_;
   if (on_done_) on_done_(done);
+}
+
+// The engine's workers free what a file's connections used, but the C
+// library keeps freed pages in its per-thread arenas. Between files is the
+// moment to hand them back, so that the service's resident size follows the
+// connections open now rather than the busiest file so far.
+void BackgroundDecryptor::give_back_free_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
 }
 
 void BackgroundDecryptor::write_run_summary() {

@@ -118,6 +118,7 @@ class Service {
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
 
     CapturePipelineOptions pipeline_options;
+    pipeline_options.record_format = config_.output.format;  // records go to the files as encoded
     pipeline_options.on_finished = [this] { io_.post([this] { on_capture_finished(); }); };
     auto pipeline = CapturePipeline::start(std::move(capture), *recorder_, system_now_ns, pipeline_options);
     if (!pipeline.ok()) return fail_setup(pipeline.error().message);

@@ -122,6 +122,14 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
   return ConsumerAction::proceed;
 }
 
+void RingRecorder::on_block_end() {
+  if (!writer_->is_open()) return;
+  if (Status written = writer_->flush_records(); !written.ok()) {
+    note_error("cannot write to " + writer_->current_path().string() + ": " + written.error().message);
+    close_file(latest_ns_);
+  }
+}
+
 ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
   latest_ns_ = std::max(latest_ns_, now_ns);
   if (stop_due(options_.stop_at_ns, now_ns)) {

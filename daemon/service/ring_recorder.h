@@ -62,6 +62,7 @@ class RingRecorder final : public CaptureConsumer {
   void set_counters_source(CountersSource source);
 
   ConsumerAction on_packet(const CapturedPacket& packet) override;
+  void on_block_end() override;
   ConsumerAction on_tick(std::int64_t now_ns) override;
   void on_drain() override;
 

@@ -34,7 +34,28 @@ class RecordingConsumer final : public CaptureConsumer {
     std::lock_guard lock(mutex_);
     events_ += 'p';
     packets_.emplace_back(packet.data.begin(), packet.data.end());
+    // The packet comes encoded as the pipeline's records (pcapng EPB by
+    // default), its data inside the record, the record right after the last.
+    const bool inside = !packet.record.empty() && packet.data.data() >= packet.record.data() &&
+                        packet.data.data() + packet.data.size() <= packet.record.data() + packet.record.size();
+    if (!inside || (packet_in_block_ > 0 && packet.record.data() != last_record_end_)) ++misplaced_records_;
+    last_record_end_ = packet.record.data() + packet.record.size();
+    ++packet_in_block_;
     return action;
+  }
+
+  void on_block_end() override {
+    std::lock_guard lock(mutex_);
+    ++blocks_ended_;
+    packet_in_block_ = 0;
+  }
+  std::size_t blocks_ended() const {
+    std::lock_guard lock(mutex_);
+    return blocks_ended_;
+  }
+  std::size_t misplaced_records() const {
+    std::lock_guard lock(mutex_);
+    return misplaced_records_;
   }
 
   ConsumerAction on_tick(std::int64_t now_ns) override {
@@ -74,6 +95,10 @@ class RecordingConsumer final : public CaptureConsumer {
   std::vector<std::int64_t> tick_values_;
   std::vector<SteadyClock::time_point> tick_times_;
   std::string events_;  // 'p' packet, 't' tick, 'd' drain
+  std::size_t blocks_ended_ = 0;
+  std::size_t packet_in_block_ = 0;
+  std::size_t misplaced_records_ = 0;
+  const std::uint8_t* last_record_end_ = nullptr;
 };
 
 std::unique_ptr<LiveCapture> open_lo(const std::string& filter, std::uint32_t snaplen = 262144) {
@@ -158,6 +183,8 @@ TEST_CASE("capture pipeline: a TCP conversation reaches the consumer whole and i
   CHECK(received.size() == sent.size());
   CHECK(received == sent);
   CHECK(fins == 1);
+  CHECK(consumer.misplaced_records() == 0);
+  CHECK(consumer.blocks_ended() >= 1);
 
   const std::string events = consumer.events();
   CHECK(events.back() == 'd');
@@ -287,7 +314,7 @@ TEST_CASE("capture pipeline: when the consumer blocks and the pool runs out, cap
   REQUIRE(accounted);
   CHECK(stuck.user_dropped > 0);
   CHECK(stuck.packets >= 1);
-  CHECK(stuck.packets <= 2 * (4096 / PacketBlock::record_size(14 + 20 + 8 + 104)));
+  CHECK(stuck.packets <= 2 * (4096 / PacketBlock::record_size(PacketBlock::Format::pcapng, 14 + 20 + 8 + 104)));
   pipeline->stop();
 
   const auto packets = consumer.packets();
@@ -308,11 +335,11 @@ TEST_CASE("capture pipeline: a pool or block that cannot work is refused with th
   require_root();
   RecordingConsumer consumer;
   CapturePipelineOptions small_block;
-  small_block.block_size = 1000;  // a 262144-byte snaplen needs a block of 262168
+  small_block.block_size = 1000;  // a 262144-byte snaplen needs a block of 262176 (an EPB)
   auto refused = CapturePipeline::start(open_lo("udp port 9"), consumer, wall_now_ns, small_block);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("snaplen 262144") != std::string::npos);
-  CHECK(refused.error().message.find("262168") != std::string::npos);
+  CHECK(refused.error().message.find("262176") != std::string::npos);
 
   CapturePipelineOptions small_pool;
   small_pool.block_size = 4u << 20;

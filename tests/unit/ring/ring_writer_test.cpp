@@ -10,6 +10,7 @@
 #include <new>
 
 #include "core/capture/capture_writer.h"
+#include "daemon/capture/packet_block.h"
 #include "daemon/ring/capture_file_name.h"
 #include "daemon/ring/ring_directory.h"
 #include "daemon/ring/ring_writer.h"
@@ -395,4 +396,73 @@ TEST_CASE("RingWriter: refuses what it cannot do, with reasons") {
   auto listed = list_ring_directory(dir.path, "tlsring");
   REQUIRE(listed);
   CHECK(listed->size() == 2);
+}
+
+TEST_CASE("RingWriter: records encoded by the capture pipeline go to the file as they are, in runs") {
+  for (const CaptureFormat format : {CaptureFormat::pcapng, CaptureFormat::pcap_micro}) {
+    DYNAMIC_SECTION(tlsring::capture::format_name(format)) {
+      TempDir dir;
+      RingWriterOptions options;
+      options.directory = dir.path;
+      options.format = format;
+      options.interfaces = {InterfaceInfo{"eth0", 1, 65535}};
+      auto created = RingWriter::create(options);
+      REQUIRE(created);
+      RingWriter& writer = **created;
+
+      // 300 packets in blocks of about 40 KB, so runs end at block ends; one
+      // packet in every 50 comes without a record (copied the old way) and
+      // must keep its place between the runs.
+      std::vector<std::vector<std::uint8_t>> sent;
+      for (std::uint32_t i = 0; i < 300; ++i) sent.push_back(packet_bytes(i, 60 + (i * 131) % 1400));
+      const std::int64_t rotate_at = 150;  // a new file after this many packets
+      PacketBlock block(40'000, format);
+      std::vector<CompletedFile> completed;
+      REQUIRE(writer.open_file(k0330));
+      std::size_t next = 0;
+      while (next < sent.size()) {
+        block.clear();
+        const std::size_t first = next;
+        while (next < sent.size() &&
+               block.append(CapturedPacket{k0330 + static_cast<std::int64_t>(next) * kMs, 0,
+                                           static_cast<std::uint32_t>(sent[next].size()), sent[next]})) {
+          ++next;
+        }
+        std::size_t index = first;
+        block.for_each([&](const CapturedPacket& encoded) {
+          if (index == static_cast<std::size_t>(rotate_at)) {
+            auto done = writer.close_file(encoded.timestamp_ns, {});
+            REQUIRE(done);
+            completed.push_back(*done);
+            REQUIRE(writer.open_file(encoded.timestamp_ns));
+          }
+          CapturedPacket packet = encoded;
+          if (index % 50 == 49) packet.record = {};
+          REQUIRE(writer.write(packet));
+          ++index;
+          return true;
+        });
+        const std::uint64_t predicted = writer.current_size();
+        REQUIRE(writer.flush_records());  // the block is reused after this
+        CHECK(writer.current_size() == predicted);
+      }
+      const std::uint64_t predicted_size = writer.current_size();
+      CHECK(writer.current_file_packets() == sent.size() - rotate_at);
+      const std::vector<InterfaceCounters> at_close{counters_after(0, sent.size())};
+      auto last = writer.close_file(k0330 + kSec, at_close);  // current_size() counted its statistics block
+      REQUIRE(last);
+      completed.push_back(*last);
+      CHECK(fs::file_size(last->path) == predicted_size);
+
+      REQUIRE(completed.size() == 2);
+      std::vector<std::vector<std::uint8_t>> read;
+      for (const CompletedFile& file : completed) {
+        const auto back = read_back(file.path);
+        CHECK(back.packets.size() == file.packets);
+        read.insert(read.end(), back.packets.begin(), back.packets.end());
+      }
+      CHECK(completed[0].packets == static_cast<std::uint64_t>(rotate_at));
+      CHECK(read == sent);
+    }
+  }
 }
