@@ -50,10 +50,12 @@ Result<std::string> read_text_file(const std::filesystem::path& file) {
 
 // The parse proper, with yaml-cpp's exceptions turned into reports.
 Result<ServiceConfig> parse(std::string_view yaml_text, const std::string& display_name,
-                            const std::filesystem::path& base_dir) {
+                            const std::filesystem::path& base_dir, const DefaultLocations& defaults) {
   detail::Diagnostics diagnostics(display_name);
   const detail::Reader reader{diagnostics, base_dir};
   ServiceConfig config;
+  config.output.directory = defaults.output_directory;
+  config.logging.file = defaults.log_file;
   try {
     const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
     if (documents.size() > 1) {
@@ -102,20 +104,21 @@ Result<ServiceConfig> parse(std::string_view yaml_text, const std::string& displ
 
 }  // namespace
 
-Result<ServiceConfig> parse_config(std::string_view yaml_text, const std::filesystem::path& source_name) {
-  auto config = parse(yaml_text, source_name.string(), source_name.parent_path());
+Result<ServiceConfig> parse_config(std::string_view yaml_text, const std::filesystem::path& source_name,
+                                   const DefaultLocations& defaults) {
+  auto config = parse(yaml_text, source_name.string(), source_name.parent_path(), defaults);
   if (config.ok()) config->source = source_name;
   return config;
 }
 
-Result<ServiceConfig> load_config(const std::filesystem::path& file) {
+Result<ServiceConfig> load_config(const std::filesystem::path& file, const DefaultLocations& defaults) {
   auto text = read_text_file(file);
   if (!text.ok()) return text.error();
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(file, ec);
   if (ec) absolute = file;
   absolute = absolute.lexically_normal();
-  auto config = parse(text.value(), file.string(), absolute.parent_path());
+  auto config = parse(text.value(), file.string(), absolute.parent_path(), defaults);
   if (config.ok()) config->source = absolute;
   return config;
 }

@@ -4,7 +4,8 @@
 //  - Every key is checked: unknown keys (at every level), keys given twice,
 //    wrong types (a list where one value belongs, or the reverse), values out of
 //    range and inconsistent combinations are errors. Absent keys take the
-//    defaults of service_config.h; an empty file gives all defaults.
+//    defaults of service_config.h, the paths those of `defaults`; an empty
+//    file gives all defaults.
 //  - On failure the Error holds EVERY problem found, one per line, in file
 //    order (at most 20, then a count), each as
 //      FILE:LINE:COL: KEY.PATH: what is wrong; allowed: ...
@@ -28,11 +29,12 @@ namespace tlsring::config {
 
 // Reads `file` (at most 1MiB). ServiceConfig::source is `file` made absolute,
 // and relative paths in it resolve against that file's directory.
-Result<ServiceConfig> load_config(const std::filesystem::path& file);
+Result<ServiceConfig> load_config(const std::filesystem::path& file, const DefaultLocations& defaults = {});
 
 // Parses `yaml_text` as if read from `source_name` (used in messages and as
 // ServiceConfig::source). Relative paths resolve against source_name's parent
 // directory; when it has none they stay relative. Pure: no file system access.
-Result<ServiceConfig> parse_config(std::string_view yaml_text, const std::filesystem::path& source_name);
+Result<ServiceConfig> parse_config(std::string_view yaml_text, const std::filesystem::path& source_name,
+                                   const DefaultLocations& defaults = {});
 
 }  // namespace tlsring::config

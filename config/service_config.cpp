@@ -46,4 +46,12 @@ std::string_view target_name(Target target) { return name_of(kTargets, target); 
 std::optional<Level> parse_level(std::string_view name) { return value_of(kLevels, name); }
 std::optional<Target> parse_target(std::string_view name) { return value_of(kTargets, name); }
 
+std::string KeyConfig::describe() const {
+  if (certificate_store_key) {
+    return "key " + format_thumbprint(certificate_store_key->thumbprint) + " in " +
+           format_certificate_store_name(certificate_store_key->store);
+  }
+  return "key " + file.string();
+}
+
 }  // namespace tlsring::config

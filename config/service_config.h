@@ -18,6 +18,7 @@
 
 #include "config/mark.h"
 #include "config/size.h"
+#include "config/thumbprint.h"
 #include "core/capture/capture_writer.h"
 
 namespace tlsring::config {
@@ -45,12 +46,24 @@ struct OutputConfig {
   capture::CaptureFormat format = capture::CaptureFormat::pcapng;
 };
 
+// A key in the Windows certificate store, named by its certificate's
+// thumbprint (Windows only: elsewhere loading it says to export a .pfx).
+struct CertificateStoreKeyConfig {
+  Thumbprint thumbprint;
+  CertificateStoreName store;  // certificate_store:, default LocalMachine\My
+};
+
+// Exactly one of `file` and `certificate_store_key` names the key.
 struct KeyConfig {
   std::optional<std::string> server;            // "IP:PORT" as written (checked); none: any server
-  std::filesystem::path file;                   // never empty
+  std::filesystem::path file;                   // empty when the key is in the certificate store
+  std::optional<CertificateStoreKeyConfig> certificate_store_key;  // thumbprint: (and certificate_store:)
   std::optional<std::filesystem::path> password_file;  // at most one of password_file,
-  std::optional<std::string> password_env;              // password_env (a variable name)
+  std::optional<std::string> password_env;              // password_env (a variable name); only with file
   Mark where;                                   // the entry in the config file
+
+  // "key FILE", or "key THUMBPRINT in LocalMachine\My": for messages.
+  std::string describe() const;
 };
 
 struct DecryptConfig {
@@ -70,6 +83,15 @@ struct LoggingConfig {
   std::filesystem::path file = "/var/log/tlsring/tlsring.log";  // used when target is file
   std::uint64_t max_file_size = 10 * kMiB;  // rotate the log file at this size
   unsigned max_files = 5;                   // log files kept, the current one included
+};
+
+// Where a configuration's paths point when the file does not say: the
+// operating system's places. The members' defaults are Linux's; the verbs
+// that load a configuration give platform::default_paths()'s
+// (daemon/platform/default_config.h), which differ on Windows.
+struct DefaultLocations {
+  std::filesystem::path output_directory = OutputConfig{}.directory;
+  std::filesystem::path log_file = LoggingConfig{}.file;
 };
 
 struct ServiceConfig {

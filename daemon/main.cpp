@@ -6,6 +6,7 @@
 #include "daemon/cli/check_command.h"
 #include "daemon/cli/decrypt_command.h"
 #include "daemon/cli/service_commands.h"
+#include "daemon/platform/platform.h"
 #include "daemon/platform/service_verb.h"
 
 namespace {
@@ -13,8 +14,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: tlsring VERB [options]\n"
     "\n"
-    "  run -c FILE      the capture service: ring of capture files, background decryption\n"
-    "  status -c FILE   what the running service is doing\n"
+    "  run [-c FILE]    the capture service: ring of capture files, background decryption\n"
+    "  status [-c FILE] what the running service is doing\n"
     "  service install|uninstall|start|stop\n"
     "                   the Windows service (on Linux: systemctl ... tlsring)\n"
     "  check -c FILE [--pcap CAPTURE]...\n"
@@ -25,7 +26,8 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  // UTF-8 on every system (Windows: from the UTF-16 command line).
+  std::vector<std::string> args = tlsring::platform::command_line_arguments(argc, argv);
   if (args.empty()) {
     std::cerr << kUsage;
     return 2;

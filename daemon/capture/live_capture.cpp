@@ -1,6 +1,7 @@
 #include "daemon/capture/live_capture.h"
 
 #include "daemon/capture/link_type.h"
+#include "daemon/platform/platform.h"
 
 #include <algorithm>
 #include <climits>
@@ -8,10 +9,6 @@
 
 namespace tlsring::daemon {
 namespace {
-
-constexpr const char* kCapabilityHint =
-    "run tlsring as root or with the capabilities CAP_NET_RAW,CAP_NET_ADMIN "
-    "(systemd: AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN)";
 
 std::string quoted(const std::string& text) { return "\"" + text + "\""; }
 
@@ -22,19 +19,20 @@ std::string libpcap_says(pcap_t* handle) {
 }
 
 Error activation_error(const std::string& name, int status, pcap_t* handle) {
+  const platform::CaptureHints hints = platform::capture_hints(name);
   switch (status) {
     case PCAP_ERROR_NO_SUCH_DEVICE:
       return make_error("capture.interfaces: there is no interface named " + quoted(name) +
-                        libpcap_says(handle) + "; list the interfaces with `ip link`, or use \"any\"");
+                        libpcap_says(handle) + "; " + hints.list_interfaces);
     case PCAP_ERROR_PERM_DENIED:
       return make_error("capture.interfaces: not permitted to capture on " + quoted(name) +
-                        libpcap_says(handle) + "; " + kCapabilityHint);
+                        libpcap_says(handle) + "; " + hints.permission);
     case PCAP_ERROR_PROMISC_PERM_DENIED:
       return make_error("capture.promiscuous: not permitted to put " + quoted(name) + " in promiscuous mode" +
-                        libpcap_says(handle) + "; " + kCapabilityHint + ", or turn promiscuous mode off");
+                        libpcap_says(handle) + "; " + hints.permission + ", or turn promiscuous mode off");
     case PCAP_ERROR_IFACE_NOT_UP:
-      return make_error("capture.interfaces: interface " + quoted(name) + " is down; bring it up (`ip link set " +
-                        name + " up`) or capture elsewhere");
+      return make_error("capture.interfaces: interface " + quoted(name) + " is down; " + hints.bring_up +
+                        " or capture elsewhere");
     default:
       return make_error("capture.interfaces: cannot capture on " + quoted(name) + ": " +
                         pcap_statustostr(status) + libpcap_says(handle));
@@ -82,7 +80,8 @@ Status install_filter(pcap_t* handle, const std::string& name, const std::string
 
 Status check_names(const std::vector<std::string>& names) {
   if (names.empty()) {
-    return make_error("capture.interfaces: no interface given; name at least one (list them with `ip link`) or \"any\"");
+    return make_error("capture.interfaces: no interface given; name at least one: " +
+                      platform::capture_hints("").list_interfaces);
   }
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (names[i].empty()) return make_error("capture.interfaces: entry " + std::to_string(i + 1) + " is empty");
@@ -101,6 +100,13 @@ LiveCapture::~LiveCapture() = default;
 
 Result<std::unique_ptr<LiveCapture>> LiveCapture::create(const LiveCaptureOptions& options) {
   if (Status names = check_names(options.interfaces); !names) return names.error();
+  if (options.interfaces.size() > platform::kMaxCaptureSources) {
+    return make_error("capture.interfaces: " + std::to_string(options.interfaces.size()) +
+                      " interfaces are more than tlsring captures on at once (" +
+                      std::to_string(platform::kMaxCaptureSources) + "); use \"any\" or fewer interfaces");
+  }
+  // Windows loads Npcap here; before this no pcap_* call may run.
+  if (Status library = platform::load_capture_library(); !library) return library.error();
   std::unique_ptr<LiveCapture> capture(new LiveCapture());
   const bool has_any = std::find(options.interfaces.begin(), options.interfaces.end(), "any") != options.interfaces.end();
   if (has_any && options.interfaces.size() > 1) {
@@ -134,10 +140,12 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::create(const LiveCaptureOption
       return make_error("capture.interfaces: cannot make capture on " + quoted(name) + " non-blocking: " + errbuf);
     }
     Source source;
-    source.fd = pcap_get_selectable_fd(handle.get());
-    if (source.fd < 0) {
-      return make_error("capture.interfaces: " + quoted(name) + " offers no descriptor to wait on on this platform");
+    auto waitable = platform::capture_waitable(handle.get());
+    if (!waitable.ok()) {
+      return make_error("capture.interfaces: cannot wait for packets on " + quoted(name) + ": " +
+                        waitable.error().message);
     }
+    source.waitable = *waitable;
     source.ns_per_fraction =
         pcap_get_tstamp_precision(handle.get()) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
     InterfaceInfo info;
@@ -151,7 +159,12 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::create(const LiveCaptureOption
   return capture;
 }
 
-int LiveCapture::selectable_fd(std::size_t index) const { return sources_[index].fd; }
+platform::CaptureWait LiveCapture::wait_set(platform::Waitable wake) const {
+  std::vector<platform::Waitable> waitables;
+  waitables.reserve(sources_.size());
+  for (const Source& source : sources_) waitables.push_back(source.waitable);
+  return platform::CaptureWait(std::move(waitables), wake);
+}
 
 Result<std::size_t> LiveCapture::dispatch_failed(std::size_t index, int status) const {
   // Only pcap_breakloop produces this, and nothing here calls it; treat it

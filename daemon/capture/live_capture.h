@@ -1,4 +1,5 @@
-// Live capture on one or more interfaces through libpcap.
+// Live capture on one or more interfaces through libpcap (Npcap on Windows,
+// loaded by platform::load_capture_library before the first pcap call).
 //
 // LiveCapture::create opens every interface (pcap_create, options,
 // pcap_activate), installs the BPF filter on each and switches the handles
@@ -15,6 +16,7 @@
 #include "core/result.h"
 #include "daemon/capture/captured_packet.h"
 #include "daemon/capture/pcap_handle.h"
+#include "daemon/platform/capture_wait.h"
 
 #include <pcap/pcap.h>
 
@@ -61,9 +63,14 @@ class LiveCapture {
   // for this long after the last packet of interest arrived reads it.
   std::chrono::milliseconds delivery_delay() const { return delivery_delay_; }
 
-  // A descriptor that becomes readable when interface `index` has packets
-  // (or an error) for dispatch(), for poll()ing all interfaces in one thread.
-  int selectable_fd(std::size_t index) const;
+  // What becomes ready when interface `index` has packets (or an error) for
+  // dispatch(), for waiting on all interfaces in one thread with
+  // platform::CaptureWait: a descriptor on Linux, an event on Windows.
+  platform::Waitable waitable(std::size_t index) const { return sources_[index].waitable; }
+  // waitable(index) under the name the Linux capture loop poll()s it by.
+  platform::Waitable selectable_fd(std::size_t index) const { return waitable(index); }
+  // A wait over every interface and `wake`, in the order of interfaces().
+  platform::CaptureWait wait_set(platform::Waitable wake) const;
 
   // Without waiting, reads up to `max_packets` (<= 0: all that are ready)
   // packets of interface `index` and calls `on_packet(const CapturedPacket&)`
@@ -83,7 +90,7 @@ class LiveCapture {
   struct Source {
     PcapHandle handle;
     std::int64_t ns_per_fraction = 1000;  // tv_usec unit: 1 (nanosecond precision) or 1000
-    int fd = -1;
+    platform::Waitable waitable = platform::kNoWaitable;  // owned by the handle
     pcap_stat last{};                     // last raw 32-bit counters
     InterfaceCounters total;              // widened
   };

@@ -12,6 +12,8 @@
 #include "daemon/cli/check_output_directory.h"
 #include "daemon/cli/check_pcap.h"
 #include "daemon/cli/check_report.h"
+#include "daemon/platform/default_config.h"
+#include "daemon/platform/utf8_path.h"
 #include "daemon/service/configured_keys.h"
 
 namespace tlsring::cli {
@@ -22,7 +24,7 @@ constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
 
 constexpr const char* kUsage =
-    "usage: tlsring check -c FILE [--pcap CAPTURE]...\n"
+    "usage: tlsring check [-c FILE] [--pcap CAPTURE]...\n"
     "\n"
     "Checks a configuration before the service starts: the config file, the capture\n"
     "interfaces, the filter, capture privileges, the output directory and its free space,\n"
@@ -30,7 +32,8 @@ constexpr const char* kUsage =
     "ok, warn or FAIL, with what to do. Exit status 0 when nothing failed, 1 when a check\n"
     "failed, 2 on bad arguments or a config file that does not load.\n"
     "\n"
-    "  -c, --config FILE   the service's config file (tlsring.yaml)\n"
+    "  -c, --config FILE   the service's config file (default /etc/tlsring/tlsring.yaml,\n"
+    "                      on Windows %ProgramData%\\tlsring\\tlsring.yaml)\n"
     "  --pcap CAPTURE      a capture of the servers' traffic (repeat for several files: one\n"
     "                      continuous capture, in the order given); it is decrypted in memory\n"
     "                      with the configured keys, and each server gets its certificate,\n"
@@ -64,7 +67,13 @@ Result<CheckArgs> parse_args(const std::vector<std::string>& args) {
                         ")");
     }
   }
-  if (!parsed.help && parsed.config.empty()) return make_error("no config file given (-c FILE)");
+  if (!parsed.help && parsed.config.empty()) {
+    auto default_file = platform::default_config_file();
+    if (!default_file.ok()) {
+      return make_error("no config file given (-c FILE), and no default: " + default_file.error().message);
+    }
+    parsed.config = platform::utf8_path(*default_file);
+  }
   return parsed;
 }
 
@@ -129,7 +138,7 @@ int run_check_command(const std::vector<std::string>& argv, std::ostream& out, s
     out << kUsage;
     return kExitOk;
   }
-  auto config = config::load_config(args->config);
+  auto config = platform::load_service_config(platform::path_from_utf8(args->config));
   if (!config.ok()) {
     out << format_check_line(fail_line("config " + args->config + ": does not load", {config.error().message}));
     return kExitBadInput;

@@ -9,6 +9,7 @@
 
 #include "core/keys/key_log.h"
 #include "daemon/cli/key_spec.h"
+#include "daemon/platform/certificate_store_key.h"
 
 namespace tlsring::cli {
 namespace {
@@ -49,8 +50,26 @@ std::string password_source(const config::KeyConfig& key) {
   return "password source: none configured (add password_file or password_env to this entry)";
 }
 
+// Checks a decrypt.keys entry naming a certificate in the Windows certificate
+// store: the service's own loading path (on Linux: the store is Windows only).
+bool check_store_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
+  const std::string entry = "decrypt.keys entry at " + key.where.to_string();
+  auto loaded = platform::load_certificate_store_key(key.certificate_store_key->store,
+                                                     key.certificate_store_key->thumbprint);
+  if (!loaded.ok()) {
+    lines.push_back(fail_line("key " + loaded.error().message, {entry}));
+    return false;
+  }
+  lines.push_back(ok_line(key.describe() + ": RSA " + std::to_string(loaded->modulus_bits()) + "-bit private key, id " +
+                          short_key_id(loaded->public_key_id()) + ", " +
+                          (key.server ? "for server " + *key.server
+                                      : std::string("for any server whose certificate it matches"))));
+  return true;
+}
+
 // Checks one decrypt.keys entry; true when its key loaded.
 bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
+  if (key.certificate_store_key) return check_store_key(key, lines);
   const std::string name = "key " + key.file.string();
   const std::string entry = "decrypt.keys entry at " + key.where.to_string();
   const FileState file = inspect(key.file);

@@ -17,13 +17,11 @@ void wipe(Container& bytes) {
 
 }  // namespace
 
-Result<keys::RsaPrivateKey> load_certificate_store_key(const CertificateStoreName& store,
-                                                       std::string_view thumbprint_text) {
-  auto thumbprint = parse_thumbprint(thumbprint_text);
-  if (!thumbprint.ok()) return thumbprint.error();
+Result<keys::RsaPrivateKey> load_certificate_store_key(const config::CertificateStoreName& store,
+                                                       const config::Thumbprint& thumbprint) {
   const std::string source =
-      "certificate store " + format_certificate_store_name(store) + ", thumbprint " + format_thumbprint(*thumbprint);
-  auto exported = export_certificate_store_key(store, *thumbprint);
+      "certificate store " + format_certificate_store_name(store) + ", thumbprint " + format_thumbprint(thumbprint);
+  auto exported = export_certificate_store_key(store, thumbprint);
   if (!exported.ok()) return exported.error().with_context(source);
   auto key = keys::RsaPrivateKey::parse(std::span<const std::uint8_t>(exported->pkcs12), source, exported->password);
   wipe(exported->pkcs12);

@@ -8,8 +8,9 @@
 //    what to do), in English, UTF-8.
 //  - Strings are UTF-8 in and out; the Windows files convert at the Win32 call.
 //  - The Windows files need only the Win32 headers, the C++ standard library,
-//    core/result.h and libpcap's headers (for the Npcap shim): no OpenSSL and
-//    no spdlog, so that they cross-compile with mingw-w64 as they are. Key
+//    core/result.h, config/thumbprint.h and libpcap's headers (for the Npcap
+//    shim and the capture wait): no OpenSSL and no spdlog, so that they
+//    cross-compile with mingw-w64 as they are. Key
 //    bytes cross this interface as a PKCS#12 blob that portable code loads
 //    (certificate_store_key.h); log lines cross it as plain text (EventLog;
 //    event_log_sink.h adapts it to spdlog).
@@ -29,9 +30,25 @@
 
 #include "core/result.h"
 #include "daemon/platform/service_context.h"
-#include "daemon/platform/thumbprint.h"
+#include "config/thumbprint.h"
 
 namespace tlsring::platform {
+
+// A key entry names a certificate-store key with these (config/thumbprint.h).
+using config::CertificateStoreName;
+using config::format_certificate_store_name;
+using config::format_thumbprint;
+using config::Thumbprint;
+
+// ------------------------------------------------------- command line --
+
+// The program's arguments after its name, as UTF-8.
+//   Linux:   argv[1..argc) as they are (bytes; UTF-8 in any sane locale).
+//   Windows: the UTF-16 command line (GetCommandLineW, CommandLineToArgvW),
+//            converted: main's argv is in the ANSI code page, which loses
+//            every character outside it (a path in Cyrillic, a thumbprint's
+//            invisible marks).
+std::vector<std::string> command_line_arguments(int argc, char** argv);
 
 // ---------------------------------------------------------------- paths --
 
@@ -124,6 +141,15 @@ Result<std::unique_ptr<EventLog>> open_event_log(const std::string& source);
 // it). Error "Npcap is not installed: ..." when it is missing. Linux: always
 // ok (libpcap is linked).
 Status load_capture_library();
+
+// What capture errors tell a person to do, in this system's words (the
+// capture code says what went wrong; these say how to fix it).
+struct CaptureHints {
+  std::string list_interfaces;  // where interface names come from
+  std::string permission;       // how to get the right to capture
+  std::string bring_up;         // how to bring `interface_name` up
+};
+CaptureHints capture_hints(const std::string& interface_name);
 
 // ----------------------------------------------------- certificate store --
 

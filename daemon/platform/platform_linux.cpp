@@ -13,6 +13,11 @@ Error use_systemctl(const std::string& action, const std::string& how) {
 
 }  // namespace
 
+std::vector<std::string> command_line_arguments(int argc, char** argv) {
+  if (argc < 1) return {};
+  return std::vector<std::string>(argv + 1, argv + argc);
+}
+
 Result<DefaultPaths> default_paths() {
   return DefaultPaths{"/etc/tlsring/tlsring.yaml", "/var/lib/tlsring", "/var/log/tlsring"};
 }
@@ -45,6 +50,14 @@ Result<std::unique_ptr<EventLog>> open_event_log(const std::string&) {
 }
 
 Status load_capture_library() { return {}; }
+
+CaptureHints capture_hints(const std::string& interface_name) {
+  return CaptureHints{
+      "list the interfaces with `ip link`, or use \"any\"",
+      "run tlsring as root or with the capabilities CAP_NET_RAW,CAP_NET_ADMIN "
+      "(systemd: AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN)",
+      "bring it up (`ip link set " + interface_name + " up`)"};
+}
 
 Result<ExportedStoreKey> export_certificate_store_key(const CertificateStoreName&, const Thumbprint&) {
   return make_error("the certificate store is Windows only: on the Windows host, export the certificate with its "

@@ -86,6 +86,14 @@ const NpcapFunctions* npcap_functions() {
 
 const char* npcap_load_error() { return loaded_npcap().error.c_str(); }
 
+CaptureHints capture_hints(const std::string& interface_name) {
+  return CaptureHints{
+      "Npcap's names are \\Device\\NPF_{GUID} (loopback: \\Device\\NPF_Loopback): list them with "
+      "`Get-NetAdapter | Select-Object Name, InterfaceGuid` (PowerShell)",
+      "run tlsring from an administrator prompt, or as the service (LocalSystem)",
+      "enable the adapter of " + interface_name + " (`Enable-NetAdapter`, or ncpa.cpl)"};
+}
+
 Status load_capture_library() {
   const LoadedNpcap& npcap = loaded_npcap();
   if (!npcap.loaded) return make_error(npcap.error);

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <spdlog/spdlog.h>
 
 #include "config/duration.h"
@@ -71,8 +72,9 @@ std::string join(const std::vector<std::string>& items) {
 // The service once everything is open: what the event loop drives.
 class Service {
  public:
-  Service(const config::ServiceConfig& config, std::filesystem::path capture_dir, std::filesystem::path run_dir)
-      : config_(config), capture_dir_(std::move(capture_dir)), run_dir_(std::move(run_dir)) {}
+  Service(const config::ServiceConfig& config, platform::ServiceContext& context, std::filesystem::path capture_dir,
+          std::filesystem::path run_dir)
+      : config_(config), context_(context), capture_dir_(std::move(capture_dir)), run_dir_(std::move(run_dir)) {}
 
   int run(std::unique_ptr<LiveCapture> capture, std::unique_ptr<decrypt::KeyStore> keys,
           std::unique_ptr<DecryptedLedger> ledger, std::uint64_t first_sequence, std::vector<RingFileEntry> pending) {
@@ -125,15 +127,21 @@ class Service {
     pipeline_ = std::move(pipeline.value());
     recorder_->set_counters_source([this] { return pipeline_->stats().kernel; });
 
-    spdlog::info("capturing on {} with filter \"{}\"; files in {}; results in {}{}", join(config_.capture.interfaces),
-                 config_.capture.filter, capture_dir_.string(), run_dir_.string(),
-                 stop_at_ns_ ? "; stopping after " + config::format_duration(*config_.stop_after_ns) : "");
+    log_milestone("capturing on " + join(config_.capture.interfaces) + " with filter \"" + config_.capture.filter +
+                  "\"; files in " + capture_dir_.string() + "; results in " + run_dir_.string() +
+                  (stop_at_ns_ ? "; stopping after " + config::format_duration(*config_.stop_after_ns) : ""));
     state_ = "capturing";
     notifier_.ready();
     write_status();
+    context_.report_ready();
 
     boost::asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
     wait_for_signal(signals);
+    // The service manager's requests take the signals' way, through the loop.
+    // Cleared before io_ goes: a handler then can no longer post to it.
+    const HandlersCleared handlers_cleared{context_};
+    context_.on_reload_requested([this] { io_.post([this] { reload("the service manager asked to reload"); }); });
+    context_.on_stop_requested([this] { io_.post([this] { request_stop("the service manager asked to stop"); }); });
     schedule_status();
     if (auto interval = notifier_.watchdog_interval()) schedule_watchdog(*interval);
     io_.run();
@@ -146,23 +154,33 @@ class Service {
     return kServiceExitBadSetup;
   }
 
+  struct HandlersCleared {
+    platform::ServiceContext& context;
+    ~HandlersCleared() { context.clear_handlers(); }
+  };
+
   void wait_for_signal(boost::asio::signal_set& signals) {
     signals.async_wait([this, &signals](const boost::system::error_code& error, int signal) {
       if (error) return;
       if (signal == SIGHUP) {
-        reload();
+        reload("SIGHUP");
         wait_for_signal(signals);
         return;
       }
-      if (stopping_) {
-        spdlog::warn("second stop signal: leaving at once (the current .part is recovered at the next start)");
-        std::_Exit(kServiceExitFailed);
-      }
-      spdlog::info("{} received: stopping (queued files are decrypted at the next start)",
-                   signal == SIGTERM ? "SIGTERM" : "SIGINT");
-      decryptor_->skip_queued();
-      stop();
+      request_stop(signal == SIGTERM ? "SIGTERM received" : "SIGINT received");
     });
+  }
+
+  // A stop asked from outside (a signal, the service manager): the current
+  // file is decrypted, the queued ones wait for the next start.
+  void request_stop(const std::string& why) {
+    if (stopping_) {
+      spdlog::warn("{} again: leaving at once (the current .part is recovered at the next start)", why);
+      std::_Exit(kServiceExitFailed);
+    }
+    spdlog::info("{}: stopping (queued files are decrypted at the next start)", why);
+    decryptor_->skip_queued();
+    stop();
   }
 
   void on_capture_finished() {
@@ -192,12 +210,12 @@ class Service {
     }
     state_ = "stopped";
     write_status();
-    spdlog::info("stopped; report in {}", (run_dir_ / "summary.txt").string());
+    log_milestone("stopped; report in " + (run_dir_ / "summary.txt").string());
     io_.stop();
   }
 
-  void reload() {
-    spdlog::info("SIGHUP: reloading keys and reopening the log");
+  void reload(const std::string& why) {
+    spdlog::info("{}: reloading keys and reopening the log", why);
     (void)setup_logging(log_options(config_.logging));
     // Check every key first; the running set changes only when all load.
     decrypt::KeyStore check;
@@ -304,6 +322,7 @@ class Service {
   }
 
   const config::ServiceConfig& config_;
+  platform::ServiceContext& context_;
   std::filesystem::path capture_dir_;
   std::filesystem::path run_dir_;
   boost::asio::io_context io_;
@@ -328,10 +347,10 @@ std::filesystem::path status_file_path(const config::ServiceConfig& config) {
   return config.output.directory / "status.json";
 }
 
-int run_service(const config::ServiceConfig& config) {
+int run_service(const config::ServiceConfig& config, platform::ServiceContext& context) {
   ::umask(027);
   if (Status logging = setup_logging(log_options(config.logging)); !logging.ok()) {
-    std::fprintf(stderr, "tlsring run: %s\n", logging.error().message.c_str());
+    log_early_error("tlsring run: " + logging.error().message, std::cerr);
     return kServiceExitBadSetup;
   }
   spdlog::info("tlsring starting with {}", config.source.string());
@@ -401,8 +420,12 @@ int run_service(const config::ServiceConfig& config) {
   for (const RingFileEntry& entry : *entries) {
     if (!entry.name.part && !(*ledger)->contains(entry.path.filename().string())) pending.push_back(entry);
   }
+  if (context.stop_requested()) {
+    log_milestone("asked to stop while starting: stopped before capturing");
+    return kServiceExitOk;
+  }
   const std::filesystem::path run_dir = config.output.directory / "runs" / utc_compact_time(system_now_ns());
-  Service service(config, capture_dir, run_dir);
+  Service service(config, context, capture_dir, run_dir);
   return service.run(std::move(capture.value()), std::move(keys), std::move(ledger.value()),
                      next_free_sequence(*entries), pending);
 }

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
+#include <utility>
 
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -10,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/output/private_file.h"
+#include "daemon/platform/event_log_sink.h"
 
 namespace tlsring::daemon {
 namespace {
@@ -39,7 +42,67 @@ class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
   }
 };
 
+// The event log's sink, kept across setup_logging calls (a reload builds a
+// new logger; the event source stays registered). Guarded: the sink is
+// attached on the service's thread, milestones come from its event loop.
+struct EventLogState {
+  std::mutex mutex;
+  std::shared_ptr<platform::EventLogSinkMt> sink;
+};
+
+EventLogState& event_log_state() {
+  static EventLogState state;
+  return state;
+}
+
+std::shared_ptr<platform::EventLogSinkMt> event_log_sink() {
+  EventLogState& state = event_log_state();
+  std::lock_guard lock(state.mutex);
+  return state.sink;
+}
+
+void add_event_log_sink(spdlog::logger& logger, const std::shared_ptr<platform::EventLogSinkMt>& sink) {
+  if (sink) logger.sinks().push_back(sink);
+}
+
+// Straight to the event log, past its sink's level (which keeps routine
+// lines out): for the lines sent there on purpose.
+void to_event_log(spdlog::level::level_enum level, const std::string& text) {
+  if (const auto sink = event_log_sink()) {
+    sink->log(spdlog::details::log_msg(spdlog::default_logger()->name(), level, text));
+  }
+}
+
 }  // namespace
+
+void attach_event_log(std::unique_ptr<platform::EventLog> event_log) {
+  std::shared_ptr<platform::EventLogSinkMt> sink;
+  if (event_log) {
+    sink = std::make_shared<platform::EventLogSinkMt>(std::move(event_log));
+    sink->set_level(spdlog::level::warn);
+  }
+  std::shared_ptr<platform::EventLogSinkMt> old;
+  {
+    EventLogState& state = event_log_state();
+    std::lock_guard lock(state.mutex);
+    old = std::exchange(state.sink, sink);
+  }
+  // spdlog's sinks() is not thread safe: attach before other threads log.
+  const std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
+  auto& sinks = logger->sinks();
+  if (old) sinks.erase(std::remove(sinks.begin(), sinks.end(), old), sinks.end());
+  add_event_log_sink(*logger, sink);
+}
+
+void log_early_error(const std::string& text, std::ostream& err) {
+  err << text << "\n";
+  to_event_log(spdlog::level::err, text);
+}
+
+void log_milestone(const std::string& text) {
+  spdlog::info("{}", text);
+  to_event_log(spdlog::level::info, text);
+}
 
 Status setup_logging(const LogOptions& options) {
   const spdlog::level::level_enum level = spdlog::level::from_str(options.level);
@@ -71,6 +134,7 @@ Status setup_logging(const LogOptions& options) {
   } catch (const spdlog::spdlog_ex& e) {
     return make_error("cannot open the log file " + options.file.string() + ": " + e.what());
   }
+  add_event_log_sink(*logger, event_log_sink());
   logger->set_level(level);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # ctest platform_mingw_cross_compile: builds daemon/platform for Windows with
 # Debian's mingw-w64 cross compiler (there is no Windows machine in CI).
-#   1. compiles every daemon/platform/*.cpp except platform_linux.cpp, and
-#      config/duration.cpp, with -Wall -Wextra -Werror;
+#   1. compiles every daemon/platform/*.cpp except platform_linux*.cpp, and
+#      config/duration.cpp, config/thumbprint.cpp and LiveCapture
+#      (daemon/capture/live_capture.cpp, link_type.cpp), with -Wall -Wextra
+#      -Werror;
 #   2. makes the event log's message table (windmc, windres);
 #   3. links them with tests/platform/mingw_link_check.cpp, which references
-#      every platform.h function and every pcap_* the capture code calls;
+#      every platform.h and capture_wait.h function, LiveCapture, and every
+#      pcap_* the capture code calls;
 #   4. checks the executable: it must not import wpcap.dll (Npcap is loaded at
 #      run time) and must carry a resource section (the message table);
 #   5. compiles event_log_sink.h against Debian's spdlog/fmt headers.
@@ -52,16 +55,21 @@ failures=()
 objects=()
 sources=()
 for source in "$ROOT"/daemon/platform/*.cpp; do
-  [[ "$(basename "$source")" == platform_linux.cpp ]] || sources+=("$source")
+  [[ "$(basename "$source")" == platform_linux*.cpp ]] || sources+=("$source")
 done
-sources+=("$ROOT/config/duration.cpp")
+sources+=("$ROOT/config/duration.cpp" "$ROOT/config/thumbprint.cpp")
+# LiveCapture reaches Npcap only through the shim and capture_wait.h.
+sources+=("$ROOT/daemon/capture/live_capture.cpp" "$ROOT/daemon/capture/link_type.cpp")
 for source in "${sources[@]}"; do
   object="$WORK/obj/$(basename "${source%.cpp}").o"
   echo "  compile ${source#"$ROOT"/}"
   if "$CXX" "${FLAGS[@]}" -c "$source" -o "$object"; then
-    # certificate_store_key.cpp calls core's PKCS#12 loader (OpenSSL): it is
-    # compiled here but not linked.
-    [[ "$(basename "$source")" == certificate_store_key.cpp ]] || objects+=("$object")
+    # certificate_store_key.cpp calls core's PKCS#12 loader (OpenSSL) and
+    # default_config.cpp the config loader (yaml-cpp): compiled here, not linked.
+    case "$(basename "$source")" in
+      certificate_store_key.cpp | default_config.cpp) ;;
+      *) objects+=("$object") ;;
+    esac
   else
     failures+=("${source#"$ROOT"/}")
   fi

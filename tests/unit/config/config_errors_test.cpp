@@ -50,7 +50,8 @@ TEST_CASE("config errors: unknown keys at every level") {
   CHECK(error_of("output:\n  dir: /tmp\n") ==
         "tlsring.yaml:2:3: output.dir: unknown key; allowed: directory, format");
   CHECK(error_of("decrypt:\n  keys:\n    - file: a.pem\n      passwd: secret\n") ==
-        "tlsring.yaml:4:7: decrypt.keys[0].passwd: unknown key; allowed: server, file, password_file, password_env");
+        "tlsring.yaml:4:7: decrypt.keys[0].passwd: unknown key; allowed: server, file, thumbprint, certificate_store, "
+        "password_file, password_env");
   CHECK(error_of("logging:\n  lvl: info\n") ==
         "tlsring.yaml:2:3: logging.lvl: unknown key; allowed: level, target, file, max_file_size, max_files");
   CHECK(error_of("decrypt:\n  worker: 2\n") ==
@@ -80,10 +81,12 @@ TEST_CASE("config errors: wrong types") {
         "keep_files, max_total_size, min_free_space");
   CHECK(error_of("decrypt:\n  keys:\n    file: a.pem\n") ==
         "tlsring.yaml:3:5: decrypt.keys: expected a list, got a mapping; allowed: a list of entries with file "
-        "(required), server, password_file or password_env");
+        "or thumbprint (one of them), server, password_file or password_env (with file), certificate_store (with "
+        "thumbprint)");
   CHECK(error_of("decrypt:\n  keys:\n    - a.pem\n") ==
         "tlsring.yaml:3:7: decrypt.keys[0]: expected a key entry (file: ..., server: ...), got 'a.pem'; allowed: a "
-        "list of entries with file (required), server, password_file or password_env");
+        "list of entries with file or thumbprint (one of them), server, password_file or password_env (with file), "
+        "certificate_store (with thumbprint)");
   CHECK(error_of("decrypt:\n  keylogs: /var/lib/tlsring/keys.log\n") ==
         "tlsring.yaml:2:12: decrypt.keylogs: expected a list, got '/var/lib/tlsring/keys.log'; allowed: a list of key "
         "log file paths, e.g. [/var/lib/tlsring/keys.log]");
@@ -180,8 +183,9 @@ TEST_CASE("config errors: decrypt values") {
   CHECK(error_of("decrypt:\n  workers: 65\n") ==
         "tlsring.yaml:2:12: decrypt.workers: 65 is out of range; allowed: 1 to 64");
   CHECK(error_of("decrypt:\n  keys:\n    - server: 10.0.0.5:3000\n      password_file: a.pass\n") ==
-        "tlsring.yaml:3:7: decrypt.keys[0]: the key entry has no file; allowed: file: PATH to the server's private "
-        "key (PEM, DER or PKCS#12 .pfx/.p12)");
+        "tlsring.yaml:3:7: decrypt.keys[0]: the key entry has no file and no thumbprint; allowed: file: PATH to "
+        "the server's private key (PEM, DER or PKCS#12 .pfx/.p12), or thumbprint: its certificate's thumbprint in "
+        "the Windows certificate store");
   CHECK(error_of("decrypt:\n"
                  "  keys:\n"
                  "    - file: a.pem\n"
@@ -251,8 +255,9 @@ TEST_CASE("config errors: every problem is reported, in file order") {
         "tlsring.yaml:4:12: capture.snaplen: 0 is out of range; allowed: 1 to 262144\n"
         "tlsring.yaml:5:15: capture.interfaces: the list is empty; " + kInterfacesAllowed + "\n"
         "tlsring.yaml:7:12: decrypt.workers: 100 is out of range; allowed: 1 to 64\n"
-        "tlsring.yaml:9:7: decrypt.keys[0]: the key entry has no file; allowed: file: PATH to the server's private "
-        "key (PEM, DER or PKCS#12 .pfx/.p12)");
+        "tlsring.yaml:9:7: decrypt.keys[0]: the key entry has no file and no thumbprint; allowed: file: PATH to "
+        "the server's private key (PEM, DER or PKCS#12 .pfx/.p12), or thumbprint: its certificate's thumbprint in "
+        "the Windows certificate store");
 }
 
 TEST_CASE("config errors: at most 20 problems are listed, then a count") {

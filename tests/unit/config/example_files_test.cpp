@@ -67,9 +67,9 @@ TEST_CASE("example files: tlsring.yaml shows every key") {
   for (const char* key :
        {"capture:", "interfaces:", "filter:", "snaplen:", "buffer_size:", "promiscuous:", "rotation:", "every:",
         "max_file_size:", "keep_files:", "max_total_size:", "min_free_space:", "stop_after:", "output:",
-        "directory:", "format:", "decrypt:", "workers:", "keys:", "server:", "file:", "password_file:",
-        "password_env:", "keylogs:", "transcripts:", "payload:", "keep_raw:", "logging:", "level:", "target:",
-        "max_files:"}) {
+        "directory:", "format:", "decrypt:", "workers:", "keys:", "server:", "file:", "thumbprint:",
+        "certificate_store:", "password_file:", "password_env:", "keylogs:", "transcripts:", "payload:",
+        "keep_raw:", "logging:", "level:", "target:", "max_files:"}) {
     INFO(key);
     CHECK_THAT(text, Catch::Contains(key));
   }

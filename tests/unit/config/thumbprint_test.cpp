@@ -3,14 +3,14 @@
 
 #include <string>
 
-#include "daemon/platform/thumbprint.h"
+#include "config/thumbprint.h"
 
-using tlsring::platform::CertificateStoreName;
-using tlsring::platform::format_certificate_store_name;
-using tlsring::platform::format_thumbprint;
-using tlsring::platform::parse_certificate_store_name;
-using tlsring::platform::parse_thumbprint;
-using tlsring::platform::Thumbprint;
+using tlsring::config::CertificateStoreName;
+using tlsring::config::format_certificate_store_name;
+using tlsring::config::format_thumbprint;
+using tlsring::config::parse_certificate_store_name;
+using tlsring::config::parse_thumbprint;
+using tlsring::config::Thumbprint;
 
 namespace {
 

@@ -1,9 +1,9 @@
-#include "daemon/platform/thumbprint.h"
+#include "config/thumbprint.h"
 
 #include <cstdio>
 #include <optional>
 
-namespace tlsring::platform {
+namespace tlsring::config {
 namespace {
 
 constexpr const char* kWhereToCopy =
@@ -161,4 +161,4 @@ std::string format_certificate_store_name(const CertificateStoreName& name) {
          "\\" + name.store;
 }
 
-}  // namespace tlsring::platform
+}  // namespace tlsring::config

@@ -1,5 +1,7 @@
 // Naming a certificate in the Windows certificate store: its SHA-1 thumbprint
-// and the store it sits in. Pure parsing, portable (tested on Linux).
+// and the store it sits in, as a key entry's `thumbprint:` and
+// `certificate_store:` give them (platform.h exports the key by them). Pure
+// parsing, portable (tested on Linux).
 //
 // parse_thumbprint accepts the thumbprint as people copy it: from certlm.msc's
 // Details tab ("‎a9 4f 2c ..." with the invisible U+200E LEFT-TO-RIGHT MARK
@@ -20,7 +22,7 @@
 
 #include "core/result.h"
 
-namespace tlsring::platform {
+namespace tlsring::config {
 
 using Thumbprint = std::array<std::uint8_t, 20>;
 
@@ -42,4 +44,4 @@ Result<CertificateStoreName> parse_certificate_store_name(std::string_view text)
 // "LocalMachine\My".
 std::string format_certificate_store_name(const CertificateStoreName& name);
 
-}  // namespace tlsring::platform
+}  // namespace tlsring::config
