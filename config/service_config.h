@@ -29,7 +29,7 @@ struct CaptureConfig {
   std::vector<std::string> interfaces{std::string("any")};  // "any", or names; never empty
   std::string filter = "tcp port 3000";                       // BPF, as written (may be empty)
   std::uint32_t snaplen = 262144;                             // 1..262144
-  std::uint64_t buffer_size = 64 * kMiB;                      // kernel capture buffer
+  std::uint64_t buffer_size = 16 * kMiB;                      // kernel capture buffer
   bool promiscuous = false;
 };
 

@@ -1,11 +1,8 @@
 #include "daemon/capture/capture_pipeline.h"
 
-#include <poll.h>
 #include <pthread.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -15,7 +12,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// How long the capture thread sleeps in poll() when nothing arrives: it
+// How long the capture thread waits when nothing arrives: it
 // bounds how late stop() is noticed without the wake event and how late
 // kernel counters are refreshed.
 constexpr int kIdlePollMs = 100;
@@ -35,7 +32,7 @@ int milliseconds_until(SteadyClock::time_point deadline, SteadyClock::time_point
 
 // The per-packet path of the capture thread: copy into the current block,
 // and only when it is full touch the exchange (a mutex, once per block).
-// Counters are plain integers here and published once per poll round, so
+// Counters are plain integers here and published once per wait round, so
 // the per-packet cost has no atomic operation in it.
 class CapturePipeline::CaptureSink {
  public:
@@ -196,9 +193,8 @@ void CapturePipeline::fail(std::string message) {
 void CapturePipeline::capture_loop() {
   name_this_thread("tlsring-capture");
   const std::size_t interface_count = capture_->size();
-  std::vector<pollfd> fds(interface_count + 1);
-  for (std::size_t i = 0; i < interface_count; ++i) fds[i] = pollfd{capture_->selectable_fd(i), POLLIN, 0};
-  fds[interface_count] = pollfd{wake_.fd(), POLLIN, 0};
+  // poll() on Linux, WaitForMultipleObjects on Windows (daemon/platform/capture_wait.h).
+  platform::CaptureWait waiter = capture_->wait_set(wake_.waitable());
 
   CaptureSink sink(exchange_);
   const auto publish_counts = [&] {
@@ -229,17 +225,15 @@ void CapturePipeline::capture_loop() {
     if (drain_until) timeout = milliseconds_until(*drain_until, now);
     if (partial) timeout = std::min(timeout, milliseconds_until(partial_since + options_.flush_interval, now));
 
-    const int ready = ::poll(fds.data(), fds.size(), timeout);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      fail(std::string("capture: poll failed: ") + std::strerror(errno));
+    if (Status waited = waiter.wait(std::chrono::milliseconds(timeout)); !waited.ok()) {
+      fail(waited.error().message);
       break;
     }
-    if (fds[interface_count].revents != 0) wake_.clear();
+    if (waiter.woken()) wake_.clear();
     for (std::size_t i = 0; i < interface_count && running; ++i) {
       // While draining, read every interface each round: a block the kernel
-      // retires during poll()'s wait is read on the next pass.
-      if (fds[i].revents == 0 && !drain_until) continue;
+      // retires during the wait is read on the next pass.
+      if (!waiter.source_ready(i) && !drain_until) continue;
       Result<std::size_t> read = capture_->dispatch(i, options_.dispatch_batch, sink);
       if (!read) {
         fail(read.error().message);

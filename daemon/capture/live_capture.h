@@ -33,7 +33,7 @@ struct LiveCaptureOptions {
   std::vector<std::string> interfaces;  // names as `ip link` lists them, or "any"
   std::string filter;                   // BPF (man 7 pcap-filter); empty = every packet
   std::uint32_t snaplen = 262144;       // bytes kept per packet
-  std::uint64_t buffer_size = 64ull << 20;  // kernel ring per interface; 0 = libpcap's default
+  std::uint64_t buffer_size = 16ull << 20;  // kernel ring per interface; 0 = libpcap's default
   bool promiscuous = false;
   int timeout_ms = 100;                 // longest a packet waits in a partly filled ring block
   bool immediate = false;               // deliver each packet at once (TPACKET_V2, costlier)

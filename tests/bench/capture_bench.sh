@@ -4,7 +4,7 @@
 # test: ctest never runs it. Needs root (live capture and tcpreplay); run it on a quiet machine.
 #
 #   tests/bench/capture_bench.sh BUILD_DIR [--rates 50000,100000,200000] [--packets 1000000]
-#       [--sizes 600,1500] [--tools tlsring,tcpdump,dumpcap] [--work DIR] [--repeat N] [--buffer-mib 64]
+#       [--sizes 600,1500] [--tools tlsring,tcpdump,dumpcap] [--work DIR] [--repeat N] [--buffer-mib 16]
 #       [--key-repeat N] [--memory-seconds 60] [--memory-rate 20000] [--memory-only] [--install]
 #
 #   BUILD_DIR          where tlsring was built; the script uses BUILD_DIR/daemon/tlsring and
@@ -18,9 +18,9 @@
 #                      BUILD_DIR/bench-capture. The capture files go there too: on a tmpfs the
 #                      benchmark measures the capturers, not the disk.
 #   --repeat N         runs of every size x rate point (default 1); medians are reported
-#   --buffer-mib N     kernel capture buffer of every tool, MiB (default 64, tlsring's default;
+#   --buffer-mib N     kernel capture buffer of every tool, MiB (default 16, tlsring's default;
 #                      a small one, e.g. 2, shows who drains the kernel fastest when the sender
-#                      here cannot reach a rate at which 64 MiB overflows)
+#                      here cannot reach a rate at which 16 MiB overflows)
 #   --key-repeat N     runs of the key point, 1500 B x 200000 pps, when it is in the grid (default 3)
 #   --memory-seconds S length of the memory run (default 60; 0 skips it)
 #   --memory-rate R    its packet rate (default 20000)
@@ -40,13 +40,13 @@
 # Each run: start the capturer, wait until it says it captures, `tcpreplay -i lo --pps RATE -K`
 # the file, wait until the capturer is idle (its capture CPU no longer grows), sample its CPU and
 # peak RSS, stop it with SIGINT, then count.
-#   tlsring   tlsring run -c CONFIG: interfaces [lo], filter "tcp port 3000", buffer_size 64MiB,
+#   tlsring   tlsring run -c CONFIG: interfaces [lo], filter "tcp port 3000", buffer_size 16MiB,
 #             rotation every 10s and max_file_size 64MiB (~23 files a run at 1500 B), pcapng,
 #             decrypt workers 2 and no keys (the background decryptor still reads every completed
 #             file, reassembles its TCP streams and classifies them)
 #   tcpdump   tcpdump -i lo -p -n -s 262144 -B 65536 -Z root -w FILE 'tcp port 3000'
 #   dumpcap   dumpcap -i lo -p -s 262144 -B 64 -f 'tcp port 3000' -w FILE (pcapng)
-# All three get the same kernel buffer, 64 MiB (tlsring's default buffer_size; --buffer-mib), the
+# All three get the same kernel buffer, 16 MiB (tlsring's default buffer_size; --buffer-mib), the
 # same snap length and no promiscuous mode (no difference on lo). The kernel buffer is mmapped
 # into the capturer, so it counts in its RSS: the tables show peak RSS and RSS without it.
 #
@@ -92,7 +92,7 @@ KEY_RATE=200000
 MEM_SECONDS=60
 MEM_RATE=20000
 MEM_ONLY=0
-BUFFER_MIB=64
+BUFFER_MIB=16
 INSTALL=0
 
 usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -217,7 +217,7 @@ threads_cpu_ns() {
 
 # "RSS RING" in kB: the resident memory of PID and the part of it that is the kernel's capture
 # ring (the packet socket's mmap, "socket:[N]" in /proc/PID/smaps). The ring is the kernel buffer
-# (64 MiB here) mapped into the capturer; once the kernel has written every page of it, all of it
+# (16 MiB by default) mapped into the capturer; once the kernel has written every page of it, all of it
 # counts as resident. RSS - RING is the process's own memory.
 rss_parts() {
   awk '/^[0-9a-f]+-[0-9a-f]+ / { ring = ($NF ~ /^socket:/) }

@@ -23,7 +23,7 @@ void check_all_defaults(const ServiceConfig& c) {
   CHECK(c.capture.interfaces == std::vector<std::string>{"any"});
   CHECK(c.capture.filter == "tcp port 3000");
   CHECK(c.capture.snaplen == 262144u);
-  CHECK(c.capture.buffer_size == 67'108'864u);
+  CHECK(c.capture.buffer_size == 16'777'216u);
   CHECK_FALSE(c.capture.promiscuous);
   CHECK(c.rotation.every_ns == 3600 * kSecond);
   CHECK_FALSE(c.rotation.max_file_size.has_value());
