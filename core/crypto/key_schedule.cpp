@@ -1,9 +1,11 @@
 #include "core/crypto/key_schedule.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
@@ -56,10 +58,6 @@ EVP_KDF* tls1_prf_kdf() {
   static EVP_KDF* kdf = fetch_kdf("TLS1-PRF");
   return kdf;
 }
-EVP_KDF* hkdf_kdf() {
-  static EVP_KDF* kdf = fetch_kdf("HKDF");
-  return kdf;
-}
 
 // The TLS PRF of RFC 2246 §5 (MD5-SHA1 split) or RFC 5246 §5 (one hash):
 // PRF(secret, label, seed_a + seed_b). The label and seeds are joined into the
@@ -102,31 +100,9 @@ Error no_prf_error(std::uint16_t version) {
   return make_error("no TLS 1.0-1.2 PRF for protocol version " + version_name(version));
 }
 
-// HKDF in expand-only mode on one hash, set up once per thread: setting the
-// digest is what costs (a fetch by name), and a TLS 1.3 handshake expands a
-// dozen labels. Each derivation passes its own key and info, which replace
-// the previous ones (OpenSSL's HKDF takes the info of the call it is given).
-EVP_KDF_CTX* hkdf_expand_context(PrfHash hash) {
-  struct Contexts {
-    KdfCtxPtr sha256, sha384;
-  };
-  thread_local Contexts contexts;
-  KdfCtxPtr& ctx = hash == PrfHash::sha384 ? contexts.sha384 : contexts.sha256;
-  if (!ctx && hkdf_kdf() != nullptr) {
-    KdfCtxPtr made(EVP_KDF_CTX_new(hkdf_kdf()));
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(prf_digest_name(hash)), 0),
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_end(),
-    };
-    if (made && EVP_KDF_CTX_set_params(made.get(), params) == 1) ctx = std::move(made);
-  }
-  return ctx.get();
-}
-
-// HMAC on one hash, set up once per thread for the same reason; each use
-// starts it afresh with its own key.
+// HMAC on one hash, set up once per thread: setting the digest is what costs
+// (a fetch by name), and a TLS 1.3 handshake expands a dozen labels (HKDF is
+// HMAC); each use starts it afresh with its own key.
 EVP_MAC_CTX* hmac_context(PrfHash hash) {
   static EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // immutable, never freed
   struct Contexts {
@@ -322,19 +298,29 @@ Result<ByteVector> hkdf_expand_label(PrfHash hash, ByteView secret, std::string_
   if (!context.empty()) std::memcpy(info.data() + n, context.data(), context.size());
   n += context.size();
 
-  if (hkdf_kdf() == nullptr) return openssl_error("cannot fetch OpenSSL's HKDF");
-  EVP_KDF_CTX* ctx = hkdf_expand_context(hash);
-  if (ctx == nullptr) return openssl_error(std::string("HKDF setup with ") + prf_digest_name(hash) + " failed");
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<std::uint8_t*>(secret.data()),
-                                        secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), n),
-      OSSL_PARAM_construct_end(),
-  };
+  // HKDF-Expand (RFC 5869 §2.3) on the thread's HMAC context: T(i) =
+  // HMAC(secret, T(i-1) | info | i). A TLS 1.3 session expands a dozen labels,
+  // mostly of one block; OpenSSL's HKDF KDF sets up an HMAC of its own for each.
+  EVP_MAC_CTX* hmac = hmac_context(hash);
+  if (hmac == nullptr) return openssl_error(std::string("HMAC setup with ") + prf_digest_name(hash) + " failed");
+  const auto block_length = static_cast<std::size_t>(EVP_MD_get_size(prf_md(hash)));
+  if (length > 255 * block_length) return make_error("HKDF-Expand-Label output too long");
   ByteVector out(length);
-  if (EVP_KDF_derive(ctx, out.data(), out.size(), params) <= 0) {
-    return openssl_error("HKDF-Expand-Label \"" + std::string(label) + "\" failed");
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> block{};
+  for (std::size_t done = 0, i = 1; done < length; ++i) {
+    const std::uint8_t counter = static_cast<std::uint8_t>(i);
+    std::size_t block_written = 0;
+    if (EVP_MAC_init(hmac, secret.data(), secret.size(), nullptr) != 1 ||
+        (i > 1 && EVP_MAC_update(hmac, block.data(), block_length) != 1) ||
+        EVP_MAC_update(hmac, info.data(), n) != 1 || EVP_MAC_update(hmac, &counter, 1) != 1 ||
+        EVP_MAC_final(hmac, block.data(), &block_written, block.size()) != 1 || block_written != block_length) {
+      return openssl_error("HKDF-Expand-Label \"" + std::string(label) + "\" failed");
+    }
+    const std::size_t take = std::min(block_length, length - done);
+    std::memcpy(out.data() + done, block.data(), take);
+    done += take;
   }
+  OPENSSL_cleanse(block.data(), block.size());
   return out;
 }
 

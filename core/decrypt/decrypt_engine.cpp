@@ -58,6 +58,10 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
       connection_->on_gap(from, offset, length, ts);
     }
     void on_fin(tcp::Side from, std::int64_t ts) override { connection_->on_fin(from, ts); }
+    bool wants_bytes(tcp::Side from) const override { return connection_->wants_bytes(from); }
+    void on_bytes_skipped(tcp::Side from, std::uint64_t bytes, std::int64_t last_ns) override {
+      connection_->on_bytes_skipped(from, bytes, last_ns);
+    }
     void on_close(tcp::CloseReason reason, std::int64_t ts) override {
       if (connection_->awaiting_session()) {
         shard_.deferred_.push_back(connection_);

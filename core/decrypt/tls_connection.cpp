@@ -98,6 +98,14 @@ void TlsConnection::on_fin(tcp::Side /*from*/, std::int64_t timestamp_ns) {
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
 }
 
+bool TlsConnection::wants_bytes(tcp::Side from) const {
+  return !handshake_missed_ && assemblers_[static_cast<int>(from)]->mode() != RecordAssembler::Mode::not_tls;
+}
+
+void TlsConnection::on_bytes_skipped(tcp::Side /*from*/, std::uint64_t /*bytes*/, std::int64_t last_timestamp_ns) {
+  report_.last_seen_ns = std::max(report_.last_seen_ns, last_timestamp_ns);
+}
+
 void TlsConnection::on_close(tcp::CloseReason /*reason*/, std::int64_t timestamp_ns) {
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
   report_end();
@@ -195,6 +203,13 @@ void TlsConnection::handle_sslv2_client_hello(tcp::Side from, Span body) {
 
 void TlsConnection::handle_record(tcp::Side from, const AssembledRecord& record) {
   any_tls_ = true;
+  // Application data framed in sequence (not a guess right after a resync)
+  // before any hello: the handshake happened before the capture, and no later
+  // byte of this connection can bring it back (renegotiation is encrypted).
+  if (record.header.content_type == tls::kApplicationData && !record.after_gap && report_.handshakes == 0 &&
+      !hs_.client_hello_seen && !hs_.server_hello_seen) {
+    handshake_missed_ = true;
+  }
   if (awaiting_session_) {
     hold_record(from, record);
     try_resume();

@@ -38,6 +38,11 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void on_gap(tcp::Side from, std::uint64_t offset, std::uint64_t length, std::int64_t timestamp_ns) override;
   void on_fin(tcp::Side from, std::int64_t timestamp_ns) override;
   void on_close(tcp::CloseReason reason, std::int64_t timestamp_ns) override;
+  // False once nothing more of `from` can change the report: the connection's
+  // handshake was not captured (application data came before any hello), or
+  // the bytes of `from` are not TLS.
+  bool wants_bytes(tcp::Side from) const override;
+  void on_bytes_skipped(tcp::Side from, std::uint64_t bytes, std::int64_t last_timestamp_ns) override;
 
   const SessionReport& report() const { return report_; }
 
@@ -132,6 +137,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   bool any_tls_ = false;
   bool not_tls_ = false;
   bool midstream_records_ = false;                  // records before any hello
+  bool handshake_missed_ = false;                   // application data before any hello: for good
   bool handshake_complete_ = false;
   std::string undecryptable_why_;                   // this handshake's keys were not found: why
   std::optional<Verdict> key_problem_;

@@ -1,15 +1,27 @@
 #include "core/keys/hex.h"
 
+#include <array>
+#include <cstdint>
+
 namespace tlsring::keys::detail {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// Every byte's hex digit value, or -1: one load per character (a key log has
+// thousands of lines, each about 160 hex digits).
+constexpr std::array<std::int8_t, 256> make_hex_values() {
+  std::array<std::int8_t, 256> values{};
+  for (int c = 0; c < 256; ++c) {
+    values[c] = c >= '0' && c <= '9'   ? static_cast<std::int8_t>(c - '0')
+                : c >= 'a' && c <= 'f' ? static_cast<std::int8_t>(c - 'a' + 10)
+                : c >= 'A' && c <= 'F' ? static_cast<std::int8_t>(c - 'A' + 10)
+                                       : std::int8_t{-1};
+  }
+  return values;
 }
+constexpr std::array<std::int8_t, 256> kHexValues = make_hex_values();
+
+int hex_value(char c) { return kHexValues[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
@@ -21,10 +33,13 @@ std::size_t find_non_hex(std::string_view text) {
 }
 
 std::optional<std::vector<std::uint8_t>> decode_hex(std::string_view text) {
-  if (text.size() % 2 != 0 || find_non_hex(text) != std::string_view::npos) return std::nullopt;
+  if (text.size() % 2 != 0) return std::nullopt;
   std::vector<std::uint8_t> bytes(text.size() / 2);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    bytes[i] = static_cast<std::uint8_t>(hex_value(text[2 * i]) * 16 + hex_value(text[2 * i + 1]));
+    const int high = hex_value(text[2 * i]);
+    const int low = hex_value(text[2 * i + 1]);
+    if ((high | low) < 0) return std::nullopt;
+    bytes[i] = static_cast<std::uint8_t>(high * 16 + low);
   }
   return bytes;
 }

@@ -1,5 +1,7 @@
 #include "core/keys/key_log.h"
 
+#include <algorithm>
+
 #include "core/keys/hex.h"
 #include "core/keys/key_log_line.h"
 #include "core/keys/read_file.h"
@@ -48,6 +50,7 @@ Status KeyLog::add_text(std::string_view text, const std::string& source) {
 
   // Parse everything first, so that a bad line leaves this key log as it was.
   std::vector<detail::KeyLogEntry> entries;
+  entries.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::size_t skipped = 0;
   Status parsed = for_each_line(text, [&](std::string_view line, std::size_t number) -> Status {
     Result<detail::ParsedKeyLogLine> result = detail::parse_key_log_line(line);

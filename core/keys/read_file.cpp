@@ -22,6 +22,11 @@ Result<std::string> read_file(const std::filesystem::path& path, std::uintmax_t 
                       (err != 0 ? std::generic_category().message(err) : std::string("cannot be opened")));
   }
   std::string contents;
+  // Sized once from the file's size (when known and within bounds): growing
+  // by appends copies and faults the pages in again and again.
+  if (const std::uintmax_t size = std::filesystem::file_size(path, ec); !ec && size <= max_bytes) {
+    contents.reserve(static_cast<std::size_t>(size) + 1);
+  }
   char chunk[64 * 1024];
   while (in) {
     in.read(chunk, sizeof chunk);

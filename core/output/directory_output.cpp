@@ -119,7 +119,7 @@ void DirectoryOutput::on_master_secret(std::span<const std::uint8_t> client_rand
   // line carries the new connection's client random), so no dedup is needed.
   const std::string line = keys::format_client_random_line(client_random, master_secret) + "\n";
   ++totals_.master_secrets;
-  note_error(keys_.write(line));
+  append_line(keys_, keys_pending_, line);
 }
 
 void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
@@ -142,7 +142,7 @@ void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
   std::lock_guard lock(mutex_);
   if (c != nullptr) connections_.erase(session.connection_id);
   open_connections_.store(connections_.size(), std::memory_order_relaxed);
-  note_error(sessions_.write(line));
+  append_line(sessions_, sessions_pending_, line);
   ++totals_.sessions;
   totals_.c2s_bytes += session.c2s_bytes;
   totals_.s2c_bytes += session.s2c_bytes;
@@ -233,6 +233,18 @@ void DirectoryOutput::write_file(const std::string& name, std::span<const std::s
   if (!written.ok()) note_error(written);
 }
 
+void DirectoryOutput::append_line(PrivateFile& file, std::string& pending, std::string_view line) {
+  constexpr std::size_t kBlock = 64 * 1024;
+  pending += line;
+  if (pending.size() >= kBlock) write_pending(file, pending);
+}
+
+void DirectoryOutput::write_pending(PrivateFile& file, std::string& pending) {
+  if (pending.empty() || !file.is_open()) return;
+  note_error(file.write(pending));
+  pending.clear();
+}
+
 void DirectoryOutput::note_error(const Status& status) {
   // Callers may or may not hold mutex_; errors are rare, so take a lock of their own.
   std::lock_guard lock(error_mutex_);
@@ -243,6 +255,8 @@ Status DirectoryOutput::flush_open_connections() {
   std::lock_guard lock(mutex_);
   for (auto& [id, c] : connections_) flush(c);
   write_queue_->wait_idle();
+  write_pending(sessions_, sessions_pending_);
+  write_pending(keys_, keys_pending_);
   if (sessions_.is_open()) note_error(sessions_.sync());
   if (keys_.is_open()) note_error(keys_.sync());
   std::lock_guard error_lock(error_mutex_);
@@ -256,6 +270,8 @@ Status DirectoryOutput::finish() {
   connections_.clear();
   open_connections_.store(0, std::memory_order_relaxed);
   write_queue_->wait_idle();
+  write_pending(sessions_, sessions_pending_);
+  write_pending(keys_, keys_pending_);
   if (sessions_.is_open()) note_error(sessions_.sync());
   if (keys_.is_open()) note_error(keys_.sync());
   std::lock_guard error_lock(error_mutex_);

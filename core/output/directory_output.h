@@ -120,6 +120,10 @@ class DirectoryOutput final : public decrypt::SessionSink {
   Buffers spare_buffers();
   void recycle(Buffers buffers);
   void note_error(const Status& status);
+  // Lines for sessions_ or keys_ are gathered and written in blocks (a write
+  // per session cost a system call each); under mutex_.
+  void append_line(PrivateFile& file, std::string& pending, std::string_view line);
+  void write_pending(PrivateFile& file, std::string& pending);
 
   std::filesystem::path directory_;
   OutputOptions options_;
@@ -127,6 +131,8 @@ class DirectoryOutput final : public decrypt::SessionSink {
   mutable std::mutex mutex_;
   PrivateFile sessions_;
   PrivateFile keys_;
+  std::string sessions_pending_;  // lines not written to sessions_ yet
+  std::string keys_pending_;
   // Node-based: a ConnectionOutput stays put while others come and go.
   std::unordered_map<std::uint64_t, ConnectionOutput> connections_;
   std::atomic<std::size_t> open_connections_{0};  // connections_.size(), for reading without the lock

@@ -46,6 +46,7 @@ struct Connection : LruHook {
   Side side_of(const net::Endpoint& sender) const { return sender == info.endpoint[0] ? Side::first : Side::second; }
 
   ConnectionKey key;
+  std::uint64_t hash = 0;  // ConnectionKeyHash of `key`
   ConnectionInfo info;
   std::unique_ptr<ConnectionHandler> handler;  // null when ignored or closed
   bool ignored = false;  // the factory declined it: segments are dropped

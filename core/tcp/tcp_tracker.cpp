@@ -1,11 +1,11 @@
 #include "core/tcp/tcp_tracker.h"
 
 #include <algorithm>
-#include <unordered_map>
 #include <vector>
 
 #include "core/tcp/connection.h"
 #include "core/tcp/connection_key.h"
+#include "core/tcp/connection_table.h"
 #include "core/tcp/lru_list.h"
 #include "core/tcp/sequence.h"
 
@@ -25,7 +25,8 @@ struct TcpTracker::Impl {
   void finish(std::int64_t timestamp_ns);
 
   bool starts_new_connection(Connection& connection, const net::TcpSegment& segment) const;
-  Connection& open(const ConnectionKey& key, const net::TcpSegment& segment, std::int64_t timestamp_ns);
+  Connection& open(const ConnectionKey& key, std::uint64_t hash, const net::TcpSegment& segment,
+                   std::int64_t timestamp_ns);
   void process(Connection& connection, const net::TcpSegment& segment, std::int64_t timestamp_ns);
   void expire_idle(std::int64_t timestamp_ns);
   void make_room(std::int64_t timestamp_ns);
@@ -38,8 +39,7 @@ struct TcpTracker::Impl {
   ConnectionFactory& factory;
   Options options;
   TrackerStats stats;
-  // Node-based: a Connection never moves, so the recency lists can link them.
-  std::unordered_map<ConnectionKey, Connection, ConnectionKeyHash> table;
+  ConnectionTable table;
   LruList active;  // open and ignored connections, most recently active first
   LruList closed;  // closed by FIN or RST, kept only to drop their late segments
   std::uint64_t next_id = 0;
@@ -52,8 +52,8 @@ void TcpTracker::Impl::add(const net::TcpSegment& segment, std::int64_t timestam
   expire_idle(timestamp_ns);
 
   const ConnectionKey key = make_connection_key(segment.src, segment.dst);
-  auto found = table.find(key);
-  Connection* connection = found == table.end() ? nullptr : &found->second;
+  const std::uint64_t hash = ConnectionKeyHash{}(key);
+  Connection* connection = table.find(key, hash);
   if (connection != nullptr && has(segment, net::kSyn) && starts_new_connection(*connection, segment)) {
     if (connection->handler) close(*connection, CloseReason::reused, timestamp_ns);
     retire(*connection);
@@ -63,7 +63,7 @@ void TcpTracker::Impl::add(const net::TcpSegment& segment, std::int64_t timestam
     // A bare RST for a connection never seen has nothing to deliver: opening a
     // connection only to close it would be noise.
     if (has(segment, net::kRst) && segment.payload.empty()) return;
-    connection = &open(key, segment, timestamp_ns);
+    connection = &open(key, hash, segment, timestamp_ns);
   }
   touch(*connection, timestamp_ns);
   if (!connection->closed) process(*connection, segment, timestamp_ns);
@@ -82,11 +82,13 @@ bool TcpTracker::Impl::starts_new_connection(Connection& connection, const net::
   return !(sender.isn_known && sender.isn == segment.seq);
 }
 
-Connection& TcpTracker::Impl::open(const ConnectionKey& key, const net::TcpSegment& segment,
+Connection& TcpTracker::Impl::open(const ConnectionKey& key, std::uint64_t hash, const net::TcpSegment& segment,
                                    std::int64_t timestamp_ns) {
   make_room(timestamp_ns);
-  Connection& connection = table.try_emplace(key, options.max_buffered_bytes).first->second;
-  connection.key = key;
+  auto created = std::make_unique<Connection>(options.max_buffered_bytes);
+  created->key = key;
+  created->hash = hash;
+  Connection& connection = table.insert(std::move(created));
 
   ConnectionInfo& info = connection.info;
   info.id = next_id++;
@@ -140,6 +142,9 @@ void TcpTracker::Impl::process(Connection& connection, const net::TcpSegment& se
       sender.stream.set_fin(offset + static_cast<std::int64_t>(segment.payload.size()), delivery);
     }
     sender.stream.add(offset, segment.payload, delivery);
+    if (!segment.payload.empty() && !sender.stream.skipping() && !connection.handler->wants_bytes(side)) {
+      sender.stream.skip_bytes(delivery);
+    }
   }
   if (has(segment, net::kAck) && receiver.started) {
     const Delivery delivery{*connection.handler, other(side), stats, timestamp_ns};
@@ -209,15 +214,14 @@ void TcpTracker::Impl::bury(Connection& connection) {
 
 void TcpTracker::Impl::retire(Connection& connection) {
   list_of(connection).remove(connection);
-  const ConnectionKey key = connection.key;  // erase() must not read a key it is destroying
-  table.erase(key);
+  table.erase(connection);
 }
 
 void TcpTracker::Impl::finish(std::int64_t timestamp_ns) {
   std::vector<Connection*> open_connections;
-  for (auto& entry : table) {
-    if (entry.second.handler) open_connections.push_back(&entry.second);
-  }
+  table.for_each([&](Connection& connection) {
+    if (connection.handler) open_connections.push_back(&connection);
+  });
   std::sort(open_connections.begin(), open_connections.end(),
             [](const Connection* a, const Connection* b) { return a->info.id < b->info.id; });
   for (Connection* connection : open_connections) {

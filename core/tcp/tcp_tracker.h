@@ -20,6 +20,12 @@
 //    idle_timeout (time comes from the segments, never from a clock).
 //  - No heap allocation per in-order segment: in-order payload is handed on
 //    as a view into the caller's frame.
+//  - A handler that will never want a direction's bytes again says so
+//    (wants_bytes()): that direction is then no longer reassembled. Its held
+//    bytes are dropped, later bytes are only counted (on_bytes_skipped() at
+//    close), and its FIN is reported as soon as it is seen, after the ranges
+//    never seen before it (bytes are not held, but a late segment still fills
+//    a hole) as gaps.
 #pragma once
 
 #include <cstdint>
@@ -69,6 +75,15 @@ class ConnectionHandler {
   // A FIN from `from` (after all its data was delivered).
   virtual void on_fin(Side from, std::int64_t timestamp_ns) = 0;
   virtual void on_close(CloseReason reason, std::int64_t timestamp_ns) = 0;
+
+  // Asked after each segment of `from` carrying bytes: false once the handler
+  // will never want bytes of `from` again (it knows it cannot decrypt them).
+  // The answer must not turn back to true.
+  virtual bool wants_bytes(Side /*from*/) const { return true; }
+  // Right before on_close(), for a direction no longer reassembled: its stream
+  // went on for `bytes` more bytes (holes included), the last of them seen at
+  // `last_timestamp_ns`.
+  virtual void on_bytes_skipped(Side /*from*/, std::uint64_t /*bytes*/, std::int64_t /*last_timestamp_ns*/) {}
 };
 
 class ConnectionFactory {
@@ -88,6 +103,7 @@ struct TrackerStats {
   std::uint64_t gap_bytes = 0;
   std::uint64_t buffered_bytes = 0;       // currently held out of order, all connections
   std::uint64_t evicted_connections = 0;
+  std::uint64_t skipped_bytes = 0;        // passed over, not reassembled: the handler did not want them
 };
 
 class TcpTracker {

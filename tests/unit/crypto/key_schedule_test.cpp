@@ -219,6 +219,19 @@ TEST_CASE("TLS 1.3 HKDF-Expand-Label and traffic keys: RFC 8448 section 3 (simpl
   CHECK_FALSE(hkdf_expand_label(PrfHash::sha256, kMaster, std::string(250, 'x'), {}, 16).ok());
 }
 
+TEST_CASE("TLS 1.3 HKDF-Expand-Label longer than one hash block", "[crypto][tls13]") {
+  // Several HMAC blocks chained (RFC 5869 §2.3): no TLS 1.3 label needs them, but the function offers them.
+  // openssl kdf -keylen 80 -kdfopt digest:SHA256 -kdfopt mode:EXPAND_ONLY -kdfopt hexkey:M
+  //   -kdfopt hexinfo:005011"tls13 multi block"00 HKDF   (SHA384: -keylen 100, hexinfo:006411...)
+  CHECK(to_hex(value(hkdf_expand_label(PrfHash::sha256, kMaster, "multi block", {}, 80))) ==
+        "6f40d86f9c39998020c4e5e0608de3012992cf26a430d111f1797b0018103a9f52f4c039dab0d78d5563682d1dd7c901"
+        "347d98efa9a324a3d4c90782384e9fe5bc882b94a0f45dbbc41464bc6e55695d");
+  CHECK(to_hex(value(hkdf_expand_label(PrfHash::sha384, kMaster, "multi block", {}, 100))) ==
+        "437d22337ac3147b332cfc4300303f6ebde2c95ff9cc89d14c81f8d7c199c966d377cecf01a44770baf1c281ce65d721"
+        "197bf4c9a6aa4bc614338c132e666b5cef62b37006ed8d070b48897d1e521654442edd181bbd068cd2799e53c7ff455b"
+        "9325cd5b");
+}
+
 TEST_CASE("TLS 1.3 KeyUpdate secret and Finished HMAC", "[crypto][tls13]") {
   const CipherSuite& aes128 = suite(0x1301);
   // openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt mode:EXPAND_ONLY
