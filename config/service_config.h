@@ -67,7 +67,7 @@ struct KeyConfig {
 };
 
 struct DecryptConfig {
-  unsigned workers = 2;  // 1..64
+  unsigned workers = 1;  // 1..64: threads over one file's connections
   std::vector<KeyConfig> keys;
   std::vector<std::filesystem::path> keylogs;
   bool transcripts = true;  // transcript files per connection

@@ -42,10 +42,10 @@
 # peak RSS, stop it with SIGINT, then count.
 #   tlsring   tlsring run -c CONFIG: interfaces [lo], filter "tcp port 3000", buffer_size 16MiB,
 #             rotation every 10s and max_file_size 64MiB (~23 files a run at 1500 B), pcapng,
-#             decrypt workers 2 and no keys (the background decryptor still reads every completed
-#             file, reassembles its TCP streams and classifies them)
-#   tcpdump   tcpdump -i lo -p -n -s 262144 -B 65536 -Z root -w FILE 'tcp port 3000'
-#   dumpcap   dumpcap -i lo -p -s 262144 -B 64 -f 'tcp port 3000' -w FILE (pcapng)
+#             decrypt.workers at its default (1) and no keys (the background decryptor still reads
+#             every completed file, follows its TCP streams and classifies them)
+#   tcpdump   tcpdump -i lo -p -n -s 262144 -B KiB -Z root -w FILE 'tcp port 3000'
+#   dumpcap   dumpcap -i lo -p -s 262144 -B MiB -f 'tcp port 3000' -w FILE (pcapng)
 # All three get the same kernel buffer, 16 MiB (tlsring's default buffer_size; --buffer-mib), the
 # same snap length and no promiscuous mode (no difference on lo). The kernel buffer is mmapped
 # into the capturer, so it counts in its RSS: the tables show peak RSS and RSS without it.
@@ -270,8 +270,6 @@ write_tlsring_config() {  # DIR EVERY MAX_FILE_SIZE(or empty)
     echo "output:"
     echo "  directory: $dir/out"
     echo "  format: pcapng"
-    echo "decrypt:"
-    echo "  workers: 2"
     echo "logging:"
     echo "  level: info"
     echo "  target: console"

@@ -34,7 +34,7 @@ void check_all_defaults(const ServiceConfig& c) {
   CHECK_FALSE(c.user.has_value());
   CHECK(c.output.directory == "/var/lib/tlsring");
   CHECK(c.output.format == CaptureFormat::pcapng);
-  CHECK(c.decrypt.workers == 2u);
+  CHECK(c.decrypt.workers == 1u);
   CHECK(c.decrypt.keys.empty());
   CHECK(c.decrypt.keylogs.empty());
   CHECK(c.decrypt.transcripts);

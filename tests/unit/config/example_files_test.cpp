@@ -42,7 +42,7 @@ TEST_CASE("example files: tlsring.yaml") {
   CHECK(c.stop_after_ns == 8 * 3600 * kSecond);
   CHECK(c.output.directory == "/var/lib/tlsring");
   CHECK(c.output.format == tlsring::capture::CaptureFormat::pcapng);
-  CHECK(c.decrypt.workers == 2u);
+  CHECK(c.decrypt.workers == 1u);
   REQUIRE(c.decrypt.keys.size() == 2);
   CHECK(c.decrypt.keys[0].server == "10.0.0.5:3000");
   CHECK(c.decrypt.keys[0].file == "/etc/tlsring/keys/tserver.pfx");
