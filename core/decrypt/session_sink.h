@@ -20,6 +20,11 @@ class SessionSink {
   // A master secret proved right by a verified Finished (TLS <= 1.2).
   virtual void on_master_secret(std::span<const std::uint8_t> client_random,
                                 std::span<const std::uint8_t> master_secret) = 0;
+  // The session ID the server gave that proved master secret (TLS <= 1.2,
+  // when not empty): later connections may resume the session by it, also in
+  // a later capture decrypted with this pair as a key log.
+  virtual void on_session_id(std::span<const std::uint8_t> /*session_id*/,
+                             std::span<const std::uint8_t> /*master_secret*/) {}
   // The connection ended; `session` holds the final verdict.
   virtual void on_session_end(const SessionReport& session) = 0;
 };

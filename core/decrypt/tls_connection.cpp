@@ -689,6 +689,7 @@ void TlsConnection::keys_proven() {
   if (hs_.tls13 || hs_.master_secret.empty() || proven_master_ == hs_.master_secret) return;
   proven_master_ = hs_.master_secret;
   sink_.on_master_secret(hs_.client_random, proven_master_);
+  if (!hs_.server_session_id.empty()) sink_.on_session_id(hs_.server_session_id, proven_master_);
   keys_.remember_session_id(hs_.server_session_id, proven_master_);
   if (!hs_.new_ticket.empty()) keys_.remember_ticket(hs_.new_ticket, proven_master_);
 }

@@ -122,4 +122,9 @@ std::string format_client_random_line(std::span<const std::uint8_t> client_rando
   return "CLIENT_RANDOM " + detail::encode_hex(client_random) + " " + detail::encode_hex(master_secret);
 }
 
+std::string format_session_id_line(std::span<const std::uint8_t> session_id,
+                                   std::span<const std::uint8_t> master_secret) {
+  return "RSA Session-ID:" + detail::encode_hex(session_id) + " Master-Key:" + detail::encode_hex(master_secret);
+}
+
 }  // namespace tlsring::keys

@@ -71,5 +71,9 @@ class KeyLog {
 // The key-log line for a master secret: "CLIENT_RANDOM <hex> <hex>", lower-case hex, no newline.
 std::string format_client_random_line(std::span<const std::uint8_t> client_random,
                                       std::span<const std::uint8_t> master_secret);
+// The line that lets a later connection resume a session by its ID, as
+// Wireshark exports it: "RSA Session-ID:<hex> Master-Key:<hex>", no newline.
+std::string format_session_id_line(std::span<const std::uint8_t> session_id,
+                                   std::span<const std::uint8_t> master_secret);
 
 }  // namespace tlsring::keys

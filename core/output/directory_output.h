@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/decrypt/session_sink.h"
@@ -65,6 +66,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
                            std::int64_t timestamp_ns, std::span<const std::uint8_t> plaintext) override;
   void on_master_secret(std::span<const std::uint8_t> client_random,
                         std::span<const std::uint8_t> master_secret) override;
+  void on_session_id(std::span<const std::uint8_t> session_id, std::span<const std::uint8_t> master_secret) override;
   void on_session_end(const decrypt::SessionReport& session) override;
 
   // Writes out what open connections hold so far, keeping them open (their
@@ -133,6 +135,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
   PrivateFile keys_;
   std::string sessions_pending_;  // lines not written to sessions_ yet
   std::string keys_pending_;
+  std::unordered_set<std::string> session_ids_written_;  // raw bytes: one line per session ID
   // Node-based: a ConnectionOutput stays put while others come and go.
   std::unordered_map<std::uint64_t, ConnectionOutput> connections_;
   std::atomic<std::size_t> open_connections_{0};  // connections_.size(), for reading without the lock

@@ -101,9 +101,14 @@ Generated generate(const fs::path& dir, const std::vector<std::string>& args) {
   REQUIRE(gen.exit_status == 0);
   Generated g;
   g.dir = dir;
-  g.capture = dir / "capture.pcapng";
-  if (!fs::exists(g.capture)) g.capture = dir / "capture.pcap";
-  REQUIRE(fs::exists(g.capture));
+  for (const char* extension : {".pcapng", ".pcap"}) {
+    if (fs::exists(dir / ("capture" + std::string(extension)))) g.captures = {dir / ("capture" + std::string(extension))};
+    for (int n = 1; fs::exists(dir / ("capture-" + std::to_string(n) + extension)); ++n) {
+      g.captures.push_back(dir / ("capture-" + std::to_string(n) + extension));
+    }
+  }
+  REQUIRE_FALSE(g.captures.empty());
+  g.capture = g.captures.front();
   const auto lines = read_lines(dir / "manifest.tsv");
   REQUIRE(lines.size() >= 2);
   auto split = [](const std::string& line) {

@@ -56,7 +56,8 @@ void write_empty_pcap(const fs::path& path);
 // What tlsring-gen wrote in a directory.
 struct Generated {
   fs::path dir;
-  fs::path capture;  // dir/capture.pcapng (or .pcap)
+  fs::path capture;  // dir/capture.pcapng (or .pcap); the first file when split
+  std::vector<fs::path> captures;  // every file, in order: capture-1.pcapng ... when split
   // manifest.tsv, one map per connection, keyed by the header's column names.
   std::vector<std::map<std::string, std::string>> connections;
 };

@@ -162,9 +162,13 @@ TEST_CASE("decrypt outputs: rsasnakeoil2 with a bound key, against Wireshark's e
     }
   }
 
-  // keys.log: exactly the CLIENT_RANDOM lines tshark exported for this capture.
-  const auto tshark_keys = lines_starting_with(expected / "session-keys.txt", "CLIENT_RANDOM ");
+  // keys.log: exactly the lines tshark exported for this capture, the
+  // CLIENT_RANDOM lines and the RSA Session-ID lines a resumption needs.
+  auto tshark_keys = lines_starting_with(expected / "session-keys.txt", "CLIENT_RANDOM ");
   REQUIRE(tshark_keys.size() == 3);
+  const auto tshark_session_ids = lines_starting_with(expected / "session-keys.txt", "RSA Session-ID:");
+  REQUIRE(tshark_session_ids.size() == 2);
+  tshark_keys.insert(tshark_session_ids.begin(), tshark_session_ids.end());
   std::set<std::string> written;
   for (const auto& line : read_lines(out / "keys.log")) {
     if (line.empty() || line[0] == '#') continue;
@@ -222,6 +226,39 @@ TEST_CASE("decrypt outputs: a generated TLS 1.2 capture with a key matched by it
     for (const auto& line : written_keys) found = found || line.rfind("CLIENT_RANDOM " + conn.at("client_random") + " ", 0) == 0;
     CHECK(found);
   }
+}
+
+TEST_CASE("decrypt outputs: keys.log carries a session ID, so a resumption in a later capture decrypts without the key") {
+  TempDir dir;
+  const Generated gen = generate(dir / "gen", {"--sessions", "1", "--resume", "id", "--resumptions", "1",
+                                               "--split-before-connection", "1", "--version", "1.2", "--ciphers",
+                                               "AES128-GCM-SHA256", "--format", "pcapng", "--quiet"});
+  REQUIRE(gen.captures.size() == 2);
+  REQUIRE(gen.connections.size() == 2);
+  REQUIRE(gen.connections[1].at("resumed") == "1");
+
+  // The first file, with the server's key: the full handshake.
+  const fs::path first = dir / "first";
+  const ChildResult r1 = run_tlsring({"decrypt", gen.captures[0].string(), "--key",
+                                      (gen.dir / "server.key.pem").string(), "-o", first.string()});
+  INFO(r1.err << r1.out);
+  REQUIRE(r1.exit_status == 0);
+  const auto session_ids = lines_starting_with(first / "keys.log", "RSA Session-ID:");
+  REQUIRE(session_ids.size() == 1);
+
+  // The second file alone, with nothing but that keys.log: the resumption.
+  const fs::path second = dir / "second";
+  const ChildResult r2 = run_tlsring({"decrypt", gen.captures[1].string(), "--keylog",
+                                      (first / "keys.log").string(), "-o", second.string()});
+  INFO(r2.err << r2.out);
+  REQUIRE(r2.exit_status == 0);
+  const auto sessions = read_sessions(second);
+  REQUIRE(sessions.size() == 1);
+  const auto& resumed = gen.connections[1];
+  CHECK(field(sessions[0], "verdict") == "decrypted");
+  CHECK(field(sessions[0], "resumed") == "session_id");
+  CHECK(read_file(second / field(sessions[0], "files.c2s")) == read_file(gen.dir / resumed.at("c2s_file")));
+  CHECK(read_file(second / field(sessions[0], "files.s2c")) == read_file(gen.dir / resumed.at("s2c_file")));
 }
 
 TEST_CASE("decrypt outputs: --help") {
