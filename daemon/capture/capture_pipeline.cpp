@@ -1,11 +1,11 @@
 #include "daemon/capture/capture_pipeline.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <optional>
 #include <system_error>
 #include <utility>
+
+#include "daemon/platform/process.h"
 
 namespace tlsring::daemon {
 namespace {
@@ -21,7 +21,7 @@ constexpr int kIdlePollMs = 100;
 // by the consumer does not join the thread it runs on.
 thread_local const CapturePipeline* writer_of_this_thread = nullptr;
 
-void name_this_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
+void name_this_thread(const char* name) { platform::name_current_thread(name); }
 
 int milliseconds_until(SteadyClock::time_point deadline, SteadyClock::time_point now) {
   const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();

@@ -1,7 +1,5 @@
 #include "daemon/cli/check_keys.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +8,7 @@
 #include "core/keys/key_log.h"
 #include "daemon/cli/key_spec.h"
 #include "daemon/platform/certificate_store_key.h"
+#include "daemon/platform/file_access.h"
 
 namespace tlsring::cli {
 namespace {
@@ -20,19 +19,9 @@ std::string octal_mode(unsigned mode) {
   return text;
 }
 
-struct FileState {
-  std::optional<std::string> problem;  // missing, not a regular file, cannot stat
-  unsigned mode = 0;
-};
+using FileState = platform::RegularFileState;
 
-FileState inspect(const std::filesystem::path& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) {
-    return FileState{errno == ENOENT ? std::string("no such file") : std::string(std::strerror(errno)), 0};
-  }
-  if (!S_ISREG(info.st_mode)) return FileState{std::string("not a regular file"), 0};
-  return FileState{std::nullopt, static_cast<unsigned>(info.st_mode)};
-}
+FileState inspect(const std::filesystem::path& path) { return platform::inspect_regular_file(path); }
 
 // A FAIL (key, password file) or warn (key log) when the mode is too open.
 std::optional<CheckLine> mode_line(const std::string& name, const std::filesystem::path& path, unsigned mode,
@@ -79,7 +68,7 @@ bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
                                       "the file of this entry"}));
     return false;
   }
-  if (auto line = mode_line(name, key.file, file.mode, CheckStatus::fail)) lines.push_back(std::move(*line));
+  if (auto line = mode_line(name, key.file, file.posix_mode, CheckStatus::fail)) lines.push_back(std::move(*line));
 
   if (key.password_file) {
     const std::string pass_name = "password file " + key.password_file->string() + " (for " + key.file.string() + ")";
@@ -90,10 +79,10 @@ bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
                                         "password_file"}));
       return false;
     }
-    if (auto line = mode_line(pass_name, *key.password_file, pass.mode, CheckStatus::fail)) {
+    if (auto line = mode_line(pass_name, *key.password_file, pass.posix_mode, CheckStatus::fail)) {
       lines.push_back(std::move(*line));
     } else {
-      lines.push_back(ok_line(pass_name + ": mode " + octal_mode(pass.mode)));
+      lines.push_back(ok_line(pass_name + ": mode " + octal_mode(pass.posix_mode)));
     }
   }
   if (key.password_env && std::getenv(key.password_env->c_str()) == nullptr) {
@@ -120,7 +109,7 @@ bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
     return false;
   }
   lines.push_back(ok_line(name + ": RSA " + std::to_string(loaded->modulus_bits()) + "-bit private key, id " +
-                          short_key_id(loaded->public_key_id()) + ", mode " + octal_mode(file.mode) + ", " +
+                          short_key_id(loaded->public_key_id()) + ", mode " + octal_mode(file.posix_mode) + ", " +
                           (key.server ? "for server " + *key.server
                                       : std::string("for any server whose certificate it matches"))));
   return true;
@@ -135,7 +124,7 @@ bool check_keylog(const std::filesystem::path& path, std::vector<CheckLine>& lin
                               {"fix: correct decrypt.keylogs, or the file (SSLKEYLOGFILE format)"}));
     return false;
   }
-  if (auto line = mode_line(name, path, inspect(path).mode, CheckStatus::warn)) lines.push_back(std::move(*line));
+  if (auto line = mode_line(name, path, inspect(path).posix_mode, CheckStatus::warn)) lines.push_back(std::move(*line));
   if (log.empty() && log.skipped_lines() > 0) {
     lines.push_back(warn_line(name + ": no secret tlsring reads (" + std::to_string(log.skipped_lines()) +
                                   " line(s) with unknown labels)",
@@ -151,12 +140,16 @@ bool check_keylog(const std::filesystem::path& path, std::vector<CheckLine>& lin
 }  // namespace
 
 std::optional<std::string> secret_mode_problem(unsigned mode) {
+  // POSIX permission bits (S_IROTH, S_IWOTH, S_IXOTH, S_IWGRP): the same
+  // numbers everywhere, spelled out so that this builds where <sys/stat.h>
+  // lacks them (Windows).
+  constexpr unsigned kOtherRead = 04, kOtherWrite = 02, kOtherExecute = 01, kGroupWrite = 020;
   std::string problem;
   auto add = [&](const char* text) { problem += (problem.empty() ? "" : ", ") + std::string(text); };
-  if (mode & S_IROTH) add("other users can read it");
-  if (mode & S_IWOTH) add("other users can write it");
-  if ((mode & S_IXOTH) && !(mode & (S_IROTH | S_IWOTH))) add("other users can execute it");
-  if (mode & S_IWGRP) add("the group can write it");
+  if (mode & kOtherRead) add("other users can read it");
+  if (mode & kOtherWrite) add("other users can write it");
+  if ((mode & kOtherExecute) && !(mode & (kOtherRead | kOtherWrite))) add("other users can execute it");
+  if (mode & kGroupWrite) add("the group can write it");
   if (problem.empty()) return std::nullopt;
   return problem;
 }

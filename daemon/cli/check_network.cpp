@@ -1,7 +1,6 @@
 #include "daemon/cli/check_network.h"
 
 #include <pcap/pcap.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "daemon/capture/pcap_handle.h"
+#include "daemon/platform/process.h"
 
 namespace tlsring::cli {
 namespace {
@@ -169,7 +169,7 @@ CheckLine check_capture_permission() {
   std::ifstream in("/proc/self/status");
   std::stringstream text;
   text << in.rdbuf();
-  return capture_permission_line(geteuid() == 0, effective_capabilities(text.str()));
+  return capture_permission_line(platform::running_as_root(), effective_capabilities(text.str()));
 }
 
 }  // namespace tlsring::cli

@@ -1,12 +1,8 @@
 #include "daemon/cli/check_output_directory.h"
 
-#include <fcntl.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <string>
+
+#include "daemon/platform/file_access.h"
 
 namespace tlsring::cli {
 namespace fs = std::filesystem;
@@ -23,17 +19,6 @@ fs::path nearest_existing(const fs::path& directory) {
     at = parent;
   }
   return at;
-}
-
-// Creates and removes a file: the only sure test of writability (access()
-// ignores read-only mounts, ACLs differ...).
-std::optional<std::string> write_probe(const fs::path& directory) {
-  std::string name = (directory / ".tlsring-check-XXXXXX").string();
-  const int fd = mkstemp(name.data());
-  if (fd < 0) return std::string(std::strerror(errno));
-  close(fd);
-  if (unlink(name.c_str()) != 0) return "created " + name + " but cannot remove it: " + std::strerror(errno);
-  return std::nullopt;
 }
 
 }  // namespace
@@ -73,14 +58,14 @@ std::vector<CheckLine> check_output_directory(const config::ServiceConfig& confi
     return lines;
   }
   if (existing == directory) {
-    if (auto problem = write_probe(directory)) {
+    if (auto problem = platform::probe_write(directory)) {
       lines.push_back(fail_line(name + ": not writable by this user (" + *problem + ")",
                                 {"fix: chown the directory to the user the service runs as, or choose another "
                                  "output.directory in " + config_file}));
     } else {
       lines.push_back(ok_line(name + ": exists, writable"));
     }
-  } else if (access(existing.c_str(), W_OK | X_OK) != 0) {
+  } else if (!platform::may_create_files_in(existing)) {
     lines.push_back(fail_line(name + ": does not exist, and cannot be created: " + existing.string() +
                                   " is not writable by this user",
                               {"fix: create it (mkdir -p " + directory.string() +
@@ -88,12 +73,13 @@ std::vector<CheckLine> check_output_directory(const config::ServiceConfig& confi
   } else {
     lines.push_back(ok_line(name + ": does not exist yet; it can be created in " + existing.string()));
   }
-  struct statvfs stats {};
-  if (statvfs(existing.c_str(), &stats) != 0) {
+  std::error_code space_error;
+  const fs::space_info space = fs::space(existing, space_error);
+  if (space_error) {
     lines.push_back(warn_line("disk space for " + directory.string() + ": cannot be read (" +
-                              std::strerror(errno) + ")"));
+                              space_error.message() + ")"));
   } else {
-    const std::uint64_t free_bytes = static_cast<std::uint64_t>(stats.f_bavail) * stats.f_frsize;
+    const std::uint64_t free_bytes = static_cast<std::uint64_t>(space.available);
     lines.push_back(free_space_line(directory, free_bytes, config.rotation, config_file));
   }
   return lines;

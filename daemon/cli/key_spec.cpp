@@ -1,8 +1,7 @@
 #include "daemon/cli/key_spec.h"
 
 #include "core/decrypt/key_store.h"
-
-#include <arpa/inet.h>
+#include "daemon/platform/ip_address_text.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -29,13 +28,10 @@ Result<net::Endpoint> parse_endpoint(std::string_view text) {
     port_text = text.substr(colon + 1);
   }
   net::Endpoint endpoint;
-  if (inet_pton(AF_INET, host.c_str(), endpoint.ip.bytes.data()) == 1) {
-    endpoint.ip.version = 4;
-  } else if (inet_pton(AF_INET6, host.c_str(), endpoint.ip.bytes.data()) == 1) {
-    endpoint.ip.version = 6;
-  } else {
-    return make_error("'" + host + "' is not an IPv4 or IPv6 address");
-  }
+  const auto address = platform::parse_ip_address(host);
+  if (!address) return make_error("'" + host + "' is not an IPv4 or IPv6 address");
+  endpoint.ip.version = address->version;
+  endpoint.ip.bytes = address->bytes;
   unsigned long port = 0;
   for (char c : port_text) {
     if (c < '0' || c > '9') return make_error("'" + std::string(port_text) + "' is not a port number");

@@ -1,6 +1,5 @@
 #include "daemon/cli/service_commands.h"
 
-#include <signal.h>
 
 #include <chrono>
 #include <optional>
@@ -8,6 +7,7 @@
 #include "daemon/cli/argument_cursor.h"
 #include "daemon/platform/default_config.h"
 #include "daemon/platform/platform.h"
+#include "daemon/platform/process.h"
 #include "daemon/platform/utf8_path.h"
 #include "daemon/service/capture_service.h"
 #include "daemon/service/logging.h"
@@ -127,7 +127,7 @@ int run_status_command(const std::vector<std::string>& args, std::ostream& out, 
     err << "tlsring status: " << status.error().message << "\n";
     return 3;
   }
-  const bool alive = status->pid > 0 && ::kill(static_cast<pid_t>(status->pid), 0) == 0;
+  const bool alive = platform::process_is_running(status->pid);
   if (!alive && status->state != "stopped") {
     status->state = "not running (it stopped without saying so: see the log; " + status->state + " when last written)";
   }

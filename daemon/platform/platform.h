@@ -1,7 +1,9 @@
 // The operating-system boundary of tlsring: everything that differs between
 // Linux (systemd) and Windows (Service Control Manager) is declared here once
 // and defined per OS, in platform_linux.cpp or in the platform_windows_*.cpp
-// files. Everything else in the tree builds on both.
+// files. Everything else in the tree builds on both. The OS calls the rest of
+// daemon/ makes have headers of their own here, same split: durable_files.h,
+// process.h, privileges.h, notify_socket.h, ip_address_text.h, file_access.h.
 //
 // Contract:
 //  - No function throws; failures are Errors a person can act on (what, and

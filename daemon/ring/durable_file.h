@@ -1,18 +1,17 @@
-// File operations that survive a crash, for the ring's mechanism (POSIX):
-// fsync of a directory (so that a rename or an unlink in
-// it is on disk), and a rename that never replaces an existing file.
+// File operations that survive a crash, for the ring's mechanism: sync of a
+// directory (so that a rename or an unlink in it is on disk), and a rename
+// that never replaces an existing file. The OS calls are in
+// daemon/platform/durable_files.h.
 #pragma once
 
 #include <filesystem>
 
 #include "core/result.h"
-#include "core/unique_fd.h"
 
 namespace tlsring::daemon {
 
-using tlsring::UniqueFd;
-
-// fsync(2) on the directory itself. Errors name the directory.
+// fsync(2) on the directory itself (Windows: nothing to do). Errors name the
+// directory.
 Status fsync_directory(const std::filesystem::path& directory);
 
 // Renames `from` to `to` atomically, failing (with a message naming both) when

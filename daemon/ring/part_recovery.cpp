@@ -1,13 +1,6 @@
 #include "daemon/ring/part_recovery.h"
 
-#include <cerrno>
-#include <cstring>
-
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+#include "daemon/platform/durable_files.h"
 #include "daemon/ring/capture_file_name.h"
 #include "daemon/ring/capture_scan.h"
 #include "daemon/ring/durable_file.h"
@@ -16,39 +9,17 @@
 namespace tlsring::daemon {
 namespace {
 
-Error file_error(const std::filesystem::path& path, const char* what, int err) {
-  return make_error(path.string() + ": " + what + ": " + std::strerror(err));
+Error file_error(const std::filesystem::path& path, const char* what, const Error& reason) {
+  return make_error(path.string() + ": " + what + ": " + reason.message);
 }
 
-// A read-only view of a whole file; unmapped on destruction.
-class MappedFile {
- public:
-  static Result<MappedFile> map(int fd, std::size_t size, const std::filesystem::path& path) {
-    void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (data == MAP_FAILED) return file_error(path, "cannot map the file to scan it", errno);
-    return MappedFile(data, size);
-  }
-  MappedFile(MappedFile&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
-  MappedFile& operator=(MappedFile&&) = delete;
-  ~MappedFile() {
-    if (data_) ::munmap(data_, size_);
-  }
-  std::span<const std::uint8_t> bytes() const { return {static_cast<const std::uint8_t*>(data_), size_}; }
-
- private:
-  MappedFile(void* data, std::size_t size) : data_(data), size_(size) {}
-  void* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
-// Scans the file behind `fd` (size > 0) and unmaps it before returning, so
-// that the truncation that follows does not cut a live mapping.
-Result<CaptureScan> scan_file(int fd, std::uint64_t size, const std::filesystem::path& path) {
-  if (size > SIZE_MAX) return make_error(path.string() + ": too large to scan on this system");
-  auto mapped = MappedFile::map(fd, static_cast<std::size_t>(size), path);
-  if (!mapped) return mapped.error();
-  return scan_whole_records(mapped->bytes());
+// Scans the file (size > 0) and unmaps it before returning, so that the
+// truncation that follows does not cut a live mapping.
+Result<CaptureScan> scan_file(const platform::FileForRepair& file, std::uint64_t size,
+                              const std::filesystem::path& path) {
+  auto mapped = file.map(size);
+  if (!mapped) return file_error(path, "cannot map the file to scan it", mapped.error());
+  return scan_whole_records((*mapped)->bytes());
 }
 
 }  // namespace
@@ -61,16 +32,17 @@ Result<RecoveredFile> recover_part_file(const std::filesystem::path& part_path) 
   RecoveredFile out;
   out.part_path = part_path;
 
-  UniqueFd fd(::open(part_path.c_str(), O_RDWR | O_CLOEXEC));
-  if (!fd) return file_error(part_path, "cannot open to recover it", errno);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return file_error(part_path, "cannot stat", errno);
-  if (!S_ISREG(st.st_mode)) return make_error(part_path.string() + ": not a regular file");
-  const auto size = static_cast<std::uint64_t>(st.st_size);
+  auto opened = platform::FileForRepair::open(part_path);
+  if (!opened) return file_error(part_path, "cannot open to recover it", opened.error());
+  std::unique_ptr<platform::FileForRepair> file = std::move(*opened);
+  auto kind = file->kind();
+  if (!kind) return file_error(part_path, "cannot stat", kind.error());
+  if (!kind->regular) return make_error(part_path.string() + ": not a regular file");
+  const std::uint64_t size = kind->size;
 
   CaptureScan scan;
   if (size > 0) {
-    auto scanned = scan_file(fd.get(), size, part_path);
+    auto scanned = scan_file(*file, size, part_path);
     if (!scanned) return scanned.error();
     scan = std::move(*scanned);
   } else {
@@ -78,7 +50,7 @@ Result<RecoveredFile> recover_part_file(const std::filesystem::path& part_path) 
   }
 
   if (!scan.has_header) {
-    fd.reset();
+    file.reset();
     if (auto removed = remove_durably(part_path); !removed) return removed.error();
     out.deleted = true;
     out.bytes_cut = size;
@@ -87,13 +59,13 @@ Result<RecoveredFile> recover_part_file(const std::filesystem::path& part_path) 
   }
 
   if (scan.whole_end < size) {
-    if (::ftruncate(fd.get(), static_cast<off_t>(scan.whole_end)) != 0) {
-      return file_error(part_path, "cannot truncate to the last whole record", errno);
+    if (Status cut = file->truncate(scan.whole_end); !cut) {
+      return file_error(part_path, "cannot truncate to the last whole record", cut.error());
     }
     out.cut_reason = scan.stop_reason;
   }
-  if (::fsync(fd.get()) != 0) return file_error(part_path, "fsync failed", errno);
-  fd.reset();
+  if (Status synced = file->sync(); !synced) return file_error(part_path, "fsync failed", synced.error());
+  file.reset();
 
   std::filesystem::path final_path = part_path;
   final_path.replace_filename(name.substr(0, name.size() - kPartSuffix.size()));

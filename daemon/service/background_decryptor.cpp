@@ -4,13 +4,13 @@
 #include <malloc.h>
 #endif
 
-#include <pthread.h>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/output/private_file.h"
 #include "daemon/cli/decrypt_summary.h"
+#include "daemon/platform/process.h"
 
 namespace tlsring::daemon {
 namespace {
@@ -78,7 +78,7 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
   engine_options.workers = std::max(1u, options_.workers);
   engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
   // Named, so that top -H and the capture benchmark tell it from capture.
-  boost::asio::post(*thread_, [] { pthread_setname_np(pthread_self(), "tlsring-decrypt"); });
+  boost::asio::post(*thread_, [] { platform::name_current_thread("tlsring-decrypt"); });
 }
 
 BackgroundDecryptor::~BackgroundDecryptor() { (void)finish(); }

@@ -1,8 +1,5 @@
 #include "daemon/service/capture_service.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,6 +13,8 @@
 #include "core/output/private_file.h"
 #include "daemon/capture/capture_pipeline.h"
 #include "daemon/capture/live_capture.h"
+#include "daemon/platform/privileges.h"
+#include "daemon/platform/process.h"
 #include "daemon/ring/capture_file_name.h"
 #include "daemon/ring/part_recovery.h"
 #include "daemon/ring/ring_directory.h"
@@ -23,7 +22,6 @@
 #include "daemon/service/configured_keys.h"
 #include "daemon/service/decrypted_ledger.h"
 #include "daemon/service/logging.h"
-#include "daemon/service/privileges.h"
 #include "daemon/service/ring_recorder.h"
 #include "daemon/service/service_status.h"
 #include "daemon/service/systemd_notify.h"
@@ -135,7 +133,8 @@ class Service {
     write_status();
     context_.report_ready();
 
-    boost::asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+    boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
+    if (const auto reload = platform::reload_signal()) signals.add(*reload);
     wait_for_signal(signals);
     // The service manager's requests take the signals' way, through the loop.
     // Cleared before io_ goes: a handler then can no longer post to it.
@@ -162,7 +161,7 @@ class Service {
   void wait_for_signal(boost::asio::signal_set& signals) {
     signals.async_wait([this, &signals](const boost::system::error_code& error, int signal) {
       if (error) return;
-      if (signal == SIGHUP) {
+      if (signal == platform::reload_signal()) {
         reload("SIGHUP");
         wait_for_signal(signals);
         return;
@@ -278,7 +277,7 @@ class Service {
   void write_status() {
     ServiceStatus s;
     s.state = state_;
-    s.pid = ::getpid();
+    s.pid = platform::current_process_id();
     s.started_ns = started_ns_;
     s.updated_ns = system_now_ns();
     s.stop_at_ns = stop_at_ns_.value_or(0);
@@ -348,7 +347,7 @@ std::filesystem::path status_file_path(const config::ServiceConfig& config) {
 }
 
 int run_service(const config::ServiceConfig& config, platform::ServiceContext& context) {
-  ::umask(027);
+  platform::set_file_creation_mask(027);
   if (Status logging = setup_logging(log_options(config.logging)); !logging.ok()) {
     log_early_error("tlsring run: " + logging.error().message, std::cerr);
     return kServiceExitBadSetup;
@@ -372,13 +371,13 @@ int run_service(const config::ServiceConfig& config, platform::ServiceContext& c
     return kServiceExitBadSetup;
   }
   for (const auto& warning : (*capture)->warnings()) spdlog::warn("{}", warning);
-  if (config.user && ::geteuid() == 0) {
+  if (config.user && platform::running_as_root()) {
     // Capture handles are open and keys read: nothing else needs root.
-    Status handed = hand_directory_to(config.output.directory, *config.user);
+    Status handed = platform::hand_directory_to(config.output.directory, *config.user);
     if (handed.ok() && config.logging.target == config::LoggingConfig::Target::file) {
-      handed = hand_directory_to(config.logging.file.parent_path(), *config.user);
+      handed = platform::hand_directory_to(config.logging.file.parent_path(), *config.user);
     }
-    if (handed.ok()) handed = drop_privileges_to(*config.user);
+    if (handed.ok()) handed = platform::drop_privileges_to(*config.user);
     if (!handed.ok()) {
       spdlog::error("{}", handed.error().message);
       return kServiceExitBadSetup;

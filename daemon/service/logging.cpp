@@ -1,7 +1,5 @@
 #include "daemon/service/logging.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <mutex>
 #include <utility>
@@ -13,6 +11,7 @@
 
 #include "core/output/private_file.h"
 #include "daemon/platform/event_log_sink.h"
+#include "daemon/platform/process.h"
 
 namespace tlsring::daemon {
 namespace {
@@ -26,7 +25,7 @@ class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
     formatter_->format(msg, formatted);
     std::string line = "<" + std::to_string(priority(msg.level)) + ">";
     line.append(formatted.data(), formatted.size());
-    (void)!::write(STDERR_FILENO, line.data(), line.size());
+    platform::write_standard_error(line);
   }
   void flush_() override {}
 

@@ -1,7 +1,5 @@
 #include "daemon/service/ring_recorder.h"
 
-#include <sys/statvfs.h>
-
 #include <spdlog/spdlog.h>
 
 #include "config/size.h"
@@ -11,9 +9,10 @@ namespace tlsring::daemon {
 namespace {
 
 std::uint64_t free_bytes(const std::filesystem::path& directory) {
-  struct statvfs s {};
-  if (::statvfs(directory.c_str(), &s) != 0) return 0;
-  return static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize;
+  std::error_code error;
+  const std::filesystem::space_info space = std::filesystem::space(directory, error);
+  if (error) return 0;
+  return static_cast<std::uint64_t>(space.available);
 }
 
 // The latest clock boundary at or before `now_ns`: an interval file is named

@@ -1,9 +1,5 @@
 #include "daemon/service/service_status.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -12,7 +8,8 @@
 #include <sstream>
 
 #include "core/output/session_json.h"
-#include "core/unique_fd.h"
+#include "daemon/platform/durable_files.h"
+#include "daemon/platform/process.h"
 
 namespace tlsring::daemon {
 namespace {
@@ -136,8 +133,7 @@ std::string text_field(const std::map<std::string, std::string>& fields, const s
 
 std::string utc_time(std::int64_t ns) {
   const std::time_t seconds = static_cast<std::time_t>(ns / 1000000000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
+  const std::tm tm = platform::utc_calendar_time(seconds);
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &tm);
   return text;
@@ -209,23 +205,7 @@ Result<ServiceStatus> status_from_json(std::string_view text) {
 }
 
 Status write_status_file(const std::filesystem::path& path, const ServiceStatus& status) {
-  const std::string text = status_to_json(status);
-  const std::string tmp = path.string() + ".tmp";
-  const UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (!fd) return make_error("cannot write " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno));
-    done += static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd.get(), 0640);
-  ::fsync(fd.get());
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return make_error("cannot rename " + tmp + " to " + path.string() + ": " + std::strerror(errno));
-  }
-  return {};
+  return platform::replace_file_contents(path, status_to_json(status), 0640);
 }
 
 Result<ServiceStatus> read_status_file(const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 // SystemdNotifier: the sd_notify protocol, spoken directly over the datagram
 // socket systemd names in $NOTIFY_SOCKET (a path, or "@name" for the abstract
-// namespace), so no libsystemd is needed. Outside systemd every call is a no-op.
+// namespace), so no libsystemd is needed. Outside systemd, and on Windows
+// (daemon/platform/notify_socket.h has no socket there), every call is a no-op.
 //   ready()             READY=1 once capture runs
 //   status(text)        STATUS=... shown by systemctl status
 //   watchdog()          WATCHDOG=1; call at least every watchdog_interval()
@@ -8,9 +9,12 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "daemon/platform/notify_socket.h"
 
 namespace tlsring::daemon {
 
@@ -22,7 +26,7 @@ class SystemdNotifier {
   SystemdNotifier(const SystemdNotifier&) = delete;
   SystemdNotifier& operator=(const SystemdNotifier&) = delete;
 
-  bool enabled() const { return fd_ >= 0; }
+  bool enabled() const { return socket_ != nullptr; }
   // Half the watchdog timeout systemd set, when it set one for this process.
   std::optional<std::chrono::milliseconds> watchdog_interval() const { return watchdog_interval_; }
 
@@ -33,8 +37,7 @@ class SystemdNotifier {
   bool send(std::string_view message);
 
  private:
-  int fd_ = -1;
-  std::string socket_path_;
+  std::unique_ptr<platform::NotifySocket> socket_;
   std::optional<std::chrono::milliseconds> watchdog_interval_;
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ctest platform_mingw_cross_compile: builds daemon/platform for Windows with
+# ctest platform_mingw_cross_compile: builds tlsring's daemon for Windows with
 # Debian's mingw-w64 cross compiler (there is no Windows machine in CI).
 #   1. compiles every daemon/platform/*.cpp except platform_linux*.cpp, and
 #      config/duration.cpp, config/thumbprint.cpp and LiveCapture
@@ -7,11 +7,34 @@
 #      -Werror;
 #   2. makes the event log's message table (windmc, windres);
 #   3. links them with tests/platform/mingw_link_check.cpp, which references
-#      every platform.h and capture_wait.h function, LiveCapture, and every
-#      pcap_* the capture code calls;
+#      every function of platform.h, capture_wait.h and the OS mechanism
+#      headers (durable_files.h, process.h, privileges.h, notify_socket.h,
+#      ip_address_text.h, file_access.h), LiveCapture, and every pcap_* the
+#      capture code calls;
 #   4. checks the executable: it must not import wpcap.dll (Npcap is loaded at
 #      run time) and must carry a resource section (the message table);
-#   5. compiles event_log_sink.h against Debian's spdlog/fmt headers.
+#   5. compiles event_log_sink.h against Debian's spdlog/fmt headers;
+#   6. compiles the rest of daemon/ for Windows, with -Wall -Wextra -Werror:
+#      daemon/ring/*.cpp, daemon/service/*.cpp, daemon/cli/*.cpp,
+#      daemon/capture/*.cpp (capture_pipeline.cpp, block_exchange.cpp) and
+#      daemon/main.cpp. A file that includes Boost, spdlog, fmt, yaml-cpp or
+#      OpenSSL itself is compiled with -fsyntax-only against Debian's headers
+#      of those (symlinked one by one into WORK/include, never /usr/include as
+#      a whole): there are no Windows builds of those libraries here to link
+#      with. Today: service/background_decryptor.cpp, capture_service.cpp
+#      (Boost.Asio), logging.cpp, ring_recorder.cpp (spdlog). Every other file
+#      is compiled to an object (-c), not linked: core/ is not built for
+#      Windows (see below).
+# NOT compiled for Windows yet (the step prints this list too):
+#   - daemon/capture/packet_block.cpp: maps its blocks with mmap(2)
+#     (<sys/mman.h>) directly; not behind daemon/platform yet (its owner's
+#     change);
+#   - core/** and config/** (but for duration.cpp and thumbprint.cpp): outside
+#     this check's area (the daemon's platform port). Tried by hand on
+#     2026-12-06 with -fsyntax-only: core/output/private_file.cpp,
+#     core/output/transcript_format.cpp, config/config_loader.cpp and
+#     config/server_address.cpp do not compile for Windows (POSIX calls);
+#     the rest of core/ and config/ did.
 # libpcap's headers are Debian's (/usr/include/pcap): they are the same
 # libpcap headers as Npcap's SDK, with the _WIN32 parts included.
 # Exit 0 ok, 1 a step failed, 4 skipped (no cross compiler: says so loudly).
@@ -48,7 +71,7 @@ mkdir -p "$WORK/include" "$WORK/obj" "$WORK/messages"
 # bring glibc's headers into a Windows build.
 ln -s /usr/include/pcap "$WORK/include/pcap"
 FLAGS=(-std=c++20 -Wall -Wextra -Werror -I"$ROOT" -isystem "$WORK/include")
-LIBS=(-ladvapi32 -lshell32 -lole32 -lcrypt32 -lbcrypt)
+LIBS=(-ladvapi32 -lshell32 -lole32 -lcrypt32 -lbcrypt -lws2_32)
 
 echo "$TEST: $("$CXX" --version | head -n1)"
 failures=()
@@ -113,4 +136,42 @@ else
   printf '  NOTE: spdlog/fmt headers missing: event_log_sink.h was not compiled for Windows\n' >&2
 fi
 
-echo "$TEST: ok (${#sources[@]} files compiled for Windows, linked, checked)"
+echo "  compile the rest of daemon/ (ring, service, cli, capture, main.cpp)"
+third_party=(boost spdlog fmt yaml-cpp openssl)
+for library in "${third_party[@]}"; do
+  [[ -d /usr/include/$library ]] || fail "/usr/include/$library is missing (Debian: the -dev package of $library)"
+  [[ -e "$WORK/include/$library" ]] || ln -s "/usr/include/$library" "$WORK/include/$library"
+done
+# OpenSSL's configuration headers live in the multiarch directory: only them.
+mkdir -p "$WORK/include-arch"
+ln -s /usr/include/x86_64-linux-gnu/openssl "$WORK/include-arch/openssl"
+DAEMON_FLAGS=("${FLAGS[@]}" -isystem "$WORK/include-arch")
+daemon_sources=("$ROOT"/daemon/ring/*.cpp "$ROOT"/daemon/service/*.cpp "$ROOT"/daemon/cli/*.cpp)
+for source in "$ROOT"/daemon/capture/*.cpp; do
+  case "$(basename "$source")" in
+    live_capture.cpp | link_type.cpp) ;;  # step 1
+    packet_block.cpp) ;;                  # not yet: see the list below
+    *) daemon_sources+=("$source") ;;
+  esac
+done
+daemon_sources+=("$ROOT/daemon/main.cpp")
+mkdir -p "$WORK/daemon-obj"
+objects_made=0
+syntax_only=0
+for source in "${daemon_sources[@]}"; do
+  relative="${source#"$ROOT"/}"
+  if grep -qE '^#include <(boost|spdlog|fmt|yaml-cpp|openssl)/' "$source"; then
+    echo "    $relative (-fsyntax-only: includes a third-party library)"
+    "$CXX" "${DAEMON_FLAGS[@]}" -fsyntax-only "$source" || failures+=("$relative")
+    syntax_only=$((syntax_only + 1))
+  else
+    echo "    $relative"
+    "$CXX" "${DAEMON_FLAGS[@]}" -c "$source" -o "$WORK/daemon-obj/${relative//\//_}.o" || failures+=("$relative")
+    objects_made=$((objects_made + 1))
+  fi
+done
+((${#failures[@]} == 0)) || fail "did not compile for Windows: ${failures[*]}"
+printf '  NOT compiled for Windows yet: daemon/capture/packet_block.cpp (mmap directly); core/ and config/\n'
+printf '    but duration.cpp and thumbprint.cpp (outside this check: see the comment at the top)\n'
+
+echo "$TEST: ok (${#sources[@]} platform files compiled, linked, checked; rest of daemon/: $objects_made compiled, $syntax_only syntax-checked)"

@@ -1,5 +1,7 @@
 // Linked for Windows by mingw_cross_compile.sh, never run: every function of
-// platform.h and capture_wait.h, the service verb, LiveCapture and the pcap_*
+// platform.h and capture_wait.h, of the OS mechanism headers (durable_files.h,
+// process.h, privileges.h, notify_socket.h, ip_address_text.h,
+// file_access.h), the service verb, LiveCapture and the pcap_*
 // the capture code calls are referenced here, so that the link proves the
 // Windows files define them all and that the Win32 libraries named in
 // daemon/platform/CMakeLists.txt are the ones they need. Also ties the
@@ -11,9 +13,15 @@
 
 #include "daemon/capture/live_capture.h"
 #include "daemon/platform/capture_wait.h"
+#include "daemon/platform/file_access.h"
+#include "daemon/platform/durable_files.h"
+#include "daemon/platform/ip_address_text.h"
+#include "daemon/platform/notify_socket.h"
 #include "daemon/platform/platform.h"
 #include "daemon/platform/platform_windows_event_log.h"
 #include "daemon/platform/platform_windows_npcap.h"
+#include "daemon/platform/privileges.h"
+#include "daemon/platform/process.h"
 #include "daemon/platform/service_verb.h"
 #include "tlsring_messages.h"  // made from tlsring_messages.mc by windmc
 
@@ -38,6 +46,25 @@ int main(int argc, char** argv) {
   if (!tp::export_certificate_store_key({}, tp::Thumbprint{}).ok()) ++status;
   if (!tp::install_service({}).ok() || !tp::uninstall_service("x").ok()) ++status;
   if (!tp::start_service("x", {}).ok() || !tp::stop_service("x", {}).ok()) ++status;
+
+  if (!tp::sync_directory("d").ok() || !tp::rename_no_replace("a", "b").ok() || !tp::remove_file("a").ok()) ++status;
+  if (!tp::replace_file_contents("s", "text", 0640).ok()) ++status;
+  if (auto file = tp::FileForRepair::open("p"); file.ok()) {
+    if (auto kind = (*file)->kind(); kind.ok() && kind->regular) {
+      if (auto view = (*file)->map(kind->size); view.ok()) std::cout << (*view)->bytes().size();
+    }
+    if (!(*file)->truncate(1).ok() || !(*file)->sync().ok()) ++status;
+  }
+  status += static_cast<int>(tp::current_process_id() + tp::process_is_running(1) + tp::running_as_root());
+  tp::set_file_creation_mask(027);
+  tp::name_current_thread("x");
+  tp::write_standard_error("x\n");
+  if (auto problem = tp::probe_write("d")) std::cout << *problem;
+  status += tp::reload_signal().value_or(0);
+  std::cout << tp::utc_calendar_time(0).tm_year << tp::may_create_files_in("d") << tp::inspect_regular_file("k").posix_mode;
+  if (auto address = tp::parse_ip_address("::1")) status += address->version;
+  if (!tp::hand_directory_to("d", "u").ok() || !tp::drop_privileges_to("u").ok()) ++status;
+  if (auto socket = tp::open_notify_socket("@x")) status += socket->send("READY=1");
 
   char errbuf[PCAP_ERRBUF_SIZE];
   pcap_if_t* devices = nullptr;

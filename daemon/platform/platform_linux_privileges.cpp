@@ -1,4 +1,5 @@
-#include "daemon/service/privileges.h"
+// privileges.h on Linux: setuid(2) and friends.
+#include "daemon/platform/privileges.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -11,7 +12,7 @@
 
 #include "core/output/private_file.h"
 
-namespace tlsring::daemon {
+namespace tlsring::platform {
 namespace {
 
 struct Account {
@@ -64,4 +65,4 @@ Status drop_privileges_to(const std::string& user) {
   return {};
 }
 
-}  // namespace tlsring::daemon
+}  // namespace tlsring::platform

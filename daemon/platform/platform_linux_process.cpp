@@ -1,0 +1,60 @@
+// process.h and file_access.h on Linux.
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "daemon/platform/file_access.h"
+#include "daemon/platform/process.h"
+
+namespace tlsring::platform {
+
+std::int64_t current_process_id() { return ::getpid(); }
+
+bool process_is_running(std::int64_t pid) { return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0; }
+
+void set_file_creation_mask(unsigned mask) { ::umask(static_cast<mode_t>(mask)); }
+
+bool running_as_root() { return ::geteuid() == 0; }
+
+void name_current_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
+
+void write_standard_error(std::string_view text) {
+  (void)!::write(STDERR_FILENO, text.data(), text.size());
+}
+
+std::optional<int> reload_signal() { return SIGHUP; }
+
+std::tm utc_calendar_time(std::time_t seconds) {
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return tm;
+}
+
+bool may_create_files_in(const std::filesystem::path& directory) {
+  return ::access(directory.c_str(), W_OK | X_OK) == 0;
+}
+
+std::optional<std::string> probe_write(const std::filesystem::path& directory) {
+  std::string name = (directory / ".tlsring-check-XXXXXX").string();
+  const int fd = ::mkstemp(name.data());
+  if (fd < 0) return std::string(std::strerror(errno));
+  ::close(fd);
+  if (::unlink(name.c_str()) != 0) return "created " + name + " but cannot remove it: " + std::strerror(errno);
+  return std::nullopt;
+}
+
+RegularFileState inspect_regular_file(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return RegularFileState{errno == ENOENT ? std::string("no such file") : std::string(std::strerror(errno)), 0};
+  }
+  if (!S_ISREG(info.st_mode)) return RegularFileState{std::string("not a regular file"), 0};
+  return RegularFileState{std::nullopt, static_cast<unsigned>(info.st_mode)};
+}
+
+}  // namespace tlsring::platform

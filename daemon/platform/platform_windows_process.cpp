@@ -1,0 +1,78 @@
+// process.h and file_access.h on Windows.
+#include <io.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/platform/file_access.h"
+#include "daemon/platform/platform_windows_text.h"
+#include "daemon/platform/process.h"
+
+namespace tlsring::platform {
+
+std::int64_t current_process_id() { return static_cast<std::int64_t>(GetCurrentProcessId()); }
+
+bool process_is_running(std::int64_t pid) {
+  if (pid <= 0 || pid > 0xFFFFFFFFll) return false;
+  HANDLE process = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
+  if (process == nullptr) {
+    // Access denied: it exists, but belongs to an account this one may not
+    // open (not the case for an administrator and LocalSystem's service).
+    return GetLastError() == ERROR_ACCESS_DENIED;
+  }
+  const bool running = WaitForSingleObject(process, 0) == WAIT_TIMEOUT;
+  CloseHandle(process);
+  return running;
+}
+
+void set_file_creation_mask(unsigned) {
+  // New files inherit their directory's ACL (WINDOWS.md, step 3): no mask.
+}
+
+bool running_as_root() { return false; }
+
+void name_current_thread(const char* name) {
+  // kernel32's SetThreadDescription exists from Windows 10 1607 on: looked up,
+  // so that the executable still loads on older systems.
+  using SetThreadDescriptionFunction = HRESULT(WINAPI*)(HANDLE, PCWSTR);
+  static const auto set_description = reinterpret_cast<SetThreadDescriptionFunction>(
+      reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "SetThreadDescription")));
+  if (set_description != nullptr) set_description(GetCurrentThread(), widen(name).c_str());
+}
+
+void write_standard_error(std::string_view text) {
+  (void)_write(2, text.data(), static_cast<unsigned>(text.size()));
+}
+
+std::optional<int> reload_signal() { return std::nullopt; }
+
+std::tm utc_calendar_time(std::time_t seconds) {
+  std::tm tm{};
+  gmtime_s(&tm, &seconds);
+  return tm;
+}
+
+bool may_create_files_in(const std::filesystem::path& directory) {
+  return _waccess(directory.c_str(), 2) == 0;  // 2: write; there is no "search" mode
+}
+
+std::optional<std::string> probe_write(const std::filesystem::path& directory) {
+  wchar_t name[MAX_PATH + 1] = {};
+  if (GetTempFileNameW(directory.c_str(), L"tlr", 0, name) == 0) return windows_error_text(GetLastError());
+  if (!DeleteFileW(name)) {
+    return "created " + narrow(name) + " but cannot remove it: " + windows_error_text(GetLastError());
+  }
+  return std::nullopt;
+}
+
+RegularFileState inspect_regular_file(const std::filesystem::path& path) {
+  struct _stat64 info {};
+  if (_wstat64(path.c_str(), &info) != 0) {
+    return RegularFileState{errno == ENOENT ? std::string("no such file") : std::string(std::strerror(errno)), 0};
+  }
+  if ((info.st_mode & _S_IFMT) != _S_IFREG) return RegularFileState{std::string("not a regular file"), 0};
+  return RegularFileState{std::nullopt, static_cast<unsigned>(info.st_mode)};
+}
+
+}  // namespace tlsring::platform
