@@ -32,7 +32,9 @@ std::optional<std::uint64_t> parse_decimal(std::string_view digits) {
   return value;
 }
 
-std::optional<std::int64_t> parse_compact_time(std::string_view text) {
+}  // namespace
+
+std::optional<std::int64_t> parse_utc_compact_time(std::string_view text) {
   if (text.size() != kCompactTimeSize || text[8] != 'T' || text[15] != 'Z') return std::nullopt;
   auto field = [&](std::size_t at, std::size_t n) { return parse_decimal(text.substr(at, n)); };
   const auto year = field(0, 4), month = field(4, 2), day = field(6, 2);
@@ -52,8 +54,6 @@ std::optional<std::int64_t> parse_compact_time(std::string_view text) {
   }
   return seconds * kNsPerSecond;
 }
-
-}  // namespace
 
 bool is_valid_capture_prefix(std::string_view prefix) {
   if (prefix.empty() || prefix.size() > 64 || prefix.front() == '.' || prefix.front() == '-') {
@@ -118,7 +118,7 @@ std::optional<CaptureFileName> parse_capture_file_name(std::string_view filename
   filename.remove_prefix(dash + 1);
 
   if (filename.size() < kCompactTimeSize + 1 || filename[kCompactTimeSize] != '.') return std::nullopt;
-  const auto start = parse_compact_time(filename.substr(0, kCompactTimeSize));
+  const auto start = parse_utc_compact_time(filename.substr(0, kCompactTimeSize));
   if (!start) return std::nullopt;
   out.start_ns = *start;
 

@@ -48,5 +48,7 @@ std::optional<CaptureFileName> parse_capture_file_name(std::string_view filename
 
 // "20261206T033000Z" for a time in ns since the epoch (rounded down to the second).
 std::string utc_compact_time(std::int64_t time_ns);
+// The time utc_compact_time() wrote, or nullopt when `text` is not exactly such a time.
+std::optional<std::int64_t> parse_utc_compact_time(std::string_view text);
 
 }  // namespace tlsring::daemon

@@ -12,6 +12,7 @@
 #include "core/crypto/providers.h"
 #include "core/output/private_file.h"
 #include "daemon/capture/capture_pipeline.h"
+#include "daemon/cli/key_spec.h"
 #include "daemon/capture/live_capture.h"
 #include "daemon/platform/privileges.h"
 #include "daemon/platform/process.h"
@@ -21,6 +22,7 @@
 #include "daemon/service/background_decryptor.h"
 #include "daemon/service/configured_keys.h"
 #include "daemon/service/decrypted_ledger.h"
+#include "daemon/service/earlier_runs.h"
 #include "daemon/service/logging.h"
 #include "daemon/service/ring_recorder.h"
 #include "daemon/service/service_status.h"
@@ -346,6 +348,21 @@ std::filesystem::path status_file_path(const config::ServiceConfig& config) {
   return config.output.directory / "status.json";
 }
 
+// The master secrets recent runs proved, so that connections resuming their
+// sessions decrypt after a restart too. Best effort: a key log that does not
+// load is a warning, not a reason to stop.
+static void load_earlier_secrets(const std::filesystem::path& runs_dir, std::int64_t now_ns, decrypt::KeyStore& keys) {
+  const std::vector<std::filesystem::path> key_logs = recent_run_key_logs(runs_dir, now_ns);
+  std::vector<std::string> paths;
+  for (const auto& path : key_logs) paths.push_back(path.string());
+  if (paths.empty()) return;
+  if (Status loaded = cli::load_keys({}, paths, keys); !loaded.ok()) {
+    spdlog::warn("secrets of earlier runs not loaded: {}", loaded.error().message);
+    return;
+  }
+  spdlog::info("loaded the secrets of {} earlier run(s) of the last 24 h, for resumed sessions", paths.size());
+}
+
 int run_service(const config::ServiceConfig& config, platform::ServiceContext& context) {
   platform::set_file_creation_mask(027);
   if (Status logging = setup_logging(log_options(config.logging)); !logging.ok()) {
@@ -423,7 +440,10 @@ int run_service(const config::ServiceConfig& config, platform::ServiceContext& c
     log_milestone("asked to stop while starting: stopped before capturing");
     return kServiceExitOk;
   }
-  const std::filesystem::path run_dir = config.output.directory / "runs" / utc_compact_time(system_now_ns());
+  const std::int64_t started_ns = system_now_ns();
+  const std::filesystem::path runs_dir = config.output.directory / "runs";
+  load_earlier_secrets(runs_dir, started_ns, *keys);
+  const std::filesystem::path run_dir = runs_dir / utc_compact_time(started_ns);
   Service service(config, context, capture_dir, run_dir);
   return service.run(std::move(capture.value()), std::move(keys), std::move(ledger.value()),
                      next_free_sequence(*entries), pending);

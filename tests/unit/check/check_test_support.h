@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "tests/gen/scenario.h"
-#include "tests/unit/config/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace tlsring::check_test {
 

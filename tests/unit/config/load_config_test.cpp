@@ -9,7 +9,7 @@
 
 #include "config/config_loader.h"
 #include "tests/support/skip.h"
-#include "tests/unit/config/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 using tlsring::config::load_config;
 using tlsring::testing::TempDir;

@@ -11,7 +11,7 @@
 
 #include "daemon/cli/service_commands.h"
 #include "tests/support/skip.h"
-#include "tests/unit/config/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 using tlsring::cli::run_run_command;
 using tlsring::cli::run_status_command;

@@ -26,7 +26,7 @@
 #include "daemon/service/capture_service.h"
 #include "daemon/service/service_status.h"
 #include "tests/support/skip.h"
-#include "tests/unit/config/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 using namespace tlsring;
 using namespace std::chrono_literals;

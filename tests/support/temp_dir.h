@@ -13,7 +13,7 @@ namespace tlsring::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string name = (std::filesystem::temp_directory_path() / "tlsring-config-test-XXXXXX").string();
+    std::string name = (std::filesystem::temp_directory_path() / "tlsring-test-XXXXXX").string();
     if (mkdtemp(name.data()) != nullptr) path_ = name;
   }
   ~TempDir() {

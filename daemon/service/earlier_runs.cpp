@@ -1,0 +1,40 @@
+#include "daemon/service/earlier_runs.h"
+
+#include <algorithm>
+#include <system_error>
+#include <utility>
+
+#include "daemon/ring/capture_file_name.h"
+
+namespace tlsring::daemon {
+
+std::vector<std::string> recent_run_names(std::span<const std::string> names, std::int64_t now_ns,
+                                          std::int64_t window_ns) {
+  std::vector<std::pair<std::int64_t, std::string>> recent;
+  for (const std::string& name : names) {
+    const auto started = parse_utc_compact_time(name);
+    if (started && *started < now_ns && *started >= now_ns - window_ns) recent.emplace_back(*started, name);
+  }
+  std::sort(recent.begin(), recent.end());
+  std::vector<std::string> out;
+  out.reserve(recent.size());
+  for (auto& [started, name] : recent) out.push_back(std::move(name));
+  return out;
+}
+
+std::vector<std::filesystem::path> recent_run_key_logs(const std::filesystem::path& runs_dir, std::int64_t now_ns,
+                                                       std::int64_t window_ns) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(runs_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  std::vector<std::filesystem::path> key_logs;
+  for (const std::string& name : recent_run_names(names, now_ns, window_ns)) {
+    const std::filesystem::path key_log = runs_dir / name / "keys.log";
+    if (std::filesystem::is_regular_file(key_log, ec)) key_logs.push_back(key_log);
+  }
+  return key_logs;
+}
+
+}  // namespace tlsring::daemon

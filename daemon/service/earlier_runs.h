@@ -1,0 +1,31 @@
+// The service's runs before this one (output.directory/runs/START), whose
+// keys.log a new run loads: a client may resume, by session ID, a session
+// whose full handshake an earlier run decrypted, after a restart or in files
+// queued at a stop and decrypted by the next start. Servers keep sessions
+// for hours at most, so only runs started within a window count.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tlsring::daemon {
+
+// How long after a run started its sessions may still be resumed (SChannel
+// keeps them 10 hours by default, OpenSSL 5 minutes).
+constexpr std::int64_t kResumableForNs = std::int64_t{24} * 3600 * 1'000'000'000;
+
+// Of `names` (entries of runs/), those that are a run's start time
+// (YYYYMMDDTHHMMSSZ) from `window_ns` before `now_ns` up to `now_ns`
+// excluded (the run starting now), oldest first. Pure.
+std::vector<std::string> recent_run_names(std::span<const std::string> names, std::int64_t now_ns,
+                                          std::int64_t window_ns);
+
+// The keys.log files of the recent runs under `runs_dir` that have one,
+// oldest first. A missing or unreadable runs_dir gives none.
+std::vector<std::filesystem::path> recent_run_key_logs(const std::filesystem::path& runs_dir, std::int64_t now_ns,
+                                                       std::int64_t window_ns = kResumableForNs);
+
+}  // namespace tlsring::daemon

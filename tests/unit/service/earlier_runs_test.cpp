@@ -1,0 +1,52 @@
+// Which earlier runs' keys.log a new run loads: runs started within the
+// window before now, oldest first; anything else in runs/ is ignored.
+#include "daemon/service/earlier_runs.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+using namespace tlsring::daemon;
+
+namespace {
+
+constexpr std::int64_t kSec = 1'000'000'000;
+// 2026-12-06T09:00:00Z: 20,793 days after 1970-01-01 (date -u -d @1796547600), 9 h into the day.
+constexpr std::int64_t k0900 = (std::int64_t{20793} * 86400 + 9 * 3600) * kSec;
+
+}  // namespace
+
+TEST_CASE("earlier runs: the runs started within the window before now, oldest first") {
+  const std::vector<std::string> names = {
+      "20261206T085959Z",  // a second ago
+      "20261205T090000Z",  // exactly 24 h ago: still in
+      "20261205T085959Z",  // 24 h and a second ago: out
+      "20261206T090000Z",  // now: the run starting now
+      "20261206T090001Z",  // in the future (a clock set back): out
+      "20261206T030000Z",
+      "keys.log",
+      "20261306T030000Z",  // month 13: not a run
+      "20261206T0300Z",
+  };
+  CHECK(recent_run_names(names, k0900, 24 * 3600 * kSec) ==
+        std::vector<std::string>{"20261205T090000Z", "20261206T030000Z", "20261206T085959Z"});
+  CHECK(recent_run_names(names, k0900, 3600 * kSec) == std::vector<std::string>{"20261206T085959Z"});
+  CHECK(recent_run_names({}, k0900, kResumableForNs).empty());
+}
+
+TEST_CASE("earlier runs: only runs that wrote a keys.log are loaded; a missing runs directory gives none") {
+  tlsring::testing::TempDir dir;
+  const auto runs = dir.path() / "runs";
+  for (const char* run : {"20261206T010000Z", "20261206T020000Z", "20261206T030000Z"}) {
+    std::filesystem::create_directories(runs / run);
+  }
+  dir.write("runs/20261206T010000Z/keys.log", "CLIENT_RANDOM 00 00\n");
+  dir.write("runs/20261206T030000Z/keys.log", "CLIENT_RANDOM 00 00\n");
+  CHECK(recent_run_key_logs(runs, k0900) ==
+        std::vector<std::filesystem::path>{runs / "20261206T010000Z" / "keys.log",
+                                           runs / "20261206T030000Z" / "keys.log"});
+  CHECK(recent_run_key_logs(dir.path() / "none", k0900).empty());
+}
