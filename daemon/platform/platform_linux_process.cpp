@@ -1,8 +1,13 @@
 // process.h and file_access.h on Linux.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <cerrno>
 #include <cstdlib>
@@ -22,6 +27,25 @@ void set_file_creation_mask(unsigned mask) { ::umask(static_cast<mode_t>(mask));
 bool running_as_root() { return ::geteuid() == 0; }
 
 void name_current_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
+
+void lower_current_thread_priority() {
+  // Linux takes a thread id for PRIO_PROCESS: the nice value is per thread.
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+}
+
+void release_pages(void* begin, std::size_t size) {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto start = reinterpret_cast<std::uintptr_t>(begin);
+  const std::uintptr_t first = (start + page - 1) & ~(page - 1);
+  const std::uintptr_t last = (start + size) & ~(page - 1);
+  if (last > first) (void)::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+void release_free_heap() {
+#ifdef __GLIBC__
+  (void)::malloc_trim(0);
+#endif
+}
 
 void write_standard_error(std::string_view text) {
   (void)!::write(STDERR_FILENO, text.data(), text.size());

@@ -1,5 +1,6 @@
 // process.h and file_access.h on Windows.
 #include <io.h>
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -31,6 +32,20 @@ void set_file_creation_mask(unsigned) {
 }
 
 bool running_as_root() { return false; }
+
+void lower_current_thread_priority() { (void)SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL); }
+
+void release_pages(void* begin, std::size_t size) {
+  SYSTEM_INFO info;
+  GetSystemInfo(&info);
+  const auto page = static_cast<std::uintptr_t>(info.dwPageSize);
+  const auto start = reinterpret_cast<std::uintptr_t>(begin);
+  const std::uintptr_t first = (start + page - 1) & ~(page - 1);
+  const std::uintptr_t last = (start + size) & ~(page - 1);
+  if (last > first) (void)VirtualAlloc(reinterpret_cast<void*>(first), last - first, MEM_RESET, PAGE_READWRITE);
+}
+
+void release_free_heap() { (void)_heapmin(); }
 
 void name_current_thread(const char* name) {
   // kernel32's SetThreadDescription exists from Windows 10 1607 on: looked up,

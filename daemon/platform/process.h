@@ -2,6 +2,7 @@
 // which thread name, what a reload does: the caller's policy).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <optional>
@@ -35,6 +36,23 @@ bool running_as_root();
 //   Linux:   pthread_setname_np.  Windows: SetThreadDescription, looked up
 //            at run time (Windows 10 1607 and later; elsewhere nothing).
 void name_current_thread(const char* name);
+
+// Lowers the calling thread's scheduling priority, for background work that
+// must yield to capture and to the host's own services. Failures are ignored.
+//   Linux:   setpriority(PRIO_PROCESS, thread id, 10) (nice 10).
+//   Windows: SetThreadPriority(THREAD_PRIORITY_BELOW_NORMAL).
+void lower_current_thread_priority();
+
+// Hands the pages inside [begin, begin + size) back to the operating system;
+// the memory stays allocated and reads back as zeros (Linux) or as anything
+// (Windows) once touched again. Only whole pages inside the range are given
+// back. Failures are ignored.
+//   Linux:   madvise(MADV_DONTNEED).  Windows: VirtualAlloc(MEM_RESET).
+void release_pages(void* begin, std::size_t size);
+
+// Returns memory the C library keeps in its free lists to the operating
+// system. Linux (glibc): malloc_trim(0). Windows: _heapmin().
+void release_free_heap();
 
 // Writes `text` to file descriptor 2 in one unbuffered call (write(2) /
 // _write), as journald wants each line whole. Failures are ignored.

@@ -1,9 +1,5 @@
 #include "daemon/service/background_decryptor.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -77,8 +73,13 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
   decrypt::EngineOptions engine_options;
   engine_options.workers = std::max(1u, options_.workers);
   engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
-  // Named, so that top -H and the capture benchmark tell it from capture.
-  boost::asio::post(*thread_, [] { platform::name_current_thread("tlsring-decrypt"); });
+  // Named, so that top -H and the capture benchmark tell it from capture;
+  // below normal priority, so that it yields the CPU to the capture and
+  // writer threads (and to the CTI server) whenever they want it.
+  boost::asio::post(*thread_, [] {
+    platform::name_current_thread("tlsring-decrypt");
+    platform::lower_current_thread_priority();
+  });
 }
 
 BackgroundDecryptor::~BackgroundDecryptor() { (void)finish(); }
@@ -126,11 +127,7 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
 // library keeps freed pages in its per-thread arenas. Between files is the
 // moment to hand them back, so that the service's resident size follows the
 // connections open now rather than the busiest file so far.
-void BackgroundDecryptor::give_back_free_memory() {
-#ifdef __GLIBC__
-  ::malloc_trim(0);
-#endif
-}
+void BackgroundDecryptor::give_back_free_memory() { platform::release_free_heap(); }
 
 void BackgroundDecryptor::write_run_summary() {
   (void)write_private_text(options_.run_directory / "summary.txt",

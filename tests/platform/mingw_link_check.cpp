@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   status += static_cast<int>(tp::current_process_id() + tp::process_is_running(1) + tp::running_as_root());
   tp::set_file_creation_mask(027);
   tp::name_current_thread("x");
+  tp::lower_current_thread_priority();
+  tp::release_pages(&status, sizeof status);
+  tp::release_free_heap();
   tp::write_standard_error("x\n");
   if (auto problem = tp::probe_write("d")) std::cout << *problem;
   status += tp::reload_signal().value_or(0);

@@ -2,15 +2,21 @@
 // ip_address_text.h, notify_socket.h): expected values from the kernel itself
 // (stat, getpid, a reaped child) and from the text written, not from the code.
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "daemon/platform/durable_files.h"
 #include "daemon/platform/file_access.h"
@@ -50,6 +56,39 @@ TEST_CASE("platform (Linux): this process, and a child that is gone") {
   CHECK(tp::reload_signal() == SIGHUP);
   const std::tm epoch = tp::utc_calendar_time(0);
   CHECK((epoch.tm_year == 70 && epoch.tm_mon == 0 && epoch.tm_mday == 1 && epoch.tm_hour == 0));
+}
+
+TEST_CASE("platform (Linux): a lowered thread runs at nice 10; released pages leave memory and read back as zeros") {
+  int nice_seen = -100;
+  std::thread([&] {
+    tp::lower_current_thread_priority();
+    errno = 0;
+    nice_seen = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  }).join();
+  CHECK(nice_seen == 10);
+  CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == 0);  // this thread untouched
+
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t size = 64 * page;
+  void* mapped = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(mapped != MAP_FAILED);
+  auto* bytes = static_cast<unsigned char*>(mapped);
+  std::memset(bytes, 0xab, size);
+  std::vector<unsigned char> in_core(64);
+  const auto resident = [&] {
+    REQUIRE(::mincore(mapped, size, in_core.data()) == 0);
+    std::size_t n = 0;
+    for (unsigned char c : in_core) n += c & 1;
+    return n;
+  };
+  CHECK(resident() == 64);
+  // From the middle of page 0 to the middle of page 63: pages 1 to 62 are whole.
+  tp::release_pages(bytes + page / 2, size - page);
+  CHECK(resident() == 2);
+  CHECK(bytes[0] == 0xab);
+  CHECK(bytes[page] == 0);
+  CHECK(bytes[size - 1] == 0xab);
+  ::munmap(mapped, size);
 }
 
 TEST_CASE("platform (Linux): replace_file_contents replaces in one step, with the mode asked") {
