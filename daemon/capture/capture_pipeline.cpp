@@ -21,8 +21,6 @@ constexpr int kIdlePollMs = 100;
 // by the consumer does not join the thread it runs on.
 thread_local const CapturePipeline* writer_of_this_thread = nullptr;
 
-void name_this_thread(const char* name) { platform::name_current_thread(name); }
-
 int milliseconds_until(SteadyClock::time_point deadline, SteadyClock::time_point now) {
   const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
   return static_cast<int>(std::clamp<std::int64_t>(left, 1, kIdlePollMs));
@@ -191,7 +189,7 @@ void CapturePipeline::fail(std::string message) {
 }
 
 void CapturePipeline::capture_loop() {
-  name_this_thread("tlsring-capture");
+  platform::name_current_thread("tlsring-capture");
   const std::size_t interface_count = capture_->size();
   // poll() on Linux, WaitForMultipleObjects on Windows (daemon/platform/capture_wait.h).
   platform::CaptureWait waiter = capture_->wait_set(wake_.waitable());
@@ -268,7 +266,7 @@ void CapturePipeline::capture_loop() {
 }
 
 void CapturePipeline::writer_loop() {
-  name_this_thread("tlsring-writer");
+  platform::name_current_thread("tlsring-writer");
   writer_of_this_thread = this;
   bool stopped = false;
   const auto deliver = [&](const CapturedPacket& packet) {

@@ -118,16 +118,14 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   }
   if (!flushed.ok() && done.error.empty()) done.error = flushed.error().message;
   write_run_summary();
-  give_back_free_memory();
+  // The engine freed what this file's connections used, but the C library
+  // keeps freed pages in its per-thread arenas: handed back now, so that the
+  // service's resident size follows the connections open now rather than the
+  // busiest file so far.
+  platform::release_free_heap();
   ++files_decrypted_;
   if (on_done_) on_done_(done);
 }
-
-// The engine's workers free what a file's connections used, but the C
-// library keeps freed pages in its per-thread arenas. Between files is the
-// moment to hand them back, so that the service's resident size follows the
-// connections open now rather than the busiest file so far.
-void BackgroundDecryptor::give_back_free_memory() { platform::release_free_heap(); }
 
 void BackgroundDecryptor::write_run_summary() {
   (void)write_private_text(options_.run_directory / "summary.txt",

@@ -92,7 +92,6 @@ class BackgroundDecryptor {
                       std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done);
   void decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence);
   void write_run_summary();
-  static void give_back_free_memory();
 
   DecryptorOptions options_;
   std::unique_ptr<decrypt::KeyStore> keys_;

@@ -82,6 +82,13 @@ void RingRecorder::close_file(std::int64_t end_ns) {
   if (on_completed_) on_completed_(*completed);
 }
 
+// A write failed: say so and close the file, which keeps what reached it; the
+// next packet opens a new one when it may.
+void RingRecorder::abandon_file(const Error& error, std::int64_t end_ns) {
+  note_error("cannot write to " + writer_->current_path().string() + ": " + error.message);
+  close_file(end_ns);
+}
+
 void RingRecorder::rotate(std::int64_t now_ns, RotateReason reason) {
   spdlog::debug("rotating ({})", rotate_reason_name(reason));
   close_file(now_ns);
@@ -112,8 +119,7 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
     }
   }
   if (Status written = writer_->write(packet); !written.ok()) {
-    note_error("cannot write to " + writer_->current_path().string() + ": " + written.error().message);
-    close_file(packet.timestamp_ns);
+    abandon_file(written.error(), packet.timestamp_ns);
     return ConsumerAction::proceed;
   }
   ++packets_;
@@ -123,10 +129,7 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
 
 void RingRecorder::on_block_end() {
   if (!writer_->is_open()) return;
-  if (Status written = writer_->flush_records(); !written.ok()) {
-    note_error("cannot write to " + writer_->current_path().string() + ": " + written.error().message);
-    close_file(latest_ns_);
-  }
+  if (Status written = writer_->flush_records(); !written.ok()) abandon_file(written.error(), latest_ns_);
 }
 
 ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {

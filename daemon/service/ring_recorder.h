@@ -75,6 +75,7 @@ class RingRecorder final : public CaptureConsumer {
  private:
   void open_file(std::int64_t start_ns);
   void close_file(std::int64_t end_ns);
+  void abandon_file(const Error& error, std::int64_t end_ns);
   void rotate(std::int64_t now_ns, RotateReason reason);
   std::vector<InterfaceCounters> counters() const;
   void note_error(const std::string& message);
