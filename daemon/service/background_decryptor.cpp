@@ -70,15 +70,18 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
       output_(std::move(output)),
       on_done_(std::move(on_done)),
       thread_(std::make_unique<boost::asio::thread_pool>(1)) {
-  decrypt::EngineOptions engine_options;
-  engine_options.workers = std::max(1u, options_.workers);
-  engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
   // Named, so that top -H and the capture benchmark tell it from capture;
   // below normal priority, so that it yields the CPU to the capture and
-  // writer threads (and to the CTI server) whenever they want it.
-  boost::asio::post(*thread_, [] {
+  // writer threads (and to the CTI server) whenever they want it. The engine
+  // is made on that thread, after, so that its worker threads start with the
+  // same lowered priority (Linux threads inherit their creator's nice value).
+  // The engine is used on this thread only.
+  boost::asio::post(*thread_, [this] {
     platform::name_current_thread("tlsring-decrypt");
     platform::lower_current_thread_priority();
+    decrypt::EngineOptions engine_options;
+    engine_options.workers = std::max(1u, options_.workers);
+    engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
   });
 }
 

@@ -223,6 +223,7 @@ Result<TrafficResult> run_traffic(const std::filesystem::path& key_directory, co
   SessionPtr session;
   for (unsigned i = 0; i < options.short_connections; ++i) {
     std::this_thread::sleep_until(start + spacing * (i + 1) - spacing / 2);
+    if (options.before_short_connection) options.before_short_connection(i);
     if (i % 2 == 0) session.reset();
     const std::string name = "short" + std::to_string(i) + (i % 2 == 1 ? "-resumed" : "");
     if (!client_connection(client_ctx.get(), options, session, static_cast<int>(options.messages_per_connection),

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct TrafficOptions {
   unsigned short_connections = 6;
   unsigned messages_per_connection = 3;
   std::string ciphers = "AES256-GCM-SHA384:AES128-SHA256:AES128-GCM-SHA256";
+  // Called before short connection i starts (0-based), while the server and
+  // the long connection go on: e.g. to restart the service between a session
+  // and its resumption. The connections after it wait until it returns.
+  std::function<void(unsigned)> before_short_connection;
 };
 
 struct SentMessage {

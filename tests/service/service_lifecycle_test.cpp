@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -133,6 +134,81 @@ TEST_CASE("after a SIGKILL the restarted service recovers the .part file and dec
   const DecryptedStreams streams = read_decrypted_streams({runs[1]});
   CHECK(contains_all(all_streams(streams, true), texts(traffic, true)));
   CHECK(contains_all(all_streams(streams, false), texts(traffic, false)));
+}
+
+TEST_CASE("a session resumed after a restart decrypts with the master secret the run before recovered") {
+  require_root_or_skip();
+  TempDir dir("restart");
+  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
+  ServiceConfigText config_text;
+  config_text.rotation_every = "1s";
+  config_text.stop_after = "1h";
+  const auto config = write_service_config(dir.path(), config_text);
+  const auto out = dir.path() / "out";
+  std::optional<ServiceProcess> first;
+  std::optional<ServiceProcess> second;
+  first.emplace(config, dir.path() / "service1.log");
+  REQUIRE(wait_until_capturing(out, 5s));
+  // Short connection 0 makes a full handshake; before connection 1 resumes
+  // its session, the service is stopped and started again: the resumption
+  // carries no key exchange, so only run 1's keys.log can decrypt it.
+  std::optional<int> first_exit;
+  bool second_capturing = false;
+  TrafficOptions options;
+  options.duration = 3000ms;
+  options.short_connections = 2;
+  options.before_short_connection = [&](unsigned i) {
+    if (i != 1) return;
+    std::this_thread::sleep_for(1500ms);  // connection 0's file rotates
+    first->signal(SIGTERM);
+    first_exit = first->wait(20s);
+    second.emplace(config, dir.path() / "service2.log");
+    second_capturing = wait_until_capturing(out, 5s);
+  };
+  auto traffic = run_traffic(dir.path() / "keys", options);
+  REQUIRE(traffic.ok());
+  REQUIRE(second.has_value());
+  std::this_thread::sleep_for(1500ms);
+  second->signal(SIGTERM);
+  const auto second_exit = second->wait(20s);
+  const std::string log1 = read_text(dir.path() / "service1.log");
+  const std::string log2 = read_text(dir.path() / "service2.log");
+  INFO(log1);
+  INFO(log2);
+  REQUIRE(first_exit == std::optional<int>(0));
+  REQUIRE(second_capturing);
+  REQUIRE(second_exit == std::optional<int>(0));
+  REQUIRE(traffic->resumed == 1);
+
+  // The resumed connection is the one whose messages say "short1-resumed".
+  std::uint16_t resumed_port = 0;
+  for (const auto& m : traffic->messages) {
+    if (m.to_server && m.text.find("short1-resumed") != std::string::npos) resumed_port = m.client_port;
+  }
+  REQUIRE(resumed_port != 0);
+  const auto runs = run_directories(out);
+  REQUIRE(runs.size() == 2);
+  CHECK(read_text(runs[0] / "keys.log").find("RSA Session-ID:") != std::string::npos);
+  std::string resumed_line;
+  std::istringstream report(read_text(runs[1] / "report.jsonl"));
+  for (std::string line; std::getline(report, line);) {
+    if (line.find(":" + std::to_string(resumed_port) + "\",\"server\"") != std::string::npos) resumed_line = line;
+  }
+  INFO(resumed_line);
+  CHECK(resumed_line.find("\"resumed\":\"session_id\"") != std::string::npos);
+  CHECK(resumed_line.find("\"verdict\":\"decrypted\"") != std::string::npos);
+  // Every message of the resumed connection is in run 2's decrypted bytes.
+  const DecryptedStreams streams = read_decrypted_streams({runs[1]});
+  std::size_t messages = 0;
+  for (const auto& m : traffic->messages) {
+    if (m.client_port != resumed_port) continue;
+    ++messages;
+    const auto& direction = m.to_server ? streams.c2s : streams.s2c;
+    const auto found = direction.find(resumed_port);
+    REQUIRE(found != direction.end());
+    CHECK(found->second.find(m.text) != std::string::npos);
+  }
+  CHECK(messages == 2 * options.messages_per_connection);
 }
 
 TEST_CASE("SIGHUP reloads the keys (a key replaced on disk decrypts the sessions after it) and SIGTERM stops") {

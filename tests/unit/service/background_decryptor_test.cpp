@@ -2,6 +2,10 @@
 // engine for the run: generated captures (real OpenSSL peers) split into
 // files, the connections' plaintext known from the generator.
 #include <catch2/catch.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -41,6 +45,15 @@ std::filesystem::path connection_file(const std::filesystem::path& run, std::uin
   return {};
 }
 
+// The scenario's server key, not bound to an address, as the service loads it.
+std::unique_ptr<decrypt::KeyStore> key_store_for(const testgen::GeneratedScenario& scenario) {
+  auto key = keys::RsaPrivateKey::load(scenario.key_pem, std::nullopt);
+  REQUIRE(key.ok());
+  auto keys = std::make_unique<decrypt::KeyStore>();
+  keys->add_unbound_key(std::move(key.value()));
+  return keys;
+}
+
 }  // namespace
 
 TEST_CASE("files decrypted one by one: a connection split over files and a resumption in a later file") {
@@ -62,10 +75,7 @@ TEST_CASE("files decrypted one by one: a connection split over files and a resum
   REQUIRE(scenario.connections[0].files.size() == 2);  // the first connection spans files 1 and 2
   REQUIRE(scenario.connections[1].resumed);
 
-  auto key = keys::RsaPrivateKey::load(scenario.key_pem, std::nullopt);
-  REQUIRE(key.ok());
-  auto keys = std::make_unique<decrypt::KeyStore>();
-  keys->add_unbound_key(std::move(key.value()));
+  auto keys = key_store_for(scenario);
   std::vector<std::uint64_t> done_sequences;
   daemon::DecryptorOptions options;
   options.run_directory = dir / "run";
@@ -111,10 +121,7 @@ TEST_CASE("a capture file that cannot be read is reported and the next one is st
   config.specs[0].tls.ciphers = "AES256-SHA256";
   auto generated = testgen::generate(config);
   REQUIRE(generated.ok());
-  auto key = keys::RsaPrivateKey::load(generated->key_pem, std::nullopt);
-  REQUIRE(key.ok());
-  auto keys = std::make_unique<decrypt::KeyStore>();
-  keys->add_unbound_key(std::move(key.value()));
+  auto keys = key_store_for(*generated);
   std::vector<daemon::DecryptedFile> done;
   daemon::DecryptorOptions options;
   options.run_directory = dir / "run";
@@ -129,5 +136,52 @@ TEST_CASE("a capture file that cannot be read is reported and the next one is st
   CHECK(done[0].error.find("deleted-already.pcapng") != std::string::npos);
   CHECK(done[1].ok);
   CHECK((*decryptor)->verdict_counts() == std::map<std::string, std::uint64_t>{{"decrypted", 1}});
+  std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// The nice value of each thread of this process, from /proc (field 19 of
+// /proc/self/task/TID/stat; the name in parentheses may hold spaces).
+std::vector<long> nice_values_of_threads() {
+  std::vector<long> values;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    const std::string stat = read_text(task.path() / "stat");
+    const auto name_end = stat.rfind(')');
+    if (name_end == std::string::npos) continue;
+    std::istringstream fields(stat.substr(name_end + 1));
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) values.push_back(std::stol(field));
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("the decrypting thread and the engine's worker threads run below normal priority") {
+  REQUIRE(crypto::ensure_crypto_providers().ok());
+  const auto dir = fresh_dir("nice");
+  testgen::ScenarioConfig config;
+  config.output.dir = dir / "gen";
+  config.specs[0].tls.ciphers = "AES128-GCM-SHA256";
+  auto generated = testgen::generate(config);
+  REQUIRE(generated.ok());
+  auto keys = key_store_for(*generated);
+  const auto before = nice_values_of_threads();
+  REQUIRE(std::count(before.begin(), before.end(), 10) == 0);
+  std::vector<long> while_decrypting;
+  daemon::DecryptorOptions options;
+  options.run_directory = dir / "run";
+  options.workers = 2;
+  auto decryptor = daemon::BackgroundDecryptor::create(
+      options, std::move(keys), [&](const daemon::DecryptedFile&) { while_decrypting = nice_values_of_threads(); });
+  REQUIRE(decryptor.ok());
+  (*decryptor)->submit(generated->files[0].path, 1);
+  REQUIRE((*decryptor)->finish().ok());
+  // The decrypting thread and both engine workers; this thread stays at 0.
+  CHECK(std::count(while_decrypting.begin(), while_decrypting.end(), 10) >= 3);
+  CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == 0);
   std::filesystem::remove_all(dir);
 }
