@@ -21,6 +21,16 @@ struct FileCloser {
 };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
+// fopen takes a char path; a Windows path is wide text (_wfopen), so that a
+// name outside the ANSI code page opens too.
+std::FILE* open_for_reading(const std::filesystem::path& file) {
+#ifdef _WIN32
+  return _wfopen(file.c_str(), L"rb");
+#else
+  return std::fopen(file.c_str(), "rb");
+#endif
+}
+
 Result<std::string> read_text_file(const std::filesystem::path& file) {
   const std::string name = file.string();
   std::error_code ec;
@@ -28,7 +38,7 @@ Result<std::string> read_text_file(const std::filesystem::path& file) {
     return make_error("cannot read config file " + name + ": it is a directory; give the path of the YAML file");
   }
   errno = 0;
-  FilePtr handle(std::fopen(file.c_str(), "rb"));
+  FilePtr handle(open_for_reading(file));
   if (!handle) {
     return make_error("cannot read config file " + name + ": " + std::strerror(errno));
   }

@@ -1,6 +1,13 @@
 #include "config/server_address.h"
 
+// inet_pton: <arpa/inet.h> on POSIX; ws2_32's on Windows, which needs no
+// WSAStartup and is documented to take IPv4 in dotted-decimal notation only,
+// never a host name (not tried on Windows here: no Windows machine).
+#ifdef _WIN32
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
+#endif
 
 #include <array>
 #include <string>

@@ -1,9 +1,14 @@
 // UniqueFd: owns one POSIX file descriptor and closes it on destruction; the
 // RAII every fd in the project lives in (core/output's private files, the
-// ring's durable files, the status file).
+// ring's durable files, the status file). On Windows the descriptor is the C
+// runtime's (_wopen), closed with _close.
 #pragma once
 
+#ifdef _WIN32
+#include <io.h>
+#else
 #include <unistd.h>
+#endif
 
 #include <utility>
 
@@ -28,11 +33,16 @@ class UniqueFd {
   int get() const { return fd_; }
   explicit operator bool() const { return fd_ >= 0; }
   void reset() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) close_descriptor(fd_);
     fd_ = -1;
   }
 
  private:
+#ifdef _WIN32
+  static void close_descriptor(int fd) { ::_close(fd); }
+#else
+  static void close_descriptor(int fd) { ::close(fd); }
+#endif
   int fd_ = -1;
 };
 

@@ -31,6 +31,7 @@ long write_some(int fd, const std::uint8_t* data, std::size_t size) {
 }
 int sync_file(int fd) { return _commit(fd); }
 int close_file(int fd) { return _close(fd); }
+// No mode bits: a new file inherits its directory's ACL (private_file.h).
 int restrict_mode(int) { return 0; }
 #else
 int open_file(const std::filesystem::path& path, bool replace) {

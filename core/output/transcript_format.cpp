@@ -22,7 +22,11 @@ void format_second(std::int64_t seconds, char out[20]) {
   if (seconds != cached_second) {
     const std::time_t t = static_cast<std::time_t>(seconds);
     std::tm tm{};
+#ifdef _WIN32
+    gmtime_s(&tm, &t);  // Windows' gmtime_r, arguments swapped
+#else
     gmtime_r(&t, &tm);
+#endif
     std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
     cached_second = seconds;
   }

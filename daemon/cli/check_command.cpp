@@ -13,6 +13,7 @@
 #include "daemon/cli/check_pcap.h"
 #include "daemon/cli/check_report.h"
 #include "daemon/platform/default_config.h"
+#include "daemon/platform/user_setting.h"
 #include "daemon/platform/utf8_path.h"
 #include "daemon/service/configured_keys.h"
 
@@ -155,6 +156,9 @@ int run_check_command(const std::vector<std::string>& argv, std::ostream& out, s
   const std::string config_file = config->source.string();
   CheckPrinter printer(out);
   printer.print(ok_line("config " + config_file + ": loads"));
+  if (auto unused = platform::unused_user_warning(config->user, platform::kThisOperatingSystem)) {
+    printer.print(warn_line(*unused, {"in " + config_file}));
+  }
 
   if (auto interfaces = list_capture_interfaces(); interfaces.ok()) {
     printer.print(interface_lines(config->capture.interfaces, *interfaces, config_file));

@@ -9,6 +9,7 @@
 #include "daemon/cli/key_spec.h"
 #include "daemon/platform/certificate_store_key.h"
 #include "daemon/platform/file_access.h"
+#include "daemon/platform/service_command.h"
 
 namespace tlsring::cli {
 namespace {
@@ -21,17 +22,11 @@ std::string octal_mode(unsigned mode) {
 
 using FileState = platform::RegularFileState;
 
-FileState inspect(const std::filesystem::path& path) { return platform::inspect_regular_file(path); }
+// Well-known SIDs: the same on every Windows, whatever its language.
+constexpr const char* kSystemSid = "S-1-5-18";
+constexpr const char* kAdministratorsSid = "S-1-5-32-544";
 
-// A FAIL (key, password file) or warn (key log) when the mode is too open.
-std::optional<CheckLine> mode_line(const std::string& name, const std::filesystem::path& path, unsigned mode,
-                                   CheckStatus status) {
-  const auto problem = secret_mode_problem(mode);
-  if (!problem) return std::nullopt;
-  return CheckLine{status, name + ": mode " + octal_mode(mode) + ": " + *problem,
-                   {"fix: chgrp tlsring " + path.string() + " && chmod 640 " + path.string() +
-                    " (readable by the service's group only)"}};
-}
+FileState inspect(const std::filesystem::path& path) { return platform::inspect_regular_file(path); }
 
 std::string password_source(const config::KeyConfig& key) {
   if (key.password_file) return "password source: password_file " + key.password_file->string() + " (its first line)";
@@ -57,7 +52,8 @@ bool check_store_key(const config::KeyConfig& key, std::vector<CheckLine>& lines
 }
 
 // Checks one decrypt.keys entry; true when its key loaded.
-bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
+bool check_key(const config::KeyConfig& key, const std::optional<std::string>& service_sid,
+               std::vector<CheckLine>& lines) {
   if (key.certificate_store_key) return check_store_key(key, lines);
   const std::string name = "key " + key.file.string();
   const std::string entry = "decrypt.keys entry at " + key.where.to_string();
@@ -68,7 +64,9 @@ bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
                                       "the file of this entry"}));
     return false;
   }
-  if (auto line = mode_line(name, key.file, file.posix_mode, CheckStatus::fail)) lines.push_back(std::move(*line));
+  if (auto line = secret_access_line(name, key.file, file, CheckStatus::fail, service_sid)) {
+    lines.push_back(std::move(*line));
+  }
 
   if (key.password_file) {
     const std::string pass_name = "password file " + key.password_file->string() + " (for " + key.file.string() + ")";
@@ -79,10 +77,10 @@ bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
                                         "password_file"}));
       return false;
     }
-    if (auto line = mode_line(pass_name, *key.password_file, pass.posix_mode, CheckStatus::fail)) {
+    if (auto line = secret_access_line(pass_name, *key.password_file, pass, CheckStatus::fail, service_sid)) {
       lines.push_back(std::move(*line));
     } else {
-      lines.push_back(ok_line(pass_name + ": mode " + octal_mode(pass.posix_mode)));
+      lines.push_back(ok_line(pass_name + ": " + access_summary(pass)));
     }
   }
   if (key.password_env && std::getenv(key.password_env->c_str()) == nullptr) {
@@ -109,14 +107,15 @@ bool check_key(const config::KeyConfig& key, std::vector<CheckLine>& lines) {
     return false;
   }
   lines.push_back(ok_line(name + ": RSA " + std::to_string(loaded->modulus_bits()) + "-bit private key, id " +
-                          short_key_id(loaded->public_key_id()) + ", mode " + octal_mode(file.posix_mode) + ", " +
+                          short_key_id(loaded->public_key_id()) + ", " + access_summary(file) + ", " +
                           (key.server ? "for server " + *key.server
                                       : std::string("for any server whose certificate it matches"))));
   return true;
 }
 
 // Checks one key log; true when it read and parsed.
-bool check_keylog(const std::filesystem::path& path, std::vector<CheckLine>& lines) {
+bool check_keylog(const std::filesystem::path& path, const std::optional<std::string>& service_sid,
+                  std::vector<CheckLine>& lines) {
   const std::string name = "key log " + path.string();
   keys::KeyLog log;
   if (Status added = log.add_file(path); !added.ok()) {
@@ -124,7 +123,9 @@ bool check_keylog(const std::filesystem::path& path, std::vector<CheckLine>& lin
                               {"fix: correct decrypt.keylogs, or the file (SSLKEYLOGFILE format)"}));
     return false;
   }
-  if (auto line = mode_line(name, path, inspect(path).posix_mode, CheckStatus::warn)) lines.push_back(std::move(*line));
+  if (auto line = secret_access_line(name, path, inspect(path), CheckStatus::warn, service_sid)) {
+    lines.push_back(std::move(*line));
+  }
   if (log.empty() && log.skipped_lines() > 0) {
     lines.push_back(warn_line(name + ": no secret tlsring reads (" + std::to_string(log.skipped_lines()) +
                                   " line(s) with unknown labels)",
@@ -154,6 +155,61 @@ std::optional<std::string> secret_mode_problem(unsigned mode) {
   return problem;
 }
 
+std::vector<platform::FileReader> unwanted_readers(const std::vector<platform::FileReader>& readers,
+                                                   const std::optional<std::string>& service_account_sid) {
+  std::vector<platform::FileReader> unwanted;
+  for (const platform::FileReader& reader : readers) {
+    const bool allowed = reader.sid == kSystemSid || reader.sid == kAdministratorsSid ||
+                         (service_account_sid && reader.sid == *service_account_sid);
+    if (!allowed) unwanted.push_back(reader);
+  }
+  return unwanted;
+}
+
+std::optional<CheckLine> secret_access_line(const std::string& name, const std::filesystem::path& path,
+                                            const platform::RegularFileState& file, CheckStatus status,
+                                            const std::optional<std::string>& service_account_sid) {
+  if (!file.has_acl) {
+    const auto problem = secret_mode_problem(file.posix_mode);
+    if (!problem) return std::nullopt;
+    return CheckLine{status, name + ": mode " + octal_mode(file.posix_mode) + ": " + *problem,
+                     {"fix: chgrp tlsring " + path.string() + " && chmod 640 " + path.string() +
+                      " (readable by the service's group only)"}};
+  }
+  if (file.acl_problem) {
+    return warn_line(name + ": its access control list could not be read: " + *file.acl_problem,
+                     {"who may read it was not checked; icacls \"" + path.string() + "\" shows it"});
+  }
+  const std::vector<platform::FileReader> unwanted = unwanted_readers(file.readers, service_account_sid);
+  if (unwanted.empty()) return std::nullopt;
+  std::string names;
+  std::string sids;
+  for (const platform::FileReader& reader : unwanted) {
+    names += (names.empty() ? "" : ", ") + reader.name + (reader.name == reader.sid ? "" : " (" + reader.sid + ")");
+    sids += " *" + reader.sid;
+  }
+  // icacls takes "*SID": the same on every language of Windows, unlike the names.
+  std::string grant = std::string(" *") + kSystemSid + ":F *" + kAdministratorsSid + ":F";
+  if (service_account_sid && *service_account_sid != kSystemSid && *service_account_sid != kAdministratorsSid) {
+    grant += " *" + *service_account_sid + ":R";
+  }
+  const std::string quoted = "\"" + path.string() + "\"";
+  return CheckLine{status, name + ": readable by " + names,
+                   {"only SYSTEM, Administrators and the service's account may read it",
+                    "fix: icacls " + quoted + " /inheritance:r /grant:r" + grant,
+                    "     icacls " + quoted + " /remove" + sids,
+                    "or keep it under %ProgramData%\\tlsring\\keys, made private by step 3 of "
+                    "daemon/platform/WINDOWS.md"}};
+}
+
+std::string access_summary(const platform::RegularFileState& file) {
+  if (!file.has_acl) return "mode " + octal_mode(file.posix_mode);
+  if (file.acl_problem) return "access control list not read";
+  std::string names;
+  for (const platform::FileReader& reader : file.readers) names += (names.empty() ? "" : ", ") + reader.name;
+  return names.empty() ? std::string("readable by no account (its access control list is empty)") : "readable by " + names;
+}
+
 std::string short_key_id(const keys::PublicKeyId& id) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text;
@@ -166,11 +222,13 @@ std::string short_key_id(const keys::PublicKeyId& id) {
 
 KeyChecks check_key_files(const config::ServiceConfig& config) {
   KeyChecks checks;
+  // Windows: the account the installed service runs as may read the keys too.
+  const std::optional<std::string> service_sid = platform::service_account_sid(platform::kDefaultServiceName);
   for (std::size_t i = 0; i < config.decrypt.keys.size(); ++i) {
-    if (!check_key(config.decrypt.keys[i], checks.lines)) checks.unloaded_keys.push_back(i);
+    if (!check_key(config.decrypt.keys[i], service_sid, checks.lines)) checks.unloaded_keys.push_back(i);
   }
   for (std::size_t i = 0; i < config.decrypt.keylogs.size(); ++i) {
-    if (!check_keylog(config.decrypt.keylogs[i], checks.lines)) checks.unloaded_keylogs.push_back(i);
+    if (!check_keylog(config.decrypt.keylogs[i], service_sid, checks.lines)) checks.unloaded_keylogs.push_back(i);
   }
   if (config.decrypt.keys.empty() && config.decrypt.keylogs.empty()) {
     checks.lines.push_back(warn_line("keys: decrypt.keys and decrypt.keylogs are empty",

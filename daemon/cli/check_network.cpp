@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "daemon/capture/pcap_handle.h"
 #include "daemon/platform/process.h"
@@ -165,11 +163,18 @@ CheckLine capture_permission_line(bool root, std::optional<std::uint64_t> cap_ef
                     "capabilities from its unit (AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN), or run as root"});
 }
 
+CheckLine npcap_permission_line() {
+  return ok_line("capture permission: given by Npcap, not by capabilities (Windows)",
+                 {"the service captures as its account (LocalSystem unless changed with sc.exe config); "
+                  "`tlsring run` from a shell needs an administrator prompt when Npcap restricts its driver to "
+                  "Administrators",
+                  "Npcap must be installed: without it the interface check above fails"});
+}
+
 CheckLine check_capture_permission() {
-  std::ifstream in("/proc/self/status");
-  std::stringstream text;
-  text << in.rdbuf();
-  return capture_permission_line(platform::running_as_root(), effective_capabilities(text.str()));
+  const std::optional<std::string> status = platform::capability_status_text();
+  if (!status) return npcap_permission_line();
+  return capture_permission_line(platform::running_as_root(), effective_capabilities(*status));
 }
 
 }  // namespace tlsring::cli

@@ -47,7 +47,12 @@ inline constexpr int kCapNetRaw = 13;
 
 // ok when root or both CAP_NET_RAW and CAP_NET_ADMIN are effective; warn otherwise.
 CheckLine capture_permission_line(bool root, std::optional<std::uint64_t> cap_eff);
-// The same for this process (geteuid, /proc/self/status).
+// Where the OS has no capabilities (Windows): what capturing needs instead
+// (Npcap installed; an administrator, or the service's account).
+CheckLine npcap_permission_line();
+// The same for this process: capture_permission_line from geteuid and
+// /proc/self/status, or npcap_permission_line where there are no
+// capabilities (platform::capability_status_text).
 CheckLine check_capture_permission();
 
 }  // namespace tlsring::cli

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "daemon/platform/file_access.h"
 #include "daemon/platform/process.h"
@@ -25,6 +27,13 @@ bool process_is_running(std::int64_t pid) { return pid > 0 && ::kill(static_cast
 void set_file_creation_mask(unsigned mask) { ::umask(static_cast<mode_t>(mask)); }
 
 bool running_as_root() { return ::geteuid() == 0; }
+
+std::optional<std::string> capability_status_text() {
+  std::ifstream in("/proc/self/status");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 void name_current_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
@@ -73,12 +82,18 @@ std::optional<std::string> probe_write(const std::filesystem::path& directory) {
 }
 
 RegularFileState inspect_regular_file(const std::filesystem::path& path) {
+  RegularFileState state;
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
-    return RegularFileState{errno == ENOENT ? std::string("no such file") : std::string(std::strerror(errno)), 0};
+    state.problem = errno == ENOENT ? std::string("no such file") : std::string(std::strerror(errno));
+  } else if (!S_ISREG(info.st_mode)) {
+    state.problem = "not a regular file";
+  } else {
+    state.posix_mode = static_cast<unsigned>(info.st_mode);
   }
-  if (!S_ISREG(info.st_mode)) return RegularFileState{std::string("not a regular file"), 0};
-  return RegularFileState{std::nullopt, static_cast<unsigned>(info.st_mode)};
+  return state;
 }
+
+std::optional<std::string> service_account_sid(const std::string&) { return std::nullopt; }
 
 }  // namespace tlsring::platform

@@ -1,12 +1,7 @@
-// process.h and file_access.h on Windows.
+// process.h on Windows.
 #include <io.h>
 #include <malloc.h>
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
-
-#include "daemon/platform/file_access.h"
 #include "daemon/platform/platform_windows_text.h"
 #include "daemon/platform/process.h"
 
@@ -30,6 +25,8 @@ bool process_is_running(std::int64_t pid) {
 void set_file_creation_mask(unsigned) {
   // New files inherit their directory's ACL (WINDOWS.md, step 3): no mask.
 }
+
+std::optional<std::string> capability_status_text() { return std::nullopt; }
 
 bool running_as_root() { return false; }
 
@@ -66,28 +63,6 @@ std::tm utc_calendar_time(std::time_t seconds) {
   std::tm tm{};
   gmtime_s(&tm, &seconds);
   return tm;
-}
-
-bool may_create_files_in(const std::filesystem::path& directory) {
-  return _waccess(directory.c_str(), 2) == 0;  // 2: write; there is no "search" mode
-}
-
-std::optional<std::string> probe_write(const std::filesystem::path& directory) {
-  wchar_t name[MAX_PATH + 1] = {};
-  if (GetTempFileNameW(directory.c_str(), L"tlr", 0, name) == 0) return windows_error_text(GetLastError());
-  if (!DeleteFileW(name)) {
-    return "created " + narrow(name) + " but cannot remove it: " + windows_error_text(GetLastError());
-  }
-  return std::nullopt;
-}
-
-RegularFileState inspect_regular_file(const std::filesystem::path& path) {
-  struct _stat64 info {};
-  if (_wstat64(path.c_str(), &info) != 0) {
-    return RegularFileState{errno == ENOENT ? std::string("no such file") : std::string(std::strerror(errno)), 0};
-  }
-  if ((info.st_mode & _S_IFMT) != _S_IFREG) return RegularFileState{std::string("not a regular file"), 0};
-  return RegularFileState{std::nullopt, static_cast<unsigned>(info.st_mode)};
 }
 
 }  // namespace tlsring::platform

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ctime>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tlsring::platform {
@@ -30,6 +31,14 @@ void set_file_creation_mask(unsigned mask);
 //   Windows: false: a service runs as the account the Service Control
 //            Manager starts it as, and never changes it.
 bool running_as_root();
+
+// The text that shows which capabilities this process has in effect (the
+// CapEff line), for `tlsring check`.
+//   Linux:   /proc/self/status (empty when it cannot be read).
+//   Windows: nullopt: there are no capabilities; capturing needs Npcap, and
+//            an administrator or the service's account when Npcap restricts
+//            its driver to Administrators.
+std::optional<std::string> capability_status_text();
 
 // Names the calling thread for debuggers and `top -H` (at most 15 bytes on
 // Linux). Failures are ignored.

@@ -16,6 +16,7 @@
 #include "daemon/capture/live_capture.h"
 #include "daemon/platform/privileges.h"
 #include "daemon/platform/process.h"
+#include "daemon/platform/user_setting.h"
 #include "daemon/ring/capture_file_name.h"
 #include "daemon/ring/part_recovery.h"
 #include "daemon/ring/ring_directory.h"
@@ -388,6 +389,9 @@ int run_service(const config::ServiceConfig& config, platform::ServiceContext& c
     return kServiceExitBadSetup;
   }
   for (const auto& warning : (*capture)->warnings()) spdlog::warn("{}", warning);
+  if (auto unused = platform::unused_user_warning(config.user, platform::kThisOperatingSystem)) {
+    spdlog::warn("{}", *unused);
+  }
   if (config.user && platform::running_as_root()) {
     // Capture handles are open and keys read: nothing else needs root.
     Status handed = platform::hand_directory_to(config.output.directory, *config.user);

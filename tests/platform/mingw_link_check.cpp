@@ -1,8 +1,9 @@
 // Linked for Windows by mingw_cross_compile.sh, never run: every function of
 // platform.h and capture_wait.h, of the OS mechanism headers (durable_files.h,
 // process.h, privileges.h, notify_socket.h, ip_address_text.h,
-// file_access.h), the service verb, LiveCapture and the pcap_*
-// the capture code calls are referenced here, so that the link proves the
+// file_access.h), the service verb, core's private files (private_file.h),
+// config's server address check, LiveCapture and the pcap_* the capture code
+// calls are referenced here, so that the link proves the
 // Windows files define them all and that the Win32 libraries named in
 // daemon/platform/CMakeLists.txt are the ones they need. Also ties the
 // message table to kEventMessageId.
@@ -11,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "config/server_address.h"
+#include "core/output/private_file.h"
 #include "daemon/capture/live_capture.h"
 #include "daemon/platform/capture_wait.h"
 #include "daemon/platform/file_access.h"
@@ -23,6 +26,7 @@
 #include "daemon/platform/privileges.h"
 #include "daemon/platform/process.h"
 #include "daemon/platform/service_verb.h"
+#include "daemon/platform/user_setting.h"
 #include "tlsring_messages.h"  // made from tlsring_messages.mc by windmc
 
 static_assert(TLSRING_MESSAGE == tlsring::platform::kEventMessageId,
@@ -66,8 +70,23 @@ int main(int argc, char** argv) {
   status += tp::reload_signal().value_or(0);
   std::cout << tp::utc_calendar_time(0).tm_year << tp::may_create_files_in("d") << tp::inspect_regular_file("k").posix_mode;
   if (auto address = tp::parse_ip_address("::1")) status += address->version;
+  if (auto sid = tp::service_account_sid("tlsring")) std::cout << *sid;
+  if (auto text = tp::capability_status_text()) std::cout << *text;
+  if (auto warning = tp::unused_user_warning(std::string("u"), tp::kThisOperatingSystem)) std::cout << *warning;
   if (!tp::hand_directory_to("d", "u").ok() || !tp::drop_privileges_to("u").ok()) ++status;
   if (auto socket = tp::open_notify_socket("@x")) status += socket->send("READY=1");
+  if (!tlsring::config::check_server_address("10.0.0.5:3000").ok()) ++status;
+
+  namespace out = tlsring::output;
+  if (!out::create_private_directory("d").ok()) ++status;
+  if (auto directory = out::PrivateDirectory::open("d"); directory.ok()) {
+    if (auto file = out::PrivateFile::open_in(*directory, "f", true); file.ok()) {
+      const std::uint8_t byte = 0;
+      const std::span<const std::uint8_t> pieces[] = {{&byte, 1}};
+      if (!file->write("x").ok() || !file->write_pieces(pieces).ok() || !file->sync().ok()) ++status;
+    }
+  }
+  if (auto file = out::PrivateFile::open("f", false); file.ok()) status += file->is_open();
 
   char errbuf[PCAP_ERRBUF_SIZE];
   pcap_if_t* devices = nullptr;

@@ -152,6 +152,8 @@ TEST_CASE("platform (Linux): file access as stat(2) and access(2) see it") {
   const tp::RegularFileState state = tp::inspect_regular_file(key);
   CHECK_FALSE(state.problem);
   CHECK((state.posix_mode & 07777) == 0600);
+  CHECK_FALSE(state.has_acl);  // the mode bits say who may read it
+  CHECK_FALSE(tp::service_account_sid("tlsring"));
   CHECK(tp::inspect_regular_file(dir / "none").problem == std::optional<std::string>("no such file"));
   CHECK(tp::inspect_regular_file(dir).problem == std::optional<std::string>("not a regular file"));
   CHECK(tp::may_create_files_in(dir));
@@ -179,4 +181,10 @@ TEST_CASE("platform (Linux): no notify socket for an address sockaddr_un cannot 
   CHECK(tp::open_notify_socket(std::string(200, 'x')) == nullptr);
   CHECK(tp::open_notify_socket("") == nullptr);
   CHECK(tp::open_notify_socket("@tlsring-platform-test") != nullptr);
+}
+
+TEST_CASE("platform (Linux): the capabilities are read from /proc/self/status") {
+  const std::optional<std::string> status = tp::capability_status_text();
+  REQUIRE(status);
+  CHECK(status->find("\nCapEff:\t") != std::string::npos);
 }

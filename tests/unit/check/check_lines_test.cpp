@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 
+#include <filesystem>
+
 #include "daemon/cli/check_keys.h"
 #include "daemon/cli/check_network.h"
 #include "daemon/cli/check_output_directory.h"
@@ -64,6 +66,77 @@ TEST_CASE("check lines: secret file modes beyond 0640 are problems") {
   CHECK(secret_mode_problem(0100601) == "other users can execute it");
 }
 
+namespace {
+
+// Windows' well-known SIDs (Microsoft's "Well-known SIDs" list), as the DACL
+// of a key file would name them.
+const platform::FileReader kSystem{"S-1-5-18", "NT AUTHORITY\\SYSTEM"};
+const platform::FileReader kAdministrators{"S-1-5-32-544", "BUILTIN\\Administrators"};
+const platform::FileReader kUsers{"S-1-5-32-545", "BUILTIN\\Users"};
+const platform::FileReader kEveryone{"S-1-1-0", "Everyone"};
+const platform::FileReader kAuthenticatedUsers{"S-1-5-11", "NT AUTHORITY\\Authenticated Users"};
+
+platform::RegularFileState acl_file(std::vector<platform::FileReader> readers) {
+  platform::RegularFileState file;
+  file.posix_mode = 0100666;  // what Windows' C runtime reports: to be ignored
+  file.has_acl = true;
+  file.readers = std::move(readers);
+  return file;
+}
+
+}  // namespace
+
+TEST_CASE("check lines: a secret's DACL may let only SYSTEM, Administrators and the service's account read") {
+  const std::filesystem::path key = "C:/ProgramData/tlsring/keys/tserver.pfx";
+  CHECK_FALSE(secret_access_line("key k", key, acl_file({kSystem, kAdministrators}), CheckStatus::fail, std::nullopt));
+  CHECK(access_summary(acl_file({kSystem, kAdministrators})) ==
+        "readable by NT AUTHORITY\\SYSTEM, BUILTIN\\Administrators");
+
+  for (const auto& other : {kUsers, kEveryone, kAuthenticatedUsers}) {
+    const auto line = secret_access_line("key k", key, acl_file({kSystem, other, kAdministrators}), CheckStatus::fail,
+                                         std::nullopt);
+    REQUIRE(line);
+    CHECK(line->status == CheckStatus::fail);
+    CHECK(line->what == "key k: readable by " + other.name + " (" + other.sid + ")");
+    REQUIRE(line->details.size() == 4);
+    CHECK(line->details[1] == "fix: icacls \"" + key.string() + "\" /inheritance:r /grant:r *S-1-5-18:F *S-1-5-32-544:F");
+    CHECK(line->details[2] == "     icacls \"" + key.string() + "\" /remove *" + other.sid);
+  }
+
+  // Another account: allowed only when it is the service's.
+  const platform::FileReader service{"S-1-5-21-1-2-3-1001", "HOST\\tlsring-svc"};
+  CHECK_FALSE(secret_access_line("key k", key, acl_file({kSystem, service}), CheckStatus::fail, service.sid));
+  const auto stranger = secret_access_line("key log l", key, acl_file({kSystem, service}), CheckStatus::warn,
+                                           std::string("S-1-5-18"));
+  REQUIRE(stranger);
+  CHECK(stranger->status == CheckStatus::warn);
+  CHECK(stranger->what == "key log l: readable by HOST\\tlsring-svc (S-1-5-21-1-2-3-1001)");
+  const auto two = secret_access_line("key k", key, acl_file({kEveryone, kUsers}), CheckStatus::fail, service.sid);
+  REQUIRE(two);
+  CHECK(two->what == "key k: readable by Everyone (S-1-1-0), BUILTIN\\Users (S-1-5-32-545)");
+  CHECK(two->details[1].ends_with(" *S-1-5-18:F *S-1-5-32-544:F *S-1-5-21-1-2-3-1001:R"));
+  CHECK(two->details[2].ends_with(" /remove *S-1-1-0 *S-1-5-32-545"));
+
+  CHECK(unwanted_readers({kSystem, kAdministrators, kUsers}, std::nullopt).size() == 1);
+
+  platform::RegularFileState unreadable = acl_file({});
+  unreadable.acl_problem = "Access is denied (error 5)";
+  const auto warned = secret_access_line("key k", key, unreadable, CheckStatus::fail, std::nullopt);
+  REQUIRE(warned);
+  CHECK(warned->status == CheckStatus::warn);
+}
+
+TEST_CASE("check lines: without an ACL the mode bits decide, as on Linux") {
+  platform::RegularFileState file;
+  file.posix_mode = 0100644;
+  const auto line = secret_access_line("key k", "/k.pem", file, CheckStatus::fail, std::nullopt);
+  REQUIRE(line);
+  CHECK(line->what == "key k: mode 0644: other users can read it");
+  file.posix_mode = 0100640;
+  CHECK_FALSE(secret_access_line("key k", "/k.pem", file, CheckStatus::fail, std::nullopt));
+  CHECK(access_summary(file) == "mode 0640");
+}
+
 TEST_CASE("check lines: short key id is the first 8 bytes in hex") {
   keys::PublicKeyId id{};
   for (std::size_t i = 0; i < id.size(); ++i) id[i] = static_cast<std::uint8_t>(0xf0 + i);
@@ -85,6 +158,15 @@ TEST_CASE("check lines: capture permission from root or CapEff bits 12 and 13") 
   const CheckLine none = capture_permission_line(false, std::nullopt);
   CHECK(none.status == CheckStatus::warn);
   CHECK(none.what.find("CAP_NET_RAW and CAP_NET_ADMIN") != std::string::npos);
+}
+
+TEST_CASE("check lines: without capabilities (Windows) the line names Npcap and an administrator") {
+  const CheckLine line = npcap_permission_line();
+  CHECK(line.status == CheckStatus::ok);
+  CHECK(line.what.find("Npcap") != std::string::npos);
+  REQUIRE(line.details.size() == 2);
+  CHECK(line.details[0].find("administrator prompt") != std::string::npos);
+  CHECK(line.details[1].find("Npcap must be installed") != std::string::npos);
 }
 
 TEST_CASE("check lines: interfaces") {

@@ -1,3 +1,4 @@
+// PrivateFile and PrivateDirectory on POSIX systems (private_file.h).
 #include "core/output/private_file.h"
 
 #include <fcntl.h>
@@ -58,10 +59,9 @@ bool umask_keeps_0600() {
   return keeps;
 }
 
-}  // namespace
-
-Result<PrivateFile> PrivateFile::open_fd(int directory_fd, const char* name, const std::filesystem::path& path,
-                                         bool truncate) {
+// The descriptor of `name` (relative to `directory_fd`), opened for
+// appending with mode 0600; errors name `path`.
+Result<int> open_private_fd(int directory_fd, const char* name, const std::filesystem::path& path, bool truncate) {
   // A file that this call creates has mode 0600 already where the umask
   // allows it: setting it again would cost a system call per file.
   const int base = O_WRONLY | O_APPEND | O_CLOEXEC;
@@ -78,16 +78,23 @@ Result<PrivateFile> PrivateFile::open_fd(int directory_fd, const char* name, con
     ::close(fd);
     return make_error("cannot set mode 0600 on " + path.string() + ": " + std::strerror(saved));
   }
-  return PrivateFile(fd, path);
+  return fd;
 }
 
+}  // namespace
+
 Result<PrivateFile> PrivateFile::open(const std::filesystem::path& path, bool truncate) {
-  return open_fd(AT_FDCWD, path.c_str(), path, truncate);
+  auto fd = open_private_fd(AT_FDCWD, path.c_str(), path, truncate);
+  if (!fd.ok()) return fd.error();
+  return PrivateFile(*fd, path);
 }
 
 Result<PrivateFile> PrivateFile::open_in(const PrivateDirectory& directory, std::string_view name, bool truncate) {
   const std::string file(name);  // NUL-terminated for the system call
-  return open_fd(directory.fd(), file.c_str(), directory.path() / file, truncate);
+  std::filesystem::path path = directory.path() / file;
+  auto fd = open_private_fd(directory.fd_.get(), file.c_str(), path, truncate);
+  if (!fd.ok()) return fd.error();
+  return PrivateFile(*fd, std::move(path));
 }
 
 Status PrivateFile::write(std::span<const std::uint8_t> bytes) {
@@ -101,10 +108,6 @@ Status PrivateFile::write(std::span<const std::uint8_t> bytes) {
     done += static_cast<std::size_t>(n);
   }
   return {};
-}
-
-Status PrivateFile::write(std::string_view text) {
-  return write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
 Status PrivateFile::write_pieces(std::span<const std::span<const std::uint8_t>> pieces) {
