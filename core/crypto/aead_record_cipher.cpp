@@ -2,7 +2,9 @@
 // salt + 8-byte explicit nonce, AAD = seq + type + version + length),
 // ChaCha20-Poly1305 (RFC 7905: nonce = iv XOR seq) and TLS 1.3 (RFC 8446 §5.2:
 // nonce = iv XOR seq, AAD = record header, inner content type).
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
@@ -31,6 +33,12 @@ Mode mode_of(BulkCipher c) {
   }
 }
 
+// AES-GCM's nonce is a 4-byte part fixed for the connection and an 8-byte
+// part that changes with each record (TLS 1.2: the explicit nonce; TLS 1.3:
+// the IV's last 8 bytes XOR the sequence number).
+constexpr std::size_t kGcmFixedNonceLength = 4;
+constexpr std::size_t kGcmRecordNonceLength = kNonceLength - kGcmFixedNonceLength;
+
 struct AeadLayout {
   Mode mode = Mode::gcm;
   Aad aad = Aad::tls12;
@@ -41,7 +49,10 @@ struct AeadLayout {
 
 class AeadRecordCipher final : public RecordCipher {
  public:
-  AeadRecordCipher(AeadLayout layout, CipherCtxPtr ctx, Bytes iv) : layout_(layout), ctx_(std::move(ctx)) {
+  // `gcm_fixed_nonce_set`: the context holds the fixed part of the GCM nonce
+  // (see open()).
+  AeadRecordCipher(AeadLayout layout, CipherCtxPtr ctx, Bytes iv, bool gcm_fixed_nonce_set)
+      : layout_(layout), ctx_(std::move(ctx)), gcm_fixed_nonce_set_(gcm_fixed_nonce_set) {
     std::copy(iv.begin(), iv.end(), iv_.begin());
     iv_length_ = iv.size();
   }
@@ -89,9 +100,7 @@ class AeadRecordCipher final : public RecordCipher {
         break;
     }
 
-    // Never hand OpenSSL a null output pointer, even for an empty record.
-    out.resize(std::max<std::size_t>(ciphertext.size(), 1));
-    if (!open(nonce, Bytes(aad.data(), aad_length), ciphertext, tag, out.data())) {
+    if (!open(nonce, Bytes(aad.data(), aad_length), ciphertext, tag, output_room(out, ciphertext.size()))) {
       // A failed tag is an expected event here (a retry with another sequence
       // number may follow); do not leave it on the thread's error queue.
       ERR_clear_error();
@@ -119,18 +128,33 @@ class AeadRecordCipher final : public RecordCipher {
     const int tag_length = static_cast<int>(tag.size());
     const int length = static_cast<int>(ciphertext.size());
     int written = 0;
-    if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) != 1) return false;
-    if (layout_.mode == Mode::ccm) {
-      // CCM authenticates in the one update over the whole ciphertext; it
-      // needs the tag and the total length before the AAD.
-      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tag_length, tag_data) != 1 ||
-          EVP_DecryptUpdate(ctx, nullptr, &written, nullptr, length) != 1) {
-        return false;
+    if (gcm_fixed_nonce_set_) {
+      // One parameter call per record: the nonce's record part (the call
+      // libssl makes for TLS 1.2 GCM) and the tag. Setting the nonce through
+      // EVP_DecryptInit_ex asks the provider for the IV length each time, and
+      // the tag through EVP_CIPHER_CTX_ctrl is a parameter call of its own:
+      // OpenSSL 3.0 looks every parameter name up by string compare.
+      auto* record_nonce = const_cast<std::uint8_t*>(nonce.data() + kGcmFixedNonceLength);
+      OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, record_nonce,
+                                            kGcmRecordNonceLength),
+          OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag_data, tag.size()),
+          OSSL_PARAM_construct_end()};
+      if (EVP_CIPHER_CTX_set_params(ctx, params) != 1) return false;
+    } else {
+      if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) != 1) return false;
+      if (layout_.mode == Mode::ccm) {
+        // CCM authenticates in the one update over the whole ciphertext; it
+        // needs the tag and the total length before the AAD.
+        if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tag_length, tag_data) != 1 ||
+            EVP_DecryptUpdate(ctx, nullptr, &written, nullptr, length) != 1) {
+          return false;
+        }
+        if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &written, aad.data(), static_cast<int>(aad.size())) != 1) {
+          return false;
+        }
+        return EVP_DecryptUpdate(ctx, plain, &written, ciphertext.data(), length) == 1 && written == length;
       }
-      if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &written, aad.data(), static_cast<int>(aad.size())) != 1) {
-        return false;
-      }
-      return EVP_DecryptUpdate(ctx, plain, &written, ciphertext.data(), length) == 1 && written == length;
     }
     if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &written, aad.data(), static_cast<int>(aad.size())) != 1) {
       return false;
@@ -138,13 +162,16 @@ class AeadRecordCipher final : public RecordCipher {
     if (length > 0) {
       if (EVP_DecryptUpdate(ctx, plain, &written, ciphertext.data(), length) != 1 || written != length) return false;
     }
+    if (!gcm_fixed_nonce_set_ && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tag_length, tag_data) != 1) {
+      return false;
+    }
     int final_written = 0;
-    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tag_length, tag_data) == 1 &&
-           EVP_DecryptFinal_ex(ctx, plain + length, &final_written) == 1 && final_written == 0;
+    return EVP_DecryptFinal_ex(ctx, plain + length, &final_written) == 1 && final_written == 0;
   }
 
   AeadLayout layout_;
   CipherCtxPtr ctx_;
+  bool gcm_fixed_nonce_set_ = false;
   std::array<std::uint8_t, kNonceLength> iv_{};
   std::size_t iv_length_ = 0;
 };
@@ -165,7 +192,17 @@ RecordCipherResult make_aead(const CipherSuite& suite, Bytes key, Bytes iv, Aead
   ok = ok && EVP_CIPHER_CTX_get_key_length(ctx.get()) == static_cast<int>(key.size()) &&
        EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), nullptr) == 1;
   if (!ok) return openssl_error(std::string("key setup for ") + std::string(suite.name) + " failed");
-  return std::unique_ptr<RecordCipher>(std::make_unique<AeadRecordCipher>(layout, std::move(ctx), iv));
+  // GCM: the nonce's fixed part goes into the context once (TLS 1.2: the
+  // implicit salt; TLS 1.3: the IV's first 4 bytes, which the sequence number
+  // never reaches). Should the provider refuse, every record sets the whole nonce.
+  bool gcm_fixed_nonce_set = false;
+  if (layout.mode == Mode::gcm) {
+    gcm_fixed_nonce_set = EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IV_FIXED, static_cast<int>(kGcmFixedNonceLength),
+                                              const_cast<std::uint8_t*>(iv.data())) == 1;
+    if (!gcm_fixed_nonce_set) ERR_clear_error();
+  }
+  return std::unique_ptr<RecordCipher>(
+      std::make_unique<AeadRecordCipher>(layout, std::move(ctx), iv, gcm_fixed_nonce_set));
 }
 
 }  // namespace

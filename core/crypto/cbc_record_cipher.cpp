@@ -61,7 +61,7 @@ class CbcRecordCipher final : public RecordCipher {
       return make_error("CBC record length is not a positive multiple of the block size");
     }
 
-    out.resize(ciphertext.size());
+    output_room(out, ciphertext.size());
     int written = 0;
     if (EVP_DecryptInit_ex(ctx_.get(), nullptr, nullptr, nullptr, iv) != 1 ||
         EVP_DecryptUpdate(ctx_.get(), out.data(), &written, ciphertext.data(), static_cast<int>(ciphertext.size())) !=
@@ -70,7 +70,7 @@ class CbcRecordCipher final : public RecordCipher {
       return openssl_error("CBC decryption failed");
     }
 
-    auto content_length = strip_padding(std::span<const std::uint8_t>(out.data(), out.size()),
+    auto content_length = strip_padding(std::span<const std::uint8_t>(out.data(), ciphertext.size()),
                                         encrypt_then_mac_ ? 0 : mac_length);
     if (!content_length) return content_length.error();
     const std::size_t plain_length = *content_length;

@@ -277,8 +277,14 @@ Result<ByteVector> finished_verify_data(std::uint16_t version, const CipherSuite
                  kTlsFinishedLength);
 }
 
-Result<ByteVector> hkdf_expand_label(PrfHash hash, ByteView secret, std::string_view label, ByteView context,
-                                     std::size_t length) {
+namespace {
+
+// HKDF-Expand-Label on the thread's HMAC context of `hash`. `keyed`: the
+// context holds the key `secret` already, from the label expanded just before
+// (given no key, OpenSSL starts the HMAC again from the one it has, skipping
+// the key's setup: two of the four hash blocks of a one-block expansion).
+Result<ByteVector> expand_label(PrfHash hash, ByteView secret, bool keyed, std::string_view label, ByteView context,
+                                std::size_t length) {
   static constexpr std::string_view kPrefix = "tls13 ";
   const std::size_t full_label = kPrefix.size() + label.size();
   if (full_label > 255 || context.size() > 255 || length > 0xffff) {
@@ -310,7 +316,8 @@ Result<ByteVector> hkdf_expand_label(PrfHash hash, ByteView secret, std::string_
   for (std::size_t done = 0, i = 1; done < length; ++i) {
     const std::uint8_t counter = static_cast<std::uint8_t>(i);
     std::size_t block_written = 0;
-    if (EVP_MAC_init(hmac, secret.data(), secret.size(), nullptr) != 1 ||
+    const bool set_key = !keyed && i == 1;
+    if (EVP_MAC_init(hmac, set_key ? secret.data() : nullptr, set_key ? secret.size() : 0, nullptr) != 1 ||
         (i > 1 && EVP_MAC_update(hmac, block.data(), block_length) != 1) ||
         EVP_MAC_update(hmac, info.data(), n) != 1 || EVP_MAC_update(hmac, &counter, 1) != 1 ||
         EVP_MAC_final(hmac, block.data(), &block_written, block.size()) != 1 || block_written != block_length) {
@@ -324,14 +331,21 @@ Result<ByteVector> hkdf_expand_label(PrfHash hash, ByteView secret, std::string_
   return out;
 }
 
+}  // namespace
+
+Result<ByteVector> hkdf_expand_label(PrfHash hash, ByteView secret, std::string_view label, ByteView context,
+                                     std::size_t length) {
+  return expand_label(hash, secret, false, label, context, length);
+}
+
 Result<TrafficKeys> derive_tls13_traffic_keys(const CipherSuite& suite, ByteView traffic_secret) {
   if (!suite.is_aead() || suite.cipher == BulkCipher::unsupported) {
     return make_error(std::string(suite.name) + " is not a supported TLS 1.3 suite");
   }
   const CipherParameters p = cipher_parameters(suite, 0x0304);
-  auto key = hkdf_expand_label(suite.prf, traffic_secret, "key", {}, p.key_length);
+  auto key = expand_label(suite.prf, traffic_secret, false, "key", {}, p.key_length);
   if (!key) return key.error();
-  auto iv = hkdf_expand_label(suite.prf, traffic_secret, "iv", {}, p.fixed_iv_length);
+  auto iv = expand_label(suite.prf, traffic_secret, true, "iv", {}, p.fixed_iv_length);
   if (!iv) return iv.error();
   return TrafficKeys{std::move(*key), std::move(*iv)};
 }

@@ -4,9 +4,11 @@
 // against cipher_parameters() by the public factories.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "core/crypto/cipher_suite.h"
 #include "core/openssl_ptr.h"
@@ -30,6 +32,15 @@ RecordCipherResult make_tls13_cipher(const CipherSuite& suite, Bytes key, Bytes 
 
 // The EVP_CIPHER for a bulk cipher, loading the legacy provider for RC4 and single DES.
 Result<CipherPtr> fetch_cipher(BulkCipher cipher);
+
+// Room for `size` bytes (at least 1: OpenSSL must never get a null output
+// pointer) at out.data(). `out` only grows: the buffer a direction reuses
+// record after record is not cleared and zeroed again whenever a record is
+// longer than the one before.
+inline std::uint8_t* output_room(std::vector<std::uint8_t>& out, std::size_t size) {
+  if (out.size() < std::max<std::size_t>(size, 1)) out.resize(std::max<std::size_t>(size, 1));
+  return out.data();
+}
 
 // The 5-byte record header, split.
 struct RecordHeader {

@@ -28,7 +28,7 @@ class StreamRecordCipher final : public RecordCipher {
     if (!hdr) return hdr.error();
     const std::size_t mac_length = mac_.length();
     if (fragment.size() < mac_length) return make_error("record is shorter than its MAC");
-    out.resize(std::max<std::size_t>(fragment.size(), 1));
+    output_room(out, fragment.size());
     if (ctx_) {
       // RC4's keystream position is the only state. Decrypt with a copy, so a
       // record that fails its MAC leaves the real keystream untouched.

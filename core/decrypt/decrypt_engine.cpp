@@ -1,5 +1,6 @@
 #include "core/decrypt/decrypt_engine.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <string_view>
@@ -16,11 +17,18 @@ namespace {
 // A batch is handed to the workers when it holds this many packets or bytes.
 constexpr std::size_t kBatchPackets = 8192;
 constexpr std::size_t kBatchBytes = 2u << 20;
+// The first batch is this much smaller (and each next one twice as large, up
+// to the above): the workers wait for the first batch, doing nothing.
+constexpr std::size_t kFirstBatchDivisor = 16;
 
-// Both directions of a connection land in one shard: the key is canonical.
-std::size_t shard_of(const net::TcpSegment& s, std::size_t shards) {
-  const std::size_t h = tcp::ConnectionKeyHash{}(tcp::make_connection_key(s.src, s.dst));
-  return (h >> 17) % shards;
+// The hash of a segment's connection: the same for both directions (the key
+// is canonical), so that both land in one shard.
+std::uint64_t connection_hash(const net::TcpSegment& s) {
+  return tcp::ConnectionKeyHash{}(tcp::make_connection_key(s.src, s.dst));
+}
+
+std::size_t shard_of(std::uint64_t connection_hash, std::size_t shards) {
+  return static_cast<std::size_t>((connection_hash >> 17) % shards);
 }
 
 }  // namespace
@@ -34,6 +42,10 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
 
   void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
     tracker_.add(segment, timestamp_ns, packet_number);
+  }
+  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
+           std::uint64_t connection_hash) {
+    tracker_.add(segment, timestamp_ns, packet_number, connection_hash);
   }
   void finish(std::int64_t timestamp_ns) { tracker_.finish(timestamp_ns); }
 
@@ -92,9 +104,14 @@ class DecryptEngine::Pool {
  public:
   Pool(KeyStore& keys, SessionSink& sink, const EngineOptions& options) {
     const unsigned count = options.workers;
+    // A batch's packets spread over the workers by connection: room for twice
+    // a worker's share, so that the entries are not moved as a batch fills.
+    const std::size_t entries = std::min(kBatchPackets, 2 * kBatchPackets / count);
     for (unsigned i = 0; i < count; ++i) {
       workers_.push_back(std::make_unique<Worker>());
       workers_.back()->shard = std::make_unique<Shard>(keys, sink, options.tcp, true);
+      workers_.back()->filling.entries.reserve(entries);
+      workers_.back()->working.entries.reserve(entries);
     }
     for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this, i] { run(i); });
   }
@@ -115,8 +132,9 @@ class DecryptEngine::Pool {
   // processed).
   bool add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
            bool copy_payload) {
-    Worker& w = *workers_[shard_of(segment, workers_.size())];
-    Batch::Entry entry{segment, timestamp_ns, packet_number, Batch::kInPlace};
+    const std::uint64_t hash = connection_hash(segment);  // the worker's tracker looks it up by the same
+    Worker& w = *workers_[shard_of(hash, workers_.size())];
+    Batch::Entry entry{segment, timestamp_ns, packet_number, hash, Batch::kInPlace};
     if (copy_payload) {
       entry.payload_offset = w.filling.payload.size();
       w.filling.payload.insert(w.filling.payload.end(), segment.payload.begin(), segment.payload.end());
@@ -124,7 +142,7 @@ class DecryptEngine::Pool {
     w.filling.entries.push_back(entry);
     ++batch_packets_;
     batch_bytes_ += segment.payload.size();
-    if (batch_packets_ >= kBatchPackets || batch_bytes_ >= kBatchBytes) {
+    if (batch_packets_ >= kBatchPackets / batch_divisor_ || batch_bytes_ >= kBatchBytes / batch_divisor_) {
       submit(false, timestamp_ns);
       return true;
     }
@@ -142,6 +160,7 @@ class DecryptEngine::Pool {
     }
     batch_packets_ = 0;
     batch_bytes_ = 0;
+    batch_divisor_ = std::max<std::size_t>(batch_divisor_ / 2, 1);
     finish_ = finish;
     timestamp_ns_ = timestamp_ns;
     busy_ = workers_.size();
@@ -165,6 +184,7 @@ class DecryptEngine::Pool {
       net::TcpSegment segment;      // payload re-pointed into `payload` when processed
       std::int64_t timestamp_ns;
       std::uint64_t packet_number;
+      std::uint64_t connection_hash;
       std::size_t payload_offset;   // kInPlace: the segment's own view is still valid
     };
     std::vector<Entry> entries;
@@ -198,7 +218,7 @@ class DecryptEngine::Pool {
         if (e.payload_offset != Batch::kInPlace) {
           e.segment.payload = std::span(w.working.payload).subspan(e.payload_offset, e.segment.payload.size());
         }
-        w.shard->add(e.segment, e.timestamp_ns, e.packet_number);
+        w.shard->add(e.segment, e.timestamp_ns, e.packet_number, e.connection_hash);
       }
       if (finish) w.shard->finish(timestamp_ns);
       {
@@ -228,6 +248,7 @@ class DecryptEngine::Pool {
   std::int64_t timestamp_ns_ = 0;
   std::size_t batch_packets_ = 0;
   std::size_t batch_bytes_ = 0;
+  std::size_t batch_divisor_ = kFirstBatchDivisor;  // of the batch size limits
 };
 
 DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options) : keys_(keys), sink_(sink) {

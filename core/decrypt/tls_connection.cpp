@@ -38,6 +38,14 @@ void append_to_transcript(HandshakeState& hs, Span message) {
   if (hs.transcript.size() + message.size() <= kMaxTranscript) append(hs.transcript, message);
 }
 
+// The record protection of a TLS 1.3 traffic secret (RFC 8446 §7.3).
+Result<std::unique_ptr<crypto::RecordCipher>> tls13_record_cipher(const crypto::CipherSuite& suite, Span secret,
+                                                                  std::uint16_t version) {
+  auto keys = crypto::derive_tls13_traffic_keys(suite, secret);
+  if (!keys.ok()) return keys.error();
+  return crypto::RecordCipher::create_tls13(suite, keys->key, keys->iv, version);
+}
+
 }  // namespace
 
 // Forwards one side's framed records to the connection, tagged with the side.
@@ -315,16 +323,8 @@ bool TlsConnection::try_decrypt(Direction d, const AssembledRecord& record, std:
   }
   if (hs_.tls13 && st.pending && attempt(*st.pending, 0)) {
     // The peer moved to its next keys without us seeing the message that says so.
-    st.cipher = std::move(st.pending);
-    st.sequence = 1;
     st.lost_bytes = 0;
-    st.phase = st.phase == Tls13Phase::early ? Tls13Phase::handshake : Tls13Phase::application;
-    if (st.phase == Tls13Phase::application) st.traffic_secret = st.pending_secret;
-    if (st.phase == Tls13Phase::handshake && tls13_secrets_) {
-      const auto& next = d == Direction::client_to_server ? tls13_secrets_->client_traffic_secret_0
-                                                          : tls13_secrets_->server_traffic_secret_0;
-      if (next) install_tls13_key(d, *next, Tls13Phase::application);
-    }
+    advance_tls13_keys(d, st.phase == Tls13Phase::early ? Tls13Phase::handshake : Tls13Phase::application, 1);
     return true;
   }
   return false;
@@ -444,15 +444,7 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
     case tls::kEndOfEarlyData:
       if (from_client && hs_.tls13) {
         append_to_transcript(hs_, message);
-        DirectionState& st = state(d);
-        if (st.pending) {
-          st.cipher = std::move(st.pending);
-          st.sequence = 0;
-          st.phase = Tls13Phase::handshake;
-          if (tls13_secrets_ && tls13_secrets_->client_traffic_secret_0) {
-            install_tls13_key(d, *tls13_secrets_->client_traffic_secret_0, Tls13Phase::application);
-          }
-        }
+        if (state(d).pending) advance_tls13_keys(d, Tls13Phase::handshake, 0);
         return;
       }
       break;
@@ -463,13 +455,10 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
           auto next = crypto::next_tls13_traffic_secret(*hs_.suite, st.traffic_secret);
           if (next.ok()) {
             st.traffic_secret = next.value();
-            auto keys = crypto::derive_tls13_traffic_keys(*hs_.suite, st.traffic_secret);
-            if (keys.ok()) {
-              auto cipher = crypto::RecordCipher::create_tls13(*hs_.suite, keys->key, keys->iv, hs_.version);
-              if (cipher.ok()) {
-                st.cipher = std::move(cipher.value());
-                st.sequence = 0;
-              }
+            auto cipher = tls13_record_cipher(*hs_.suite, st.traffic_secret, hs_.version);
+            if (cipher.ok()) {
+              st.cipher = std::move(cipher.value());
+              st.sequence = 0;
             }
           }
         }
@@ -518,9 +507,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
         if (suite == nullptr) continue;
         const std::size_t hash_len = suite->prf == crypto::PrfHash::sha384 ? 48 : 32;
         if (hash_len != secret.size()) continue;
-        auto keys = crypto::derive_tls13_traffic_keys(*suite, secret);
-        if (!keys.ok()) continue;
-        auto cipher = crypto::RecordCipher::create_tls13(*suite, keys->key, keys->iv, 0x0304);
+        auto cipher = tls13_record_cipher(*suite, secret, 0x0304);
         if (!cipher.ok()) continue;
         // Keep the first candidate as pending; try_decrypt() promotes whichever works.
         early_candidates_.push_back(std::move(cipher.value()));
@@ -612,14 +599,7 @@ void TlsConnection::setup_tls13_server_handshake_keys() {
   const bool in_early = client.phase == Tls13Phase::early && client.cipher;
   if (s.client_handshake_traffic_secret) {
     install_tls13_key(Direction::client_to_server, *s.client_handshake_traffic_secret, Tls13Phase::handshake);
-    if (!in_early) {
-      client.cipher = std::move(client.pending);
-      client.phase = Tls13Phase::handshake;
-      client.sequence = 0;
-      if (s.client_traffic_secret_0) {
-        install_tls13_key(Direction::client_to_server, *s.client_traffic_secret_0, Tls13Phase::application);
-      }
-    }
+    if (!in_early) advance_tls13_keys(Direction::client_to_server, Tls13Phase::handshake, 0);
   } else if (s.client_traffic_secret_0 && !in_early) {
     install_tls13_key(Direction::client_to_server, *s.client_traffic_secret_0, Tls13Phase::application);
   }
@@ -628,9 +608,7 @@ void TlsConnection::setup_tls13_server_handshake_keys() {
 
 bool TlsConnection::install_tls13_key(Direction d, Span secret, Tls13Phase phase) {
   if (hs_.suite == nullptr) return false;
-  auto keys = crypto::derive_tls13_traffic_keys(*hs_.suite, secret);
-  if (!keys.ok()) return false;
-  auto cipher = crypto::RecordCipher::create_tls13(*hs_.suite, keys->key, keys->iv, hs_.version);
+  auto cipher = tls13_record_cipher(*hs_.suite, secret, hs_.version);
   if (!cipher.ok()) return false;
   DirectionState& st = state(d);
   st.pending = std::move(cipher.value());
@@ -641,6 +619,23 @@ bool TlsConnection::install_tls13_key(Direction d, Span secret, Tls13Phase phase
     st.traffic_secret.assign(secret.begin(), secret.end());
   }
   return true;
+}
+
+// TLS 1.3: the direction's pending keys take over from record `sequence` on,
+// as the keys of `phase`. After the handshake keys come the application keys:
+// they wait as the pending ones from then on.
+void TlsConnection::advance_tls13_keys(Direction d, Tls13Phase phase, std::uint64_t sequence) {
+  DirectionState& st = state(d);
+  st.cipher = std::move(st.pending);
+  st.sequence = sequence;
+  st.phase = phase;
+  if (phase == Tls13Phase::application) {
+    st.traffic_secret = st.pending_secret;
+  } else if (tls13_secrets_) {
+    const auto& next = d == Direction::client_to_server ? tls13_secrets_->client_traffic_secret_0
+                                                        : tls13_secrets_->server_traffic_secret_0;
+    if (next) install_tls13_key(d, *next, Tls13Phase::application);
+  }
 }
 
 void TlsConnection::handle_finished(Direction d, Span body, Span message) {
@@ -672,13 +667,7 @@ void TlsConnection::handle_finished(Direction d, Span body, Span message) {
 
   if (hs_.tls13) {
     // The sender now protects its records with its application traffic secret.
-    DirectionState& st = state(d);
-    if (st.pending) {
-      st.cipher = std::move(st.pending);
-      st.sequence = 0;
-      st.phase = Tls13Phase::application;
-      st.traffic_secret = st.pending_secret;
-    }
+    if (state(d).pending) advance_tls13_keys(d, Tls13Phase::application, 0);
   }
   const bool both = hs_.tls13 ? from_client : (hs_.abbreviated ? from_client : !from_client);
   if (both) handshake_complete_ = true;

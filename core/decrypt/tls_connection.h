@@ -102,6 +102,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void keys_proven();
   void setup_tls13_server_handshake_keys();
   bool install_tls13_key(Direction d, std::span<const std::uint8_t> secret, Tls13Phase phase);
+  void advance_tls13_keys(Direction d, Tls13Phase phase, std::uint64_t sequence);
   void hold_record(tcp::Side from, const AssembledRecord& record);
   bool try_resume();
   void report_end();

@@ -62,10 +62,11 @@ DirectoryOutput::DirectoryOutput(std::filesystem::path directory, OutputOptions 
 DirectoryOutput::~DirectoryOutput() { (void)finish(); }
 
 DirectoryOutput::ConnectionOutput& DirectoryOutput::connection(const decrypt::SessionReport& session) {
-  std::lock_guard lock(mutex_);
-  auto [it, inserted] = connections_.try_emplace(session.connection_id);
-  open_connections_.store(connections_.size(), std::memory_order_relaxed);
+  ConnectionShard& shard = shard_of(session.connection_id);
+  std::lock_guard lock(shard.mutex);
+  auto [it, inserted] = shard.connections.try_emplace(session.connection_id);
   if (inserted) {
+    open_connections_.fetch_add(1, std::memory_order_relaxed);
     ConnectionOutput& c = it->second;
     const std::string name = connection_name(session);
     c.base = "connections/" + name;
@@ -75,7 +76,7 @@ DirectoryOutput::ConnectionOutput& DirectoryOutput::connection(const decrypt::Se
     names->payload[1] = name + ".s2c.bin";
     c.names = std::move(names);
     c.buffers = spare_buffers();
-    c.buffers.transcript = transcript_header(session);
+    c.buffers.transcript += transcript_header(session);  // into the spare's memory (a move would drop it)
   }
   return it->second;
 }
@@ -109,7 +110,7 @@ void DirectoryOutput::on_application_data(const decrypt::SessionReport& session,
   }
   c.payload_written[d] += plaintext.size();
   if (options_.payload_files) b.payload[d].insert(b.payload[d].end(), plaintext.begin(), plaintext.end());
-  if (b.size() > connection_buffer_limit()) flush(c);
+  if (b.size() > connection_buffer_limit()) flush(c, true);
 }
 
 void DirectoryOutput::on_master_secret(std::span<const std::uint8_t> client_random,
@@ -132,24 +133,29 @@ void DirectoryOutput::on_session_id(std::span<const std::uint8_t> session_id,
 
 void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
   SessionFiles files;
+  ConnectionShard& shard = shard_of(session.connection_id);
   ConnectionOutput* c = nullptr;
   {
-    std::lock_guard lock(mutex_);
-    auto it = connections_.find(session.connection_id);
-    if (it != connections_.end()) c = &it->second;
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.connections.find(session.connection_id);
+    if (it != shard.connections.end()) c = &it->second;
   }
   if (c != nullptr) {
-    flush(*c);  // every decrypted connection gets all its files, even an empty direction
+    flush(*c, false);  // every decrypted connection gets all its files, even an empty direction
     if (options_.transcripts) files.transcript = c->base + ".transcript.txt";
     if (options_.payload_files) {
       files.c2s = c->base + ".c2s.bin";
       files.s2c = c->base + ".s2c.bin";
     }
   }
-  const std::string line = session_to_json(session, files) + "\n";
+  std::string line = session_to_json(session, files);
+  line += '\n';
+  if (c != nullptr) {
+    std::lock_guard lock(shard.mutex);
+    shard.connections.erase(session.connection_id);
+    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  }
   std::lock_guard lock(mutex_);
-  if (c != nullptr) connections_.erase(session.connection_id);
-  open_connections_.store(connections_.size(), std::memory_order_relaxed);
   append_line(sessions_, sessions_pending_, line);
   ++totals_.sessions;
   totals_.c2s_bytes += session.c2s_bytes;
@@ -175,16 +181,25 @@ DirectoryOutput::Buffers DirectoryOutput::spare_buffers() {
   if (spare_.empty()) return {};
   Buffers b = std::move(spare_.back());
   spare_.pop_back();
+  spare_bytes_ -= b.capacity();
   return b;
 }
 
 void DirectoryOutput::recycle(Buffers buffers) {
-  // A few sets are kept: enough for the queue to hand them back as fast as
-  // connections flush, few enough that their memory stays small.
-  constexpr std::size_t kMaxSpare = 4;
+  // Sets are kept up to one buffer budget: every connection whose output is
+  // written hands its set on to a connection that starts, so a run of short
+  // connections fills memory that is already mapped instead of growing new
+  // buffers from nothing (a copy at each doubling, and fresh pages for the
+  // kernel to fault in). Past that bound, and past a number of sets, buffers
+  // go back to the allocator.
+  constexpr std::size_t kMaxSpare = 128;
   buffers.clear();
+  const std::size_t bytes = buffers.capacity();
   std::lock_guard lock(spare_mutex_);
-  if (spare_.size() < kMaxSpare) spare_.push_back(std::move(buffers));
+  if (spare_.size() < kMaxSpare && spare_bytes_ + bytes <= options_.buffer_budget) {
+    spare_bytes_ += bytes;
+    spare_.push_back(std::move(buffers));
+  }
 }
 
 // Called by the connection's own thread only: no lock needed for its buffers.
@@ -192,11 +207,11 @@ void DirectoryOutput::recycle(Buffers buffers) {
 // spare set; they come back once written. (A second queue for the payload
 // files, on a thread of its own, was tried: no faster on two cores, and more
 // CPU spent on waking threads.)
-void DirectoryOutput::flush(ConnectionOutput& c) {
+void DirectoryOutput::flush(ConnectionOutput& c, bool goes_on) {
   const bool truncate = !c.started;
   c.started = true;
   auto job = std::make_shared<Buffers>(std::move(c.buffers));
-  c.buffers = spare_buffers();
+  c.buffers = goes_on ? spare_buffers() : Buffers{};
   const std::size_t bytes = job->size();
   write_queue_->push(
       [this, names = c.names, job, truncate] {
@@ -259,9 +274,20 @@ void DirectoryOutput::note_error(const Status& status) {
   if (!status.ok() && first_error_.ok()) first_error_ = status;
 }
 
+void DirectoryOutput::flush_all(bool close) {
+  for (ConnectionShard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (auto& [id, c] : shard.connections) flush(c, !close);
+    if (close) {
+      open_connections_.fetch_sub(shard.connections.size(), std::memory_order_relaxed);
+      shard.connections.clear();
+    }
+  }
+}
+
 Status DirectoryOutput::flush_open_connections() {
   std::lock_guard lock(mutex_);
-  for (auto& [id, c] : connections_) flush(c);
+  flush_all(false);
   write_queue_->wait_idle();
   write_pending(sessions_, sessions_pending_);
   write_pending(keys_, keys_pending_);
@@ -274,9 +300,7 @@ Status DirectoryOutput::flush_open_connections() {
 Status DirectoryOutput::finish() {
   std::lock_guard lock(mutex_);
   // Connections never ended (the engine was not finished): write what they hold.
-  for (auto& [id, c] : connections_) flush(c);
-  connections_.clear();
-  open_connections_.store(0, std::memory_order_relaxed);
+  flush_all(true);
   write_queue_->wait_idle();
   write_pending(sessions_, sessions_pending_);
   write_pending(keys_, keys_pending_);

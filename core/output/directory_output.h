@@ -8,7 +8,8 @@
 // write, so thousands of connections never exhaust file descriptors). The
 // buffer of a connection shrinks as more connections are open, so memory stays
 // flat. Calls for one connection come from one thread (SessionSink's contract);
-// different connections buffer in parallel without a common lock. Full
+// different connections buffer in parallel without a common lock (the table of
+// connections is split in shards, each with a lock of its own). Full
 // buffers are written by a thread of the output's own (a bounded queue), so
 // that decryption goes on meanwhile; flush_open_connections() and finish()
 // return once everything handed over is written.
@@ -36,7 +37,8 @@ struct OutputOptions {
   bool transcripts = true;
   bool payload_files = true;   // *.c2s.bin / *.s2c.bin
   std::size_t buffer_budget = 8u << 20;   // buffered bytes over all open connections, roughly;
-                                          // up to half as much again is queued for writing
+                                          // up to half as much again is queued for writing, and
+                                          // written buffers up to a budget are kept for reuse
   std::size_t max_connection_buffer = 256u << 10;
   std::string sessions_file = "sessions.jsonl";  // the service names it report.jsonl
 };
@@ -94,6 +96,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
     std::vector<TextInPayload> transcript_text;  // in transcript order
     std::vector<std::uint8_t> payload[2];
     std::size_t size() const { return transcript.size() + payload[0].size() + payload[1].size(); }
+    std::size_t capacity() const { return transcript.capacity() + payload[0].capacity() + payload[1].capacity(); }
     void clear();
   };
   struct FileNames {
@@ -108,12 +111,26 @@ class DirectoryOutput final : public decrypt::SessionSink {
     bool started = false;                     // files created (truncated) already
   };
 
+  // The open connections by id, a shard of them. Every record looks its
+  // connection up: with one table, the decrypting threads would take turns at
+  // its lock (and pass the lock's cache line around) for each record.
+  struct alignas(64) ConnectionShard {
+    std::mutex mutex;
+    // Node-based: a ConnectionOutput stays put while others come and go.
+    std::unordered_map<std::uint64_t, ConnectionOutput> connections;
+  };
+  static constexpr std::size_t kConnectionShards = 16;
+
   DirectoryOutput(std::filesystem::path directory, OutputOptions options, PrivateDirectory connections_directory,
                   PrivateFile sessions, PrivateFile keys);
+  ConnectionShard& shard_of(std::uint64_t connection_id) { return shards_[connection_id % kConnectionShards]; }
   ConnectionOutput& connection(const decrypt::SessionReport& session);
   std::size_t connection_buffer_limit() const;
-  // Hands what the connection holds to the write queue.
-  void flush(ConnectionOutput& c);
+  // Hands what the connection holds to the write queue; when the connection
+  // `goes_on`, it buffers on in a spare set.
+  void flush(ConnectionOutput& c, bool goes_on);
+  // flush() of every open connection, then forgets them when `close`.
+  void flush_all(bool close);
   // On the write queue's thread.
   void write_transcript(const FileNames& names, const Buffers& buffers, bool truncate);
   void write_payload(const FileNames& names, const Buffers& buffers, bool truncate);
@@ -136,15 +153,15 @@ class DirectoryOutput final : public decrypt::SessionSink {
   std::string sessions_pending_;  // lines not written to sessions_ yet
   std::string keys_pending_;
   std::unordered_set<std::string> session_ids_written_;  // raw bytes: one line per session ID
-  // Node-based: a ConnectionOutput stays put while others come and go.
-  std::unordered_map<std::uint64_t, ConnectionOutput> connections_;
-  std::atomic<std::size_t> open_connections_{0};  // connections_.size(), for reading without the lock
+  std::array<ConnectionShard, kConnectionShards> shards_;
+  std::atomic<std::size_t> open_connections_{0};  // connections in shards_
   std::array<VerdictCount, decrypt::kVerdictCount> verdicts_{};
   RunTotals totals_;
   std::mutex error_mutex_;
   Status first_error_;
   std::mutex spare_mutex_;
   std::vector<Buffers> spare_;   // written buffers kept for reuse (their memory is warm)
+  std::size_t spare_bytes_ = 0;  // their capacity
   // Last: it stops (running what is queued) before the members above go.
   std::unique_ptr<WriteQueue> write_queue_;
 };

@@ -1,6 +1,9 @@
 #include "core/output/session_json.h"
 
+#include <charconv>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "core/crypto/cipher_suite.h"
 #include "core/output/transcript_format.h"
@@ -8,25 +11,84 @@
 namespace tlsring::output {
 namespace {
 
-// Builds a flat JSON object field by field.
+bool needs_escape(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x7f; }
+
+// `text` as a JSON string literal at the end of `out`: runs of plain
+// characters are copied whole.
+void append_json_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t plain_from = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!needs_escape(c)) continue;
+    out.append(text, plain_from, i - plain_from);
+    plain_from = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+        out += escaped;
+      }
+    }
+  }
+  out.append(text, plain_from, text.size() - plain_from);
+  out += '"';
+}
+
+// Builds a flat JSON object field by field, in one string.
 class JsonObject {
  public:
+  JsonObject() { out_.reserve(1024); }  // a session's line, mostly
   void field(std::string_view name, std::string_view raw_value) {
-    out_ += first_ ? "{" : ",";
-    first_ = false;
-    out_ += json_quote(name);
-    out_ += ':';
+    name_field(name);
     out_ += raw_value;
   }
-  void string(std::string_view name, std::string_view value) { field(name, json_quote(value)); }
-  void optional_string(std::string_view name, const std::optional<std::string>& value) {
-    field(name, value ? json_quote(*value) : "null");
+  void string(std::string_view name, std::string_view value) {
+    name_field(name);
+    append_json_quoted(out_, value);
   }
-  void number(std::string_view name, std::uint64_t value) { field(name, std::to_string(value)); }
+  void optional_string(std::string_view name, const std::optional<std::string>& value) {
+    if (value) {
+      string(name, *value);
+    } else {
+      field(name, "null");
+    }
+  }
+  void number(std::string_view name, std::uint64_t value) {
+    name_field(name);
+    char digits[24];
+    out_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  }
   void boolean(std::string_view name, bool value) { field(name, value ? "true" : "false"); }
-  std::string finish() { return first_ ? "{}" : out_ + "}"; }
+  // A field whose value is an array of strings.
+  void strings(std::string_view name, const std::vector<std::string>& values) {
+    name_field(name);
+    out_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out_ += ',';
+      append_json_quoted(out_, values[i]);
+    }
+    out_ += ']';
+  }
+  std::string finish() {
+    if (first_) return "{}";
+    out_ += '}';
+    return std::move(out_);
+  }
 
  private:
+  void name_field(std::string_view name) {
+    out_ += first_ ? '{' : ',';
+    first_ = false;
+    append_json_quoted(out_, name);
+    out_ += ':';
+  }
+
   std::string out_;
   bool first_ = true;
 };
@@ -34,25 +96,8 @@ class JsonObject {
 }  // namespace
 
 std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  std::string out;
+  append_json_quoted(out, text);
   return out;
 }
 
@@ -80,9 +125,7 @@ std::string session_to_json(const decrypt::SessionReport& s, const SessionFiles&
   json.number("gaps", s.gaps);
   json.number("gap_bytes", s.gap_bytes);
   json.boolean("finished_verified", s.finished_verified);
-  std::string alerts = "[";
-  for (std::size_t i = 0; i < s.alerts.size(); ++i) alerts += (i ? "," : "") + json_quote(s.alerts[i]);
-  json.field("alerts", alerts + "]");
+  json.strings("alerts", s.alerts);
   json.string("verdict", decrypt::to_string(s.verdict));
   json.string("reason", s.reason);
   json.string("fix", s.fix);

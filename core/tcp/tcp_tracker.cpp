@@ -21,7 +21,7 @@ Connection& as_connection(LruHook& hook) { return static_cast<Connection&>(hook)
 struct TcpTracker::Impl {
   Impl(ConnectionFactory& f, Options o) : factory(f), options(o) {}
 
-  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns);
+  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t hash);
   void finish(std::int64_t timestamp_ns);
 
   bool starts_new_connection(Connection& connection, const net::TcpSegment& segment) const;
@@ -47,12 +47,11 @@ struct TcpTracker::Impl {
   std::size_t open_count = 0;  // connections with a handler
 };
 
-void TcpTracker::Impl::add(const net::TcpSegment& segment, std::int64_t timestamp_ns) {
+void TcpTracker::Impl::add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t hash) {
   ++stats.segments;
   expire_idle(timestamp_ns);
 
   const ConnectionKey key = make_connection_key(segment.src, segment.dst);
-  const std::uint64_t hash = ConnectionKeyHash{}(key);
   Connection* connection = table.find(key, hash);
   if (connection != nullptr && has(segment, net::kSyn) && starts_new_connection(*connection, segment)) {
     if (connection->handler) close(*connection, CloseReason::reused, timestamp_ns);
@@ -241,8 +240,12 @@ TcpTracker::TcpTracker(ConnectionFactory& factory) : TcpTracker(factory, Options
 TcpTracker::~TcpTracker() = default;
 
 void TcpTracker::add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
+  add(segment, timestamp_ns, packet_number, ConnectionKeyHash{}(make_connection_key(segment.src, segment.dst)));
+}
+void TcpTracker::add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
+                     std::uint64_t key_hash) {
   impl_->current_packet = packet_number;
-  impl_->add(segment, timestamp_ns);
+  impl_->add(segment, timestamp_ns, key_hash);
 }
 void TcpTracker::finish(std::int64_t timestamp_ns) { impl_->finish(timestamp_ns); }
 const TrackerStats& TcpTracker::stats() const { return impl_->stats; }

@@ -126,6 +126,10 @@ class TcpTracker {
   // `packet_number` identifies the packet to the caller (e.g. its frame number
   // across the capture files); it becomes ConnectionInfo::first_packet.
   void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number = 0);
+  // The same, for a caller that has hashed the segment's connection already:
+  // `key_hash` is ConnectionKeyHash of make_connection_key(segment.src, segment.dst).
+  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
+           std::uint64_t key_hash);
   // The capture ended: flush every connection (holes become gaps) and close it with end_of_capture.
   void finish(std::int64_t timestamp_ns);
 

@@ -303,6 +303,62 @@ TEST_CASE("TLS 1.3 record: inner content type, zero padding, header as AAD (RFC)
   CHECK_FALSE(rfc->decrypt(Bytes(4, 0), 1, record, out).ok()); // short header
 }
 
+// AES-GCM sets the fixed part of the nonce once per cipher and only the part
+// that changes with each record (the explicit nonce, or the IV XOR the
+// sequence number) per record: records decrypt one after another on the one
+// cipher, with sequence numbers that reach every byte of that part, and a
+// record that fails leaves nothing behind for the next.
+TEST_CASE("AES-GCM: many records on one cipher, failures in between, all 8 sequence bytes", "[crypto][record]") {
+  const Bytes key = counting(0x31, 16);
+  auto seal = [&](const Bytes& nonce, const Bytes& aad, const Bytes& plain) {
+    auto ctx = encryptor("AES-128-GCM", key, nonce);
+    int n = 0;
+    REQUIRE(EVP_EncryptUpdate(ctx.get(), nullptr, &n, aad.data(), static_cast<int>(aad.size())) == 1);
+    Bytes out = encrypt(ctx.get(), plain);
+    Bytes tag(16);
+    REQUIRE(EVP_EncryptFinal_ex(ctx.get(), tag.data(), &n) == 1);
+    REQUIRE(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, 16, tag.data()) == 1);
+    return concat({out, tag});
+  };
+  const std::uint64_t sequences[] = {0, 1, 2, 0x1ff, 0x0102030405060708ULL, 0xfedcba9876543210ULL, 3};
+  Bytes out;
+
+  SECTION("TLS 1.3: nonce = IV XOR sequence number") {
+    const Bytes iv = counting(0x41, 12);
+    auto cipher = make(RecordCipher::create_tls13(suite(0x1301), key, iv));
+    for (std::uint64_t seq : sequences) {
+      Bytes nonce = iv;
+      for (int i = 0; i < 8; ++i) nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
+      const Bytes plain = concat({bytes("record " + std::to_string(seq)), {23}});
+      const Bytes hdr = header(23, 0x0303, plain.size() + 16);
+      const Bytes record = seal(nonce, hdr, plain);
+      CHECK_FALSE(cipher->decrypt(hdr, seq + 1, record, out).ok());  // a wrong guess first
+      Bytes bad = record;
+      bad.back() ^= 1;
+      CHECK_FALSE(cipher->decrypt(hdr, seq, bad, out).ok());  // a bad tag
+      auto result = cipher->decrypt(hdr, seq, record, out);
+      REQUIRE(result.ok());
+      CHECK(text(result->plaintext) == "record " + std::to_string(seq));
+      CHECK(result->content_type == 23);
+    }
+  }
+  SECTION("TLS 1.2: nonce = salt + explicit nonce, AAD = sequence number + header") {
+    const Bytes salt = counting(0x51, 4);
+    auto cipher = make(RecordCipher::create(0x0303, suite(0x009c), key, salt, {}, false));
+    for (std::uint64_t seq : sequences) {
+      const Bytes explicit_nonce = u64(seq ^ 0x5a5a5a5a5a5a5a5aULL);
+      const Bytes plain = bytes("record " + std::to_string(seq));
+      const Bytes aad = concat({u64(seq), {23}, u16(0x0303), u16(plain.size())});
+      const Bytes fragment = concat({explicit_nonce, seal(concat({salt, explicit_nonce}), aad, plain)});
+      const Bytes hdr = header(23, 0x0303, fragment.size());
+      CHECK_FALSE(cipher->decrypt(hdr, seq + 1, fragment, out).ok());  // the sequence number is in the AAD
+      auto result = cipher->decrypt(hdr, seq, fragment, out);
+      REQUIRE(result.ok());
+      CHECK(text(result->plaintext) == "record " + std::to_string(seq));
+    }
+  }
+}
+
 TEST_CASE("RecordCipher::create refuses what it cannot do", "[crypto][record]") {
   const Bytes k16 = counting(1, 16);
   const Bytes k20 = counting(1, 20);
