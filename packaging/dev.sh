@@ -22,7 +22,7 @@ PACKAGES=(
   libspdlog-dev
   catch2
   dpkg-dev rpm debootstrap systemd systemd-container iproute2
-  g++-mingw-w64-x86-64-posix
+  g++-mingw-w64-x86-64-posix make perl python3 wine64
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
