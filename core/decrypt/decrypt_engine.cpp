@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "core/capture/capture_reader.h"
 #include "core/decrypt/tls_connection.h"
@@ -41,19 +42,25 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
         tracker_(static_cast<tcp::ConnectionFactory&>(*this), options) {}
 
   void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
+    clock_.packet = packet_number;
     tracker_.add(segment, timestamp_ns, packet_number);
   }
   void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
            std::uint64_t connection_hash) {
+    clock_.packet = packet_number;
     tracker_.add(segment, timestamp_ns, packet_number, connection_hash);
   }
-  void finish(std::int64_t timestamp_ns) { tracker_.finish(timestamp_ns); }
+  void finish(std::int64_t timestamp_ns) {
+    clock_.ended = true;
+    tracker_.finish(timestamp_ns);
+  }
 
-  // Connections that closed while waiting for a resumed session: settled once
-  // every worker has caught up with the capture.
-  void settle_deferred(std::int64_t timestamp_ns) {
-    for (auto& connection : deferred_) connection->finish_deferred(timestamp_ns);
-    deferred_.clear();
+  // Connections waiting for a resumed session since this batch (open or
+  // closed meanwhile), to be settled once every worker has read the batch.
+  std::vector<std::shared_ptr<TlsConnection>>& waiting() { return waiting_; }
+  void waiting_settled() {
+    waiting_.clear();
+    ++settled_batches_;
   }
 
  private:
@@ -65,38 +72,45 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
     void on_data(tcp::Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
                  std::int64_t ts) override {
       connection_->on_data(from, data, offset, ts);
+      if (connection_->awaiting_session()) list_waiting();
     }
     void on_gap(tcp::Side from, std::uint64_t offset, std::uint64_t length, std::int64_t ts) override {
       connection_->on_gap(from, offset, length, ts);
+      if (connection_->awaiting_session()) list_waiting();
     }
     void on_fin(tcp::Side from, std::int64_t ts) override { connection_->on_fin(from, ts); }
     bool wants_bytes(tcp::Side from) const override { return connection_->wants_bytes(from); }
     void on_bytes_skipped(tcp::Side from, std::uint64_t bytes, std::int64_t last_ns) override {
       connection_->on_bytes_skipped(from, bytes, last_ns);
     }
-    void on_close(tcp::CloseReason reason, std::int64_t ts) override {
-      if (connection_->awaiting_session()) {
-        shard_.deferred_.push_back(connection_);
-      } else {
-        connection_->on_close(reason, ts);
-      }
-    }
+    // Still waiting, the connection reports its end once settled; the
+    // shard's list keeps it until then.
+    void on_close(tcp::CloseReason reason, std::int64_t ts) override { connection_->on_close(reason, ts); }
 
    private:
+    void list_waiting() {
+      if (listed_for_batch_ == shard_.settled_batches_ + 1) return;
+      listed_for_batch_ = shard_.settled_batches_ + 1;
+      shard_.waiting_.push_back(connection_);
+    }
+
     std::shared_ptr<TlsConnection> connection_;
     Shard& shard_;
+    std::uint64_t listed_for_batch_ = 0;  // in the waiting list until that many batches are settled
   };
 
   std::unique_ptr<tcp::ConnectionHandler> open(const tcp::ConnectionInfo& info) override {
-    if (!parallel_) return std::make_unique<TlsConnection>(info, keys_, sink_);
-    return std::make_unique<Handle>(std::make_shared<TlsConnection>(info, keys_, sink_, true), *this);
+    if (!parallel_) return std::make_unique<TlsConnection>(info, keys_, sink_, false, &clock_);
+    return std::make_unique<Handle>(std::make_shared<TlsConnection>(info, keys_, sink_, true, &clock_), *this);
   }
 
   KeyStore& keys_;
   SessionSink& sink_;
   const bool parallel_;
+  CaptureClock clock_;
   tcp::TcpTracker tracker_;
-  std::vector<std::shared_ptr<TlsConnection>> deferred_;
+  std::vector<std::shared_ptr<TlsConnection>> waiting_;
+  std::uint64_t settled_batches_ = 0;
 };
 
 // The workers, each with its Shard, fed batch by batch.
@@ -222,13 +236,20 @@ class DecryptEngine::Pool {
       }
       if (finish) w.shard->finish(timestamp_ns);
       {
-        // Meet: every worker has processed this batch, so every session stored
-        // up to here is in the cache before deferred connections look again.
+        // Meet: every worker has processed this batch, so every session learned
+        // in it is in the cache. The last to arrive settles the waiting
+        // connections of all workers while the others wait.
         std::unique_lock lock(mutex_);
-        if (++arrived_ == workers_.size()) met_.notify_all();
-        met_.wait(lock, [&] { return arrived_ == workers_.size(); });
+        if (++arrived_ == workers_.size()) {
+          lock.unlock();
+          settle_waiting();
+          lock.lock();
+          settled_generation_ = seen;
+          met_.notify_all();
+        } else {
+          met_.wait(lock, [&] { return settled_generation_ == seen; });
+        }
       }
-      w.shard->settle_deferred(timestamp_ns);
       {
         std::lock_guard lock(mutex_);
         if (--busy_ == 0) done_.notify_all();
@@ -236,11 +257,28 @@ class DecryptEngine::Pool {
     }
   }
 
+  // In the order of the places they looked their session up at, so that a
+  // session one of them learns on replay (a ticket issued in a resumed
+  // connection) is there for the later ones, as with one thread.
+  void settle_waiting() {
+    std::vector<std::shared_ptr<TlsConnection>> waiting;
+    for (auto& w : workers_) {
+      waiting.insert(waiting.end(), w->shard->waiting().begin(), w->shard->waiting().end());
+      w->shard->waiting_settled();
+    }
+    std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
+      return std::pair(a->waiting_since(), a->report().connection_id) <
+             std::pair(b->waiting_since(), b->report().connection_id);
+    });
+    for (auto& connection : waiting) connection->settle_resumption();
+  }
+
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable wake_, met_, done_;
   std::uint64_t generation_ = 0;
+  std::uint64_t settled_generation_ = 0;  // the last batch whose waiting connections were settled
   std::size_t busy_ = 0;
   std::size_t arrived_ = 0;
   bool finish_ = false;
@@ -252,6 +290,7 @@ class DecryptEngine::Pool {
 };
 
 DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options) : keys_(keys), sink_(sink) {
+  keys_.start_capture();
   if (options.workers <= 1) {
     inline_shard_ = std::make_unique<Shard>(keys, sink, options.tcp, false);
   } else {
@@ -287,6 +326,9 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
       const std::string source = path.string() + " (decryption secrets block " +
                                  std::to_string(summary.secrets_blocks) + ")";
       std::string_view text(reinterpret_cast<const char*>(event.secrets.data()), event.secrets.size());
+      // The packets before the block are decrypted without its secrets, those
+      // after it with them, as with one thread (rare: a block per file or so).
+      if (pool_) pool_->drain(last_timestamp_ns_);
       if (auto added = keys_.add_key_log_text(text, source); !added.ok()) {
         summary.warnings.push_back(added.error().message);
       }

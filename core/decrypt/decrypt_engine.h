@@ -11,8 +11,13 @@
 // copying; add_file() returns once the workers are done with its packets (as
 // after drain()), since its buffers go with it.
 // After every batch the workers meet, so that a session resumed in one worker
-// finds the full handshake another worker decrypted earlier in the capture.
-// The results are the same whatever the number of workers.
+// finds the full handshake another worker decrypted earlier in the capture:
+// a resumption whose session is not in the cache yet holds its records until
+// the meeting, and is then settled with what the cache learned up to its place
+// in the capture (capture_order.h), in capture order. Key-log text in the
+// capture joins the KeyStore with no batch under way. The results are the same
+// whatever the number of workers (but for connections closed by idle timeout
+// or by max_connections, which count per worker).
 #pragma once
 
 #include <cstdint>

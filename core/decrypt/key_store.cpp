@@ -1,5 +1,6 @@
 #include "core/decrypt/key_store.h"
 
+#include <algorithm>
 #include <functional>
 
 namespace tlsring::decrypt {
@@ -10,6 +11,8 @@ std::string as_key(ByteView bytes) { return std::string(bytes.begin(), bytes.end
 // Sessions remembered for resumption; clients resume recent sessions, so the
 // oldest go first. About 150 bytes each.
 constexpr std::size_t kMaxCachedSessions = 50000;
+// Values learned for one session ID or ticket (a server may reuse a session ID).
+constexpr std::size_t kMaxValuesPerKey = 4;
 
 }  // namespace
 
@@ -65,8 +68,17 @@ std::optional<keys::Secret> KeyStore::key_log_master_by_session_id(ByteView sess
 }
 
 template <class Value>
-void KeyStore::BoundedMap<Value>::put(std::string key, Value value) {
-  auto [it, inserted] = values.insert_or_assign(key, std::move(value));
+void KeyStore::BoundedMap<Value>::put(std::string key, Value value, CaptureOrder at) {
+  auto [it, inserted] = values.try_emplace(key);
+  std::vector<Learned>& learned = it->second;
+  auto same = std::find_if(learned.begin(), learned.end(), [&](const Learned& l) { return l.value == value; });
+  if (same != learned.end()) {
+    if (same->at <= at) return;  // known already from there on
+    learned.erase(same);
+  }
+  auto later = std::find_if(learned.begin(), learned.end(), [&](const Learned& l) { return at < l.at; });
+  learned.insert(later, Learned{at, std::move(value)});
+  if (learned.size() > kMaxValuesPerKey) learned.erase(learned.begin());
   if (!inserted) return;
   order.push_back(std::move(key));
   if (order.size() > kMaxCachedSessions) {
@@ -76,44 +88,68 @@ void KeyStore::BoundedMap<Value>::put(std::string key, Value value) {
 }
 
 template <class Value>
-const Value* KeyStore::BoundedMap<Value>::find(const std::string& key) const {
+const Value* KeyStore::BoundedMap<Value>::find(const std::string& key, CaptureOrder at) const {
   auto it = values.find(key);
-  return it == values.end() ? nullptr : &it->second;
+  if (it == values.end()) return nullptr;
+  const Value* found = nullptr;
+  for (const Learned& l : it->second) {
+    if (at < l.at) break;
+    found = &l.value;
+  }
+  return found;
 }
 
-void KeyStore::remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why) {
+template <class Value>
+void KeyStore::BoundedMap<Value>::start_capture() {
+  for (auto& [key, learned] : values) {
+    // All from before this capture: only the latest value counts.
+    Learned latest{CaptureOrder::start(), std::move(learned.back().value)};
+    learned.clear();
+    learned.push_back(std::move(latest));
+  }
+}
+
+void KeyStore::start_capture() {
   std::lock_guard lock(mutex_);
-  if (!session_id.empty()) undecryptable_.put("i" + as_key(session_id), why);
-  if (!ticket.empty()) undecryptable_.put("t" + as_key(ticket), why);
+  by_session_id_.start_capture();
+  by_ticket_.start_capture();
+  undecryptable_.start_capture();
 }
 
-std::optional<std::string> KeyStore::why_undecryptable(ByteView session_id, ByteView ticket) const {
+void KeyStore::remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why,
+                                              CaptureOrder at) {
+  std::lock_guard lock(mutex_);
+  if (!session_id.empty()) undecryptable_.put("i" + as_key(session_id), why, at);
+  if (!ticket.empty()) undecryptable_.put("t" + as_key(ticket), why, at);
+}
+
+std::optional<std::string> KeyStore::why_undecryptable(ByteView session_id, ByteView ticket, CaptureOrder at) const {
   std::lock_guard lock(mutex_);
   if (!ticket.empty()) {
-    if (const std::string* why = undecryptable_.find("t" + as_key(ticket))) return *why;
+    if (const std::string* why = undecryptable_.find("t" + as_key(ticket), at)) return *why;
   }
   if (!session_id.empty()) {
-    if (const std::string* why = undecryptable_.find("i" + as_key(session_id))) return *why;
+    if (const std::string* why = undecryptable_.find("i" + as_key(session_id), at)) return *why;
   }
   return std::nullopt;
 }
 
-void KeyStore::remember_session_id(ByteView session_id, ByteView master_secret) {
+void KeyStore::remember_session_id(ByteView session_id, ByteView master_secret, CaptureOrder at) {
   if (session_id.empty()) return;
   std::lock_guard lock(mutex_);
-  by_session_id_.put(as_key(session_id), keys::Secret(master_secret.begin(), master_secret.end()));
+  by_session_id_.put(as_key(session_id), keys::Secret(master_secret.begin(), master_secret.end()), at);
 }
 
-void KeyStore::remember_ticket(ByteView ticket, ByteView master_secret) {
+void KeyStore::remember_ticket(ByteView ticket, ByteView master_secret, CaptureOrder at) {
   if (ticket.empty()) return;
   std::lock_guard lock(mutex_);
-  by_ticket_.put(as_key(ticket), keys::Secret(master_secret.begin(), master_secret.end()));
+  by_ticket_.put(as_key(ticket), keys::Secret(master_secret.begin(), master_secret.end()), at);
 }
 
-std::optional<keys::Secret> KeyStore::master_for_session_id(ByteView session_id) const {
+std::optional<keys::Secret> KeyStore::master_for_session_id(ByteView session_id, CaptureOrder at) const {
   if (session_id.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
-  if (const keys::Secret* found = by_session_id_.find(as_key(session_id))) return *found;
+  if (const keys::Secret* found = by_session_id_.find(as_key(session_id), at)) return *found;
   return key_log_.find_by_session_id(session_id);
 }
 
@@ -135,10 +171,10 @@ KeyStore::CertificateIdentity KeyStore::certificate_identity(ByteView certificat
   return identity;
 }
 
-std::optional<keys::Secret> KeyStore::master_for_ticket(ByteView ticket) const {
+std::optional<keys::Secret> KeyStore::master_for_ticket(ByteView ticket, CaptureOrder at) const {
   if (ticket.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
-  if (const keys::Secret* found = by_ticket_.find(as_key(ticket))) return *found;
+  if (const keys::Secret* found = by_ticket_.find(as_key(ticket), at)) return *found;
   return std::nullopt;
 }
 

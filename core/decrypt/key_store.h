@@ -5,7 +5,10 @@
 //    the capture);
 //  - the session cache: master secrets by session ID and by session ticket,
 //    learned from verified handshakes, for later abbreviated handshakes (also
-//    in later capture files of the same run).
+//    in later capture files of the same run). Each is kept with the place in
+//    the capture it was learned at, and a lookup names its own place: it finds
+//    only what was learned at or before it, whatever order worker threads
+//    stored things in (see capture_order.h).
 // Lookups and additions are safe from several threads at once.
 #pragma once
 
@@ -18,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/decrypt/capture_order.h"
 #include "core/keys/key_log.h"
 #include "core/keys/rsa_private_key.h"
 #include "core/net/packet_decoder.h"
@@ -58,16 +62,23 @@ class KeyStore {
   };
   CertificateIdentity certificate_identity(ByteView certificate_der) const;
 
-  // Session cache.
-  void remember_session_id(ByteView session_id, ByteView master_secret);
-  void remember_ticket(ByteView ticket, ByteView master_secret);
-  std::optional<keys::Secret> master_for_session_id(ByteView session_id) const;
-  std::optional<keys::Secret> master_for_ticket(ByteView ticket) const;
+  // Session cache. `at`: where in the capture the session was learned, or
+  // where the lookup is (it sees what was learned at or before that place).
+  void remember_session_id(ByteView session_id, ByteView master_secret, CaptureOrder at = CaptureOrder::start());
+  void remember_ticket(ByteView ticket, ByteView master_secret, CaptureOrder at = CaptureOrder::start());
+  std::optional<keys::Secret> master_for_session_id(ByteView session_id, CaptureOrder at = CaptureOrder::end()) const;
+  std::optional<keys::Secret> master_for_ticket(ByteView ticket, CaptureOrder at = CaptureOrder::end()) const;
 
   // Sessions whose full handshake was seen but could not be decrypted, so that
   // a later resumption can say why ("connection 109 negotiated ECDHE ...").
-  void remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why);
-  std::optional<std::string> why_undecryptable(ByteView session_id, ByteView ticket) const;
+  void remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why,
+                                      CaptureOrder at = CaptureOrder::start());
+  std::optional<std::string> why_undecryptable(ByteView session_id, ByteView ticket,
+                                               CaptureOrder at = CaptureOrder::end()) const;
+
+  // A new capture starts (a new DecryptEngine): what was learned so far counts
+  // as learned before any place in it.
+  void start_capture();
 
  private:
   struct EndpointHash {
@@ -78,12 +89,20 @@ class KeyStore {
   keys::KeyLog key_log_;
   mutable std::mutex mutex_;  // guards key_log_ and the caches after setup
   // The session cache is bounded, oldest out first: a service runs for days.
+  // A key may be learned again with another value: the values are kept (a
+  // few) with where each was learned, and a lookup takes the latest one
+  // learned at or before its place.
   template <class Value>
   struct BoundedMap {
-    std::unordered_map<std::string, Value> values;
+    struct Learned {
+      CaptureOrder at;
+      Value value;
+    };
+    std::unordered_map<std::string, std::vector<Learned>> values;  // each by `at`, earliest first
     std::deque<std::string> order;
-    void put(std::string key, Value value);
-    const Value* find(const std::string& key) const;
+    void put(std::string key, Value value, CaptureOrder at);
+    const Value* find(const std::string& key, CaptureOrder at) const;
+    void start_capture();
   };
   using BoundedSecrets = BoundedMap<keys::Secret>;
   BoundedSecrets by_session_id_;

@@ -50,7 +50,7 @@ MasterSecretOutcome with_rsa_key(const HandshakeState& hs, const keys::RsaPrivat
 }  // namespace
 
 MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbreviated, const net::Endpoint& server,
-                                          const KeyStore& store) {
+                                          const KeyStore& store, CaptureOrder at) {
   if (auto secrets = store.key_log_secrets(hs.client_random); secrets && secrets->master_secret) {
     MasterSecretOutcome out;
     out.master_secret = *secrets->master_secret;
@@ -59,18 +59,18 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbrevi
   }
 
   if (abbreviated) {
-    if (auto master = store.master_for_ticket(hs.offered_ticket)) {
+    if (auto master = store.master_for_ticket(hs.offered_ticket, at)) {
       return MasterSecretOutcome{*master, "session cache (ticket)", Verdict::decrypted, {}, {}};
     }
     if (hs.server_session_id == hs.client_session_id) {
-      if (auto master = store.master_for_session_id(hs.server_session_id)) {
+      if (auto master = store.master_for_session_id(hs.server_session_id, at)) {
         return MasterSecretOutcome{*master, "session cache (session ID)", Verdict::decrypted, {}, {}};
       }
     }
     const bool by_ticket = !hs.offered_ticket.empty();
     const std::string resumed = std::string("the client resumed an earlier TLS session by ") +
                                 (by_ticket ? "session ticket" : "session ID");
-    if (auto why = store.why_undecryptable(hs.client_session_id, hs.offered_ticket)) {
+    if (auto why = store.why_undecryptable(hs.client_session_id, hs.offered_ticket, at)) {
       return failure(Verdict::resumed_session_unknown,
                      resumed + ", whose full handshake was captured but could not be decrypted (" + *why + ")",
                      "the full handshake's fix applies to this connection too");

@@ -26,7 +26,9 @@ struct MasterSecretOutcome {
 };
 
 // `hs` must have its ServerHello; `abbreviated` says no key exchange took place.
+// `at`: where in the capture the handshake is; the session cache answers with
+// what it had learned by then.
 MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbreviated, const net::Endpoint& server,
-                                          const KeyStore& store);
+                                          const KeyStore& store, CaptureOrder at = CaptureOrder::end());
 
 }  // namespace tlsring::decrypt

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/decrypt/capture_order.h"
 #include "core/decrypt/verdict.h"
 #include "core/net/packet_decoder.h"
 
@@ -28,6 +29,9 @@ struct SessionReport {
   bool roles_certain = false;           // from SYN or ClientHello, not guessed from ports
   std::int64_t first_seen_ns = 0;
   std::int64_t last_seen_ns = 0;
+  // Where in the capture the connection ended: sessions end in this order when
+  // one thread decrypts, in any order with several (then sort by it).
+  CaptureOrder ended_at;
 
   // The version, suite and resumption of the last handshake (renegotiation
   // replaces the first one's); `handshakes` counts them.

@@ -23,8 +23,6 @@ constexpr std::uint64_t kMaxSequenceGuesses = 4096;
 // this, messages are not kept (a stream of junk handshake messages must not
 // grow memory or make every hash longer).
 constexpr std::size_t kMaxTranscript = 1 << 20;
-// Records held while a resumed session's secret may still arrive from another worker.
-constexpr std::size_t kMaxHeldBytes = 1 << 20;
 
 bool is_tls13_version(std::uint16_t version) { return version == 0x0304 || (version >> 8) == 0x7f; }
 
@@ -72,8 +70,8 @@ const char* to_string(Resumption r) {
 }
 
 TlsConnection::TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink,
-                             bool defer_unknown_resumption)
-    : info_(info), keys_(keys), sink_(sink), defer_resumption_(defer_unknown_resumption) {
+                             bool defer_unknown_resumption, const CaptureClock* clock)
+    : info_(info), keys_(keys), sink_(sink), clock_(clock), defer_resumption_(defer_unknown_resumption) {
   report_.connection_id = info.first_packet;
   report_.first_seen_ns = info.first_seen_ns;
   report_.last_seen_ns = info.first_seen_ns;
@@ -89,6 +87,7 @@ TlsConnection::~TlsConnection() = default;
 
 void TlsConnection::on_data(tcp::Side from, Span data, std::uint64_t /*offset*/, std::int64_t timestamp_ns) {
   now_ns_ = timestamp_ns;
+  if (clock_ != nullptr) position_ = clock_->now(report_.connection_id);
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
   directions_[static_cast<int>(from)].saw_bytes = true;  // indexed by side until roles are known
   assemblers_[static_cast<int>(from)]->feed(data, *listeners_[static_cast<int>(from)]);
@@ -96,9 +95,19 @@ void TlsConnection::on_data(tcp::Side from, Span data, std::uint64_t /*offset*/,
 
 void TlsConnection::on_gap(tcp::Side from, std::uint64_t /*offset*/, std::uint64_t length, std::int64_t timestamp_ns) {
   now_ns_ = timestamp_ns;
+  if (clock_ != nullptr) position_ = clock_->now(report_.connection_id);
   ++report_.gaps;
   report_.gap_bytes += length;
   assemblers_[static_cast<int>(from)]->gap(length);
+  count_lost_bytes(from, length);
+}
+
+// Between the records around it: held with them while they wait.
+void TlsConnection::count_lost_bytes(tcp::Side from, std::uint64_t length) {
+  if (awaiting_session_) {
+    held_records_.push_back(HeldRecord{from, false, now_ns_, position_, length, {}});
+    return;
+  }
   if (client_side_) state(direction_of(from)).lost_bytes += length;
 }
 
@@ -116,6 +125,11 @@ void TlsConnection::on_bytes_skipped(tcp::Side /*from*/, std::uint64_t /*bytes*/
 
 void TlsConnection::on_close(tcp::CloseReason /*reason*/, std::int64_t timestamp_ns) {
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
+  report_.ended_at = clock_ != nullptr ? clock_->now(report_.connection_id) : position_;
+  if (awaiting_session_) {
+    closed_while_waiting_ = true;  // settle_resumption() reports it
+    return;
+  }
   report_end();
 }
 
@@ -127,19 +141,31 @@ void TlsConnection::report_end() {
 
 void TlsConnection::finish_deferred(std::int64_t timestamp_ns) {
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
-  defer_resumption_ = false;
-  if (awaiting_session_) try_resume();
-  report_end();
+  closed_while_waiting_ = true;
+  settle_resumption();
+}
+
+void TlsConnection::settle_resumption() {
+  if (awaiting_session_) {
+    // Every session learned up to the place of the lookup is in the cache now:
+    // its answer is final, as if one thread had read the capture.
+    const bool defer = defer_resumption_;
+    defer_resumption_ = false;
+    try_resume();
+    defer_resumption_ = defer;
+  }
+  if (closed_while_waiting_) {
+    closed_while_waiting_ = false;
+    report_end();
+  }
 }
 
 void TlsConnection::hold_record(tcp::Side from, const AssembledRecord& record) {
-  HeldRecord held{from, record.after_gap, now_ns_, {}};
+  HeldRecord held{from, record.after_gap, now_ns_, position_, 0, {}};
   held.bytes.reserve(record.header_bytes.size() + record.fragment.size());
   append(held.bytes, record.header_bytes);
   append(held.bytes, record.fragment);
-  held_bytes_ += held.bytes.size();
   held_records_.push_back(std::move(held));
-  if (held_bytes_ > kMaxHeldBytes) defer_resumption_ = false;  // waited long enough: settle now
 }
 
 // Looks the resumed session up again; once it is known (or waiting is over),
@@ -148,18 +174,22 @@ bool TlsConnection::try_resume() {
   awaiting_session_ = false;
   derive_tls12_keys();
   if (awaiting_session_) return false;
+  wait_from_.reset();
   if (held_change_cipher_spec_) {
-    DirectionState& st = state(*held_change_cipher_spec_);
-    st.cipher = std::move(st.pending);
-    st.protected_records = true;
-    st.sequence = 0;
+    start_protected_records(*held_change_cipher_spec_);
     held_change_cipher_spec_.reset();
   }
   std::vector<HeldRecord> held;
   held.swap(held_records_);
-  held_bytes_ = 0;
   const std::int64_t now = now_ns_;
+  const CaptureOrder position = position_;
   for (const HeldRecord& record : held) {
+    now_ns_ = record.timestamp_ns;
+    position_ = record.position;
+    if (record.bytes.empty()) {
+      count_lost_bytes(record.side, record.lost_bytes);
+      continue;
+    }
     AssembledRecord replay;
     const Span bytes(record.bytes);
     replay.header.content_type = bytes[0];
@@ -168,10 +198,10 @@ bool TlsConnection::try_resume() {
     replay.header_bytes = bytes.first(tls::kRecordHeaderSize);
     replay.fragment = bytes.subspan(tls::kRecordHeaderSize);
     replay.after_gap = record.after_gap;
-    now_ns_ = record.timestamp_ns;
     handle_record(record.side, replay);
   }
   now_ns_ = now;
+  position_ = position;
   return true;
 }
 
@@ -361,6 +391,10 @@ void TlsConnection::handle_change_cipher_spec(Direction d) {
     held_change_cipher_spec_ = d;
     return;
   }
+  start_protected_records(d);
+}
+
+void TlsConnection::start_protected_records(Direction d) {
   DirectionState& st = state(d);
   st.cipher = std::move(st.pending);
   st.protected_records = true;
@@ -435,9 +469,11 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
       if (hs_.tls13) return;  // post-handshake; TLS 1.3 resumption needs the key log anyway
       if (auto ticket = tls::parse_new_session_ticket(body); ticket.ok()) {
         hs_.new_ticket.assign(ticket->ticket.begin(), ticket->ticket.end());
-        if (!undecryptable_why_.empty()) keys_.remember_undecryptable_session({}, hs_.new_ticket, undecryptable_why_);
+        if (!undecryptable_why_.empty()) {
+          keys_.remember_undecryptable_session({}, hs_.new_ticket, undecryptable_why_, position_);
+        }
         if (!proven_master_.empty() && proven_master_ == hs_.master_secret) {
-          keys_.remember_ticket(hs_.new_ticket, proven_master_);
+          keys_.remember_ticket(hs_.new_ticket, proven_master_, position_);
         }
       }
       break;
@@ -679,8 +715,8 @@ void TlsConnection::keys_proven() {
   proven_master_ = hs_.master_secret;
   sink_.on_master_secret(hs_.client_random, proven_master_);
   if (!hs_.server_session_id.empty()) sink_.on_session_id(hs_.server_session_id, proven_master_);
-  keys_.remember_session_id(hs_.server_session_id, proven_master_);
-  if (!hs_.new_ticket.empty()) keys_.remember_ticket(hs_.new_ticket, proven_master_);
+  keys_.remember_session_id(hs_.server_session_id, proven_master_, position_);
+  if (!hs_.new_ticket.empty()) keys_.remember_ticket(hs_.new_ticket, proven_master_, position_);
 }
 
 void TlsConnection::derive_tls12_keys() {
@@ -702,17 +738,20 @@ void TlsConnection::derive_tls12_keys() {
                     : hs_.offered_ticket.empty() ? Resumption::session_id
                                                  : Resumption::ticket;
   const net::Endpoint& server = info_.endpoint[static_cast<int>(tcp::other(*client_side_))];
-  MasterSecretOutcome outcome = resolve_master_secret(hs_, hs_.abbreviated, server, keys_);
+  // Waiting, the lookup keeps the place where the handshake needed the secret.
+  const CaptureOrder at = wait_from_.value_or(position_);
+  MasterSecretOutcome outcome = resolve_master_secret(hs_, hs_.abbreviated, server, keys_, at);
   if (!outcome.found() && outcome.verdict == Verdict::resumed_session_unknown && defer_resumption_) {
     hs_.keys_derived = false;  // try again with the next record
     awaiting_session_ = true;
+    wait_from_ = at;
     return;
   }
   if (!outcome.found()) {
     if (!hs_.abbreviated) {
       // A later resumption of this session (by ID now, by ticket once one is issued) can say why.
       undecryptable_why_ = undecryptable_summary(outcome);
-      keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_why_);
+      keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_why_, position_);
     }
     set_key_problem(outcome.verdict, outcome.reason, outcome.fix);
     return;

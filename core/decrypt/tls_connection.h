@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/crypto/record_cipher.h"
+#include "core/decrypt/capture_order.h"
 #include "core/decrypt/handshake_state.h"
 #include "core/decrypt/key_store.h"
 #include "core/decrypt/master_secret_resolver.h"
@@ -27,10 +28,14 @@ class TlsConnection final : public tcp::ConnectionHandler {
  public:
   // `defer_unknown_resumption`: when several workers decrypt in parallel, the
   // full handshake that an abbreviated one resumes may still be in another
-  // worker's hands. The connection then holds its records (bounded) and tries
-  // again with each record, and finish_deferred() settles it for good.
+  // worker's hands. The connection then holds its records and events, tries
+  // again with each record (looking up what was learned by the place where it
+  // first looked), and settle_resumption() decides for good once every worker
+  // has read past that place.
+  // `clock`: where the reading is, for the session cache (see capture_order.h);
+  // without it every session learned so far is seen.
   TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink,
-                bool defer_unknown_resumption = false);
+                bool defer_unknown_resumption = false, const CaptureClock* clock = nullptr);
   ~TlsConnection() override;
 
   void on_data(tcp::Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
@@ -46,9 +51,14 @@ class TlsConnection final : public tcp::ConnectionHandler {
 
   const SessionReport& report() const { return report_; }
 
-  // Waiting for a resumed session's master secret (see the constructor).
+  // Waiting for a resumed session's master secret (see the constructor), which
+  // was looked up at `waiting_since()`.
   bool awaiting_session() const { return awaiting_session_; }
-  // The connection closed while waiting: try once more, then report it.
+  CaptureOrder waiting_since() const { return wait_from_.value_or(position_); }
+  // Every worker has read past waiting_since(): the lookup's answer is final.
+  // Replays what was held and, if on_close() came meanwhile, reports the end.
+  void settle_resumption();
+  // The connection ended at `timestamp_ns` while waiting: settles and reports it.
   void finish_deferred(std::int64_t timestamp_ns);
 
  private:
@@ -70,10 +80,13 @@ class TlsConnection final : public tcp::ConnectionHandler {
   };
 
   class SideListener;
+  // A record, or bytes lost (empty `bytes`), met while waiting for a session.
   struct HeldRecord {
     tcp::Side side;
     bool after_gap;
     std::int64_t timestamp_ns;
+    CaptureOrder position;
+    std::uint64_t lost_bytes;
     std::vector<std::uint8_t> bytes;  // header and fragment
   };
 
@@ -92,6 +105,8 @@ class TlsConnection final : public tcp::ConnectionHandler {
                    std::span<const std::uint8_t>& plaintext);
   void handle_plaintext(Direction d, std::uint8_t content_type, std::span<const std::uint8_t> plaintext);
   void handle_change_cipher_spec(Direction d);
+  void start_protected_records(Direction d);
+  void count_lost_bytes(tcp::Side from, std::uint64_t length);
   void handle_handshake_bytes(Direction d, std::span<const std::uint8_t> bytes);
   void handle_handshake_message(Direction d, std::uint8_t type, std::span<const std::uint8_t> body,
                                 std::span<const std::uint8_t> message);
@@ -117,7 +132,9 @@ class TlsConnection final : public tcp::ConnectionHandler {
 
   std::unique_ptr<SideListener> listeners_[2];
   std::unique_ptr<RecordAssembler> assemblers_[2];
+  const CaptureClock* clock_;
   std::int64_t now_ns_ = 0;
+  CaptureOrder position_;  // where the bytes being handled are in the capture
   std::uint16_t server_record_version_ = 0;
 
   std::optional<tcp::Side> client_side_;
@@ -131,9 +148,10 @@ class TlsConnection final : public tcp::ConnectionHandler {
 
   bool defer_resumption_ = false;
   bool awaiting_session_ = false;
+  bool closed_while_waiting_ = false;
+  std::optional<CaptureOrder> wait_from_;           // where the resumed session was looked up first
   std::optional<Direction> held_change_cipher_spec_;
-  std::vector<HeldRecord> held_records_;
-  std::size_t held_bytes_ = 0;
+  std::vector<HeldRecord> held_records_;            // bounded by a batch of the engine
 
   bool any_tls_ = false;
   bool not_tls_ = false;

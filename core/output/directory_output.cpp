@@ -162,7 +162,9 @@ void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
   totals_.s2c_bytes += session.s2c_bytes;
   totals_.records += session.records;
   VerdictCount& v = verdicts_[static_cast<int>(session.verdict)];
-  if (v.count++ == 0) {
+  const std::pair<decrypt::CaptureOrder, std::uint64_t> at{session.ended_at, session.connection_id};
+  if (v.count++ == 0 || at < v.example_at) {
+    v.example_at = at;
     v.example_reason = session.reason;
     v.example_fix = session.fix;
     v.example_connection = session.client.to_string() + " -> " + session.server.to_string();

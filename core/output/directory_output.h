@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -45,9 +46,11 @@ struct OutputOptions {
 
 struct VerdictCount {
   std::uint64_t count = 0;
-  std::string example_reason;   // the first connection's reason and fix
+  std::string example_reason;   // the reason and fix of the first connection to end
   std::string example_fix;
   std::string example_connection;
+  // Where the example ended, then its id: the first to end with one worker, whatever the number.
+  std::pair<decrypt::CaptureOrder, std::uint64_t> example_at{decrypt::CaptureOrder::end(), 0};
 };
 
 struct RunTotals {
