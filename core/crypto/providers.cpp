@@ -1,5 +1,6 @@
 #include "core/crypto/providers.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/provider.h>
 
@@ -11,6 +12,14 @@ Status ensure_crypto_providers() {
   static std::once_flag once;
   static Status result;
   std::call_once(once, [] {
+    // OpenSSL frees its global state in an atexit handler unless told not to,
+    // while threads may still be ending: their thread_local objects (the HMAC
+    // contexts of key_schedule.cpp) then free OpenSSL objects after OpenSSL's
+    // own state is gone. On Windows (winpthreads) a pool thread's thread_local
+    // destructors can run after join() has returned, and tlsring.exe crashed at
+    // exit that way (under Wine, about 1 run in 30). The process's exit gives
+    // the memory back anyway. Called first, before anything initialises OpenSSL.
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
     // Loading "legacy" explicitly unloads the implicit default, so both are named.
     // The handles stay loaded for the life of the process on purpose.
     if (OSSL_PROVIDER_load(nullptr, "default") == nullptr) {
