@@ -41,10 +41,6 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
       : keys_(keys), sink_(sink), parallel_(parallel),
         tracker_(static_cast<tcp::ConnectionFactory&>(*this), options) {}
 
-  void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number) {
-    clock_.packet = packet_number;
-    tracker_.add(segment, timestamp_ns, packet_number);
-  }
   void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
            std::uint64_t connection_hash) {
     clock_.packet = packet_number;
@@ -348,7 +344,7 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
             batch_start = reader.offset();
           }
         } else {
-          inline_shard_->add(segment, packet.timestamp_ns, packet_number_);
+          inline_shard_->add(segment, packet.timestamp_ns, packet_number_, connection_hash(segment));
         }
         break;
       case net::DecodeStatus::not_tcp:

@@ -87,7 +87,7 @@ TlsConnection::~TlsConnection() = default;
 
 void TlsConnection::on_data(tcp::Side from, Span data, std::uint64_t /*offset*/, std::int64_t timestamp_ns) {
   now_ns_ = timestamp_ns;
-  if (clock_ != nullptr) position_ = clock_->now(report_.connection_id);
+  position_ = place_in_capture();
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
   directions_[static_cast<int>(from)].saw_bytes = true;  // indexed by side until roles are known
   assemblers_[static_cast<int>(from)]->feed(data, *listeners_[static_cast<int>(from)]);
@@ -95,7 +95,7 @@ void TlsConnection::on_data(tcp::Side from, Span data, std::uint64_t /*offset*/,
 
 void TlsConnection::on_gap(tcp::Side from, std::uint64_t /*offset*/, std::uint64_t length, std::int64_t timestamp_ns) {
   now_ns_ = timestamp_ns;
-  if (clock_ != nullptr) position_ = clock_->now(report_.connection_id);
+  position_ = place_in_capture();
   ++report_.gaps;
   report_.gap_bytes += length;
   assemblers_[static_cast<int>(from)]->gap(length);
@@ -125,7 +125,7 @@ void TlsConnection::on_bytes_skipped(tcp::Side /*from*/, std::uint64_t /*bytes*/
 
 void TlsConnection::on_close(tcp::CloseReason /*reason*/, std::int64_t timestamp_ns) {
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
-  report_.ended_at = clock_ != nullptr ? clock_->now(report_.connection_id) : position_;
+  report_.ended_at = place_in_capture();
   if (awaiting_session_) {
     closed_while_waiting_ = true;  // settle_resumption() reports it
     return;

@@ -124,6 +124,10 @@ class TlsConnection final : public tcp::ConnectionHandler {
   std::string undecryptable_summary(const MasterSecretOutcome& outcome) const;
   void set_key_problem(Verdict verdict, std::string reason, std::string fix);
   void decide_verdict();
+  // Where the worker's reading is now, for this connection (position_ when no clock).
+  CaptureOrder place_in_capture() const {
+    return clock_ != nullptr ? clock_->now(report_.connection_id) : position_;
+  }
 
   const tcp::ConnectionInfo info_;
   KeyStore& keys_;
