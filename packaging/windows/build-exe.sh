@@ -10,7 +10,11 @@
 #      only, as Npcap is loaded at run time (daemon/platform);
 #   3. every .cpp of core/, config/ and daemon/ except the Linux/POSIX ones
 #      (platform_linux*.cpp, *_posix.cpp), and the event log's message table;
-#   4. links OUT/tlsring.exe, static (no DLL but Windows' own to ship).
+#      with -Wall -Wextra -Werror (third-party headers are -isystem);
+#   4. links OUT/tlsring.exe, static (no DLL but Windows' own to ship), and
+#      checks it: it must not import wpcap.dll (Npcap is loaded at run time,
+#      so the service starts and says what is missing without it) and must
+#      carry a resource section (the event log's message table).
 # Usage: packaging/windows/build-exe.sh OUT_DIR
 # Exit 0 built, 1 failed, 4 a tool or the source archive is missing (says which).
 set -euo pipefail
@@ -25,7 +29,7 @@ PREFIX="$DEPS/prefix"
 
 missing() { printf '\n*** build-exe.sh: %s ***\n' "$1" >&2; exit 4; }
 fail() { printf '\n*** build-exe.sh FAILED: %s ***\n' "$1" >&2; exit 1; }
-for tool in "$CXX" "$TRIPLE-gcc-posix" "$TRIPLE-windmc" "$TRIPLE-windres" "$TRIPLE-ar" cmake ninja make perl apt-get; do
+for tool in "$CXX" "$TRIPLE-gcc-posix" "$TRIPLE-windmc" "$TRIPLE-windres" "$TRIPLE-ar" "$TRIPLE-objdump" cmake ninja make perl apt-get; do
   command -v "$tool" >/dev/null || missing "$tool is not installed (Debian: g++-mingw-w64-x86-64-posix, cmake, ninja-build, make, perl)"
 done
 
@@ -98,7 +102,7 @@ echo "build-exe.sh: libraries: $(tr '\n' ' ' <"$DEPS/done")"
 HEADERS="$OUT/include"   # only these trees of the build machine, never /usr/include whole
 mkdir -p "$HEADERS" "$OUT/obj" "$OUT/messages"
 for tree in boost spdlog fmt pcap; do ln -sfn "/usr/include/$tree" "$HEADERS/$tree"; done
-FLAGS=(-std=c++20 -O2 -Wall -Wextra -I"$ROOT" -I"$OUT/messages" -isystem "$PREFIX/include" -isystem "$HEADERS"
+FLAGS=(-std=c++20 -O2 -Wall -Wextra -Werror -I"$ROOT" -I"$OUT/messages" -isystem "$PREFIX/include" -isystem "$HEADERS"
        -D_WIN32_WINNT=0x0A00 -DSPDLOG_HEADER_ONLY -DFMT_HEADER_ONLY -DYAML_CPP_STATIC_DEFINE)
 
 "$TRIPLE-windmc" -h "$OUT/messages" -r "$OUT/messages" "$ROOT/daemon/platform/tlsring_messages.mc" ||
@@ -139,3 +143,12 @@ ninja -C "$OUT" -j"$JOBS" tlsring.exe >"$OUT/ninja.log" 2>&1 || {
   fail "tlsring.exe did not build (see $OUT/ninja.log)"
 }
 echo "build-exe.sh: $OUT/tlsring.exe ($(stat -c %s "$OUT/tlsring.exe") bytes)"
+
+# --- 4. what the executable needs from Windows ---------------------------------
+headers="$("$TRIPLE-objdump" -p "$OUT/tlsring.exe")" || fail "objdump cannot read $OUT/tlsring.exe"
+if grep -qiE 'DLL Name: (wpcap|packet)\.dll' <<<"$headers"; then
+  fail "tlsring.exe imports Npcap (wpcap.dll/Packet.dll): Npcap must be loaded at run time, not linked"
+fi
+"$TRIPLE-objdump" -h "$OUT/tlsring.exe" | grep -q '\.rsrc' ||
+  fail "tlsring.exe has no resource section: the event log's message table is missing"
+echo "build-exe.sh: imports $(grep 'DLL Name' <<<"$headers" | awk '{print $3}' | sort -f | tr '\n' ' ')"

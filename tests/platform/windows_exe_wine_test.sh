@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # ctest platform_windows_exe_wine: builds tlsring.exe for Windows
 # (packaging/windows/build-exe.sh: Debian's mingw-w64, OpenSSL and yaml-cpp
-# built from Debian's source packages) and runs it under Wine, Debian's
-# Windows compatibility layer (there is no Windows machine in CI):
+# built from Debian's source packages; every source of core/, config/ and
+# daemon/ but the Linux/POSIX ones, -Wall -Wextra -Werror; no wpcap.dll import,
+# the message table present) and runs it under Wine, Debian's Windows
+# compatibility layer (there is no Windows machine in CI):
 #   - `tlsring.exe --help` prints the verbs;
 #   - `tlsring.exe decrypt` on every case of the Wireshark conformance suite
 #     (../shared/fixtures/wireshark/cases.json: RSA keys bound to the server,
@@ -36,14 +38,7 @@ fail() {
   exit 1
 }
 
-WINE=""
-for candidate in "${TLSRING_WINE:-}" wine64 /usr/lib/wine/wine64 wine; do
-  [[ -n "$candidate" ]] && command -v "$candidate" >/dev/null && { WINE="$candidate"; break; }
-done
-[[ -n "$WINE" ]] || skip "Wine is not installed (Debian: apt-get install wine64)"
-command -v python3 >/dev/null || skip "python3 is not installed"
-[[ -f "$FIXTURES/cases.json" ]] || skip "$FIXTURES/cases.json is missing (the conformance fixtures)"
-
+# The build comes first: without Wine it still shows that Windows compiles.
 bash "$ROOT/packaging/windows/build-exe.sh" "$WORK/windows"
 case $? in
   0) ;;
@@ -51,6 +46,14 @@ case $? in
   *) fail "packaging/windows/build-exe.sh failed (above)" ;;
 esac
 EXE="$WORK/windows/tlsring.exe"
+
+WINE=""
+for candidate in "${TLSRING_WINE:-}" wine64 /usr/lib/wine/wine64 wine; do
+  [[ -n "$candidate" ]] && command -v "$candidate" >/dev/null && { WINE="$candidate"; break; }
+done
+[[ -n "$WINE" ]] || skip "Wine is not installed (Debian: apt-get install wine64); it was built and checked"
+command -v python3 >/dev/null || skip "python3 is not installed; it was built and checked"
+[[ -f "$FIXTURES/cases.json" ]] || skip "$FIXTURES/cases.json is missing (the conformance fixtures); it was built and checked"
 
 export WINEPREFIX="$WORK/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 run_exe() { "$WINE" "$EXE" "$@"; }
