@@ -24,7 +24,7 @@ std::vector<std::uint8_t> packet_bytes(std::size_t i) {
   return data;
 }
 
-// Enough packets for several of the reader's 1 MiB buffers.
+// Enough packets for several of the reader's buffers (BufferedFile::kInitialCapacity).
 constexpr std::size_t kPackets = 4000;
 
 std::vector<std::uint8_t> make_pcap() {
