@@ -28,6 +28,7 @@ struct HandshakeState {
   bool client_offered_ems = false;
   bool client_offered_etm = false;
   bool early_data_offered = false;                 // TLS 1.3 0-RTT
+  bool client_offered_tls13 = false;               // supported_versions: its ChangeCipherSpec may mean nothing
 
   std::uint16_t version = 0;                       // negotiated (supported_versions for 1.3)
   std::uint16_t cipher_suite_id = 0;
@@ -42,6 +43,15 @@ struct HandshakeState {
   bool client_key_exchange_seen = false;
   std::vector<std::uint8_t> encrypted_premaster;   // RSA key exchange
   std::vector<std::uint8_t> session_hash;          // RFC 7627, over the messages up to ClientKeyExchange
+
+  // What tells a full handshake from an abbreviated one (RFC 5246 §7.3): the
+  // messages each side sent before its ChangeCipherSpec, and where the capture
+  // lost bytes (a message missing there may well have been sent).
+  bool server_key_exchange_flight_seen = false;    // Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone
+  bool client_change_cipher_spec_seen = false;
+  bool server_change_cipher_spec_seen = false;
+  std::uint64_t client_bytes_lost = 0;             // client->server bytes not captured since the ClientHello
+  std::uint64_t server_bytes_lost = 0;             // server->client bytes not captured since the ServerHello
 
   std::vector<std::uint8_t> transcript;            // handshake messages as hashed by Finished
   bool keys_derived = false;                       // tried (at the first ChangeCipherSpec)

@@ -6,6 +6,8 @@ namespace tlsring::decrypt {
 namespace {
 
 constexpr std::size_t kPremasterSize = 48;
+const std::string kReduceCaptureLoss =
+    std::string(kFixCaptureLoss) + "; the client's next handshake can then be decrypted";
 
 std::string suite_name(const HandshakeState& hs) { return crypto::cipher_suite_name(hs.cipher_suite_id); }
 
@@ -49,7 +51,33 @@ MasterSecretOutcome with_rsa_key(const HandshakeState& hs, const keys::RsaPrivat
 
 }  // namespace
 
-MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbreviated, const net::Endpoint& server,
+HandshakeKind handshake_kind(const HandshakeState& hs) {
+  // Only a full handshake has a key exchange: the client's ClientKeyExchange,
+  // the server's Certificate / ServerKeyExchange / ServerHelloDone.
+  if (hs.client_key_exchange_seen || hs.server_key_exchange_flight_seen) return HandshakeKind::full;
+  // Only what the client offered can be resumed: a session ID or a ticket.
+  if (hs.client_hello_seen && hs.client_session_id.empty() && hs.offered_ticket.empty()) return HandshakeKind::full;
+  // The server resumes by ID by echoing the client's (RFC 5246 §7.4.1.3); in a
+  // full handshake it gives a new one (or none).
+  if (hs.server_hello_seen && !hs.server_session_id.empty() && hs.server_session_id == hs.client_session_id) {
+    return HandshakeKind::abbreviated;
+  }
+  // A resuming server goes from ServerHello (and NewSessionTicket) straight to
+  // ChangeCipherSpec (RFC 5077 §3.1): whether it echoes the session ID or not.
+  if (hs.server_hello_seen && hs.server_change_cipher_spec_seen && hs.server_bytes_lost == 0) {
+    return HandshakeKind::abbreviated;
+  }
+  // A resuming client goes from ClientHello to ChangeCipherSpec; in a full
+  // handshake its ClientKeyExchange comes between. (Unless the server, unseen,
+  // chose TLS 1.3: there the client's ChangeCipherSpec is for compatibility.)
+  const bool maybe_tls13 = hs.client_offered_tls13 && !hs.server_hello_seen;
+  if (hs.client_hello_seen && !maybe_tls13 && hs.client_change_cipher_spec_seen && hs.client_bytes_lost == 0) {
+    return HandshakeKind::abbreviated;
+  }
+  return HandshakeKind::unknown;
+}
+
+MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, HandshakeKind kind, const net::Endpoint& server,
                                           const KeyStore& store, CaptureOrder at) {
   if (auto secrets = store.key_log_secrets(hs.client_random); secrets && secrets->master_secret) {
     MasterSecretOutcome out;
@@ -58,14 +86,21 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbrevi
     return out;
   }
 
-  if (abbreviated) {
+  if (kind != HandshakeKind::full) {
     if (auto master = store.master_for_ticket(hs.offered_ticket, at)) {
-      return MasterSecretOutcome{*master, "session cache (ticket)", Verdict::decrypted, {}, {}};
+      return MasterSecretOutcome{*master, "session cache (ticket)", true, Verdict::decrypted, {}, {}};
     }
     if (hs.server_session_id == hs.client_session_id) {
       if (auto master = store.master_for_session_id(hs.server_session_id, at)) {
-        return MasterSecretOutcome{*master, "session cache (session ID)", Verdict::decrypted, {}, {}};
+        return MasterSecretOutcome{*master, "session cache (session ID)", true, Verdict::decrypted, {}, {}};
       }
+    }
+    if (kind == HandshakeKind::unknown) {
+      return failure(Verdict::handshake_not_captured,
+                     "parts of this handshake were lost in the capture, in both directions: whether the client "
+                     "made a new key exchange or resumed an earlier session cannot be seen, and no session it could "
+                     "have resumed is known",
+                     kReduceCaptureLoss);
     }
     const bool by_ticket = !hs.offered_ticket.empty();
     const std::string resumed = std::string("the client resumed an earlier TLS session by ") +
@@ -82,8 +117,11 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, bool abbrevi
   }
 
   if (!hs.client_key_exchange_seen) {
-    return failure(Verdict::handshake_not_captured, "the ClientKeyExchange message was not captured",
-                   "capture the whole handshake: restart the client during the capture");
+    // A full handshake, whose client must send one before its ChangeCipherSpec.
+    return failure(Verdict::handshake_not_captured,
+                   "the client's key exchange message (ClientKeyExchange) of this full handshake was lost in the "
+                   "capture: the session keys cannot be computed without it",
+                   kReduceCaptureLoss);
   }
 
   const crypto::KeyExchange kx = hs.suite->key_exchange;

@@ -108,7 +108,12 @@ void TlsConnection::count_lost_bytes(tcp::Side from, std::uint64_t length) {
     held_records_.push_back(HeldRecord{from, false, now_ns_, position_, length, {}});
     return;
   }
-  if (client_side_) state(direction_of(from)).lost_bytes += length;
+  if (!client_side_) return;
+  const Direction d = direction_of(from);
+  state(d).lost_bytes += length;
+  // Any handshake message of this stretch may have been lost with it.
+  if (d == Direction::client_to_server && hs_.client_hello_seen) hs_.client_bytes_lost += length;
+  if (d == Direction::server_to_client && hs_.server_hello_seen) hs_.server_bytes_lost += length;
 }
 
 void TlsConnection::on_fin(tcp::Side /*from*/, std::int64_t timestamp_ns) {
@@ -374,7 +379,14 @@ void TlsConnection::handle_plaintext(Direction d, std::uint8_t content_type, Spa
       handle_handshake_bytes(d, plaintext);
       return;
     case tls::kApplicationData:
-      if (!state(d).protected_records && !hs_.tls13) return;  // not valid before ChangeCipherSpec
+      if (!state(d).protected_records && !hs_.tls13) {
+        // Not valid before ChangeCipherSpec: unless the capture lost it, and with
+        // it maybe the messages that say why the keys cannot be found.
+        if (!hs_.keys_derived && report_.gaps > 0 && (hs_.client_hello_seen || hs_.server_hello_seen)) {
+          derive_tls12_keys();
+        }
+        return;
+      }
       if (plaintext.empty()) return;                          // empty records carry nothing
       ++report_.records;
       (d == Direction::client_to_server ? report_.c2s_bytes : report_.s2c_bytes) += plaintext.size();
@@ -386,6 +398,7 @@ void TlsConnection::handle_plaintext(Direction d, std::uint8_t content_type, Spa
 }
 
 void TlsConnection::handle_change_cipher_spec(Direction d) {
+  (d == Direction::client_to_server ? hs_.client_change_cipher_spec_seen : hs_.server_change_cipher_spec_seen) = true;
   if (!hs_.keys_derived) derive_tls12_keys();
   if (awaiting_session_) {
     held_change_cipher_spec_ = d;
@@ -436,8 +449,14 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
     case tls::kFinished:
       handle_finished(d, body, message);
       return;
+    case tls::kServerKeyExchange:
+    case tls::kCertificateRequest:
+    case tls::kServerHelloDone:
+      if (!from_client) hs_.server_key_exchange_flight_seen = true;
+      break;
     case tls::kCertificate:
       if (!from_client) {
+        hs_.server_key_exchange_flight_seen = true;
         auto chain = tls::parse_certificate(body, hs_.tls13);
         if (chain.ok() && !chain->empty()) {
           KeyStore::CertificateIdentity identity = keys_.certificate_identity(chain->front());
@@ -526,6 +545,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   hs_.client_offered_ems = ch.extended_master_secret;
   hs_.client_offered_etm = ch.encrypt_then_mac;
   hs_.early_data_offered = ch.early_data;
+  hs_.client_offered_tls13 = std::any_of(ch.supported_versions.begin(), ch.supported_versions.end(), is_tls13_version);
   append_to_transcript(hs_, message);
   ++report_.handshakes;
   if (ch.server_name && !report_.sni) report_.sni = ch.server_name;
@@ -721,8 +741,20 @@ void TlsConnection::keys_proven() {
 
 void TlsConnection::derive_tls12_keys() {
   hs_.keys_derived = true;
-  if (!hs_.server_hello_seen) {
-    set_key_problem(Verdict::handshake_not_captured, "the ServerHello of this connection was not captured",
+  const HandshakeKind kind = handshake_kind(hs_);
+  const Resumption resumption = hs_.offered_ticket.empty() ? Resumption::session_id : Resumption::ticket;
+  // By ID or by ticket: only the ClientHello says.
+  report_.resumed = kind == HandshakeKind::abbreviated && hs_.client_hello_seen ? resumption : Resumption::no;
+  if (!hs_.client_hello_seen || !hs_.server_hello_seen) {
+    // Both randoms go into every key.
+    std::string reason = std::string("the ") + (hs_.client_hello_seen ? "ServerHello" : "ClientHello") +
+                         " of this connection was not captured";
+    if (kind == HandshakeKind::abbreviated) {
+      reason += !hs_.client_hello_seen ? std::string(" (the server resumed an earlier TLS session)")
+                                       : std::string(" (the client resumed an earlier TLS session by ") +
+                                             (resumption == Resumption::ticket ? "session ticket" : "session ID") + ")";
+    }
+    set_key_problem(Verdict::handshake_not_captured, std::move(reason),
                     "capture the whole handshake: restart the client during the capture");
     return;
   }
@@ -733,27 +765,26 @@ void TlsConnection::derive_tls12_keys() {
                     "configure the server to use AES-GCM or AES-CBC cipher suites with RSA key exchange");
     return;
   }
-  hs_.abbreviated = !hs_.client_key_exchange_seen;
-  report_.resumed = !hs_.abbreviated ? Resumption::no
-                    : hs_.offered_ticket.empty() ? Resumption::session_id
-                                                 : Resumption::ticket;
   const net::Endpoint& server = info_.endpoint[static_cast<int>(tcp::other(*client_side_))];
   // Waiting, the lookup keeps the place where the handshake needed the secret.
   const CaptureOrder at = wait_from_.value_or(position_);
-  MasterSecretOutcome outcome = resolve_master_secret(hs_, hs_.abbreviated, server, keys_, at);
-  if (!outcome.found() && outcome.verdict == Verdict::resumed_session_unknown && defer_resumption_) {
+  MasterSecretOutcome outcome = resolve_master_secret(hs_, kind, server, keys_, at);
+  if (!outcome.found() && kind != HandshakeKind::full && defer_resumption_) {
     hs_.keys_derived = false;  // try again with the next record
     awaiting_session_ = true;
     wait_from_ = at;
     return;
   }
+  hs_.abbreviated = kind == HandshakeKind::abbreviated || outcome.from_session_cache;
+  if (outcome.from_session_cache) report_.resumed = resumption;
   if (!outcome.found()) {
-    if (!hs_.abbreviated) {
+    if (kind == HandshakeKind::full) {
       // A later resumption of this session (by ID now, by ticket once one is issued) can say why.
       undecryptable_why_ = undecryptable_summary(outcome);
       keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_why_, position_);
     }
     set_key_problem(outcome.verdict, outcome.reason, outcome.fix);
+    key_exchange_lost_ = kind == HandshakeKind::full && !hs_.client_key_exchange_seen;
     return;
   }
   hs_.master_secret = std::move(outcome.master_secret);
@@ -786,6 +817,7 @@ std::string TlsConnection::undecryptable_summary(const MasterSecretOutcome& outc
 
 void TlsConnection::set_key_problem(Verdict verdict, std::string reason, std::string fix) {
   key_problem_ = verdict;
+  key_exchange_lost_ = false;
   key_problem_reason_ = std::move(reason);
   key_problem_fix_ = std::move(fix);
 }
@@ -807,6 +839,13 @@ void TlsConnection::decide_verdict() {
   if (!any_tls_) {
     set(Verdict::not_tls, "the connection's bytes are not TLS records",
         "check the port: if this server port does not use TLS, its traffic is plain text and needs no decryption");
+    return;
+  }
+  if (!any_hello && info_.syn_seen && report_.gaps > 0) {
+    set(Verdict::handshake_not_captured,
+        "the TLS hello messages of this connection were lost in the capture (" + std::to_string(report_.gap_bytes) +
+            " bytes not captured): its keys cannot be found",
+        std::string(kFixCaptureLoss));
     return;
   }
   if (!any_hello) {
@@ -831,7 +870,13 @@ void TlsConnection::decide_verdict() {
               "CLIENT_EARLY_TRAFFIC_SECRET for this session";
   }
   if (report_.records == 0 && key_problem_) {
-    set(*key_problem_, key_problem_reason_, key_problem_fix_);
+    std::string reason = key_problem_reason_;
+    if (key_exchange_lost_ && hs_.client_bytes_lost > 0) {
+      // Known only now: a hole is reported once later bytes (or the end) show it.
+      reason += "; " + std::to_string(hs_.client_bytes_lost) +
+                " bytes of client->server data are missing at the end of the handshake";
+    }
+    set(*key_problem_, std::move(reason), key_problem_fix_);
     return;
   }
   if (report_.records == 0 && hs_.finished_failed && !report_.finished_verified) {

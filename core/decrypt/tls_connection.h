@@ -164,6 +164,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   bool handshake_complete_ = false;
   std::string undecryptable_why_;                   // this handshake's keys were not found: why
   std::optional<Verdict> key_problem_;
+  bool key_exchange_lost_ = false;                  // the key problem: a full handshake's ClientKeyExchange was lost
   std::string key_problem_reason_;
   std::string key_problem_fix_;
 };
