@@ -48,7 +48,7 @@ SeenInCapture seen_in_capture(const std::vector<fs::path>& files, const net::End
 
 }  // namespace
 
-TEST_CASE("A connection whose handshake was not captured is passed over; the others are decrypted",
+TEST_CASE("A connection whose handshake was not captured is passed over, the others are decrypted",
           "[e2e][verdicts]") {
   TempDir dir;
   testgen::ScenarioConfig config = base_config(dir.path(), "AES128-GCM-SHA256", 3);

@@ -58,7 +58,7 @@ TEST_CASE("platform (Linux): this process, and a child that is gone") {
   CHECK((epoch.tm_year == 70 && epoch.tm_mon == 0 && epoch.tm_mday == 1 && epoch.tm_hour == 0));
 }
 
-TEST_CASE("platform (Linux): a lowered thread runs at nice 10; released pages leave memory and read back as zeros") {
+TEST_CASE("platform (Linux): a lowered thread runs at nice 10, released pages leave memory and read back as zeros") {
   int nice_seen = -100;
   std::thread([&] {
     tp::lower_current_thread_priority();

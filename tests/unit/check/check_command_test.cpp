@@ -75,7 +75,7 @@ TEST_CASE("check: a good config with the server's key passes, and the capture de
   CHECK(run.out.find(" 0 FAIL") != std::string::npos);
 }
 
-TEST_CASE("check: a key other users can read fails with chmod advice; a group-readable one passes") {
+TEST_CASE("check: a key other users can read fails with chmod advice, a group-readable one passes") {
   TempDir dir;
   const fs::path key = dir.path() / "keys" / "server.key.pem";
   fs::create_directories(key.parent_path());
@@ -125,7 +125,7 @@ TEST_CASE("check: a .pfx with the wrong password fails, naming the file and the 
   CHECK(lines_with(right.out, "ok", "key " + pfx.string() + ": RSA 2048-bit private key").size() == 1);
 }
 
-TEST_CASE("check: a password in an unset environment variable warns; set, the key is opened with it") {
+TEST_CASE("check: a password in an unset environment variable warns, set, the key is opened with it") {
   TempDir dir;
   const fs::path pfx = dir.path() / "server.pfx";
   REQUIRE(shared_credentials().write_pkcs12(pfx, "env password").ok());
@@ -291,7 +291,7 @@ TEST_CASE("check --pcap: connections whose handshake is not in the capture warn,
   CHECK(run.out.substr(fix, run.out.find('\n', fix) - fix).find("restart") != std::string::npos);
 }
 
-TEST_CASE("check --pcap: several files are one capture; an unbound key is matched by the certificate") {
+TEST_CASE("check --pcap: several files are one capture, an unbound key is matched by the certificate") {
   TempDir dir;
   testgen::ScenarioConfig generator = capture_config(dir.path() / "cap", "AES256-GCM-SHA384", 3);
   generator.output.split_before_connections = {1, 2};

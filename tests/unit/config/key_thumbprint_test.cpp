@@ -25,7 +25,7 @@ std::string error_of(const std::string& yaml) {
 
 }  // namespace
 
-TEST_CASE("config thumbprint: as certlm.msc copies it, the store defaulting to LocalMachine\\My") {
+TEST_CASE("config thumbprint: as certlm.msc copies it, the store defaulting to LocalMachine My") {
   // U+200E first, spaces between the bytes: what the Details tab puts on the clipboard.
   const auto config = parse_config("decrypt:\n"
                                    "  keys:\n"

@@ -24,7 +24,7 @@ TEST_CASE("format_utc_timestamp: ISO 8601 UTC with nanoseconds") {
   CHECK(format_utc_timestamp(-1) == "1969-12-31T23:59:59.999999999Z");
 }
 
-TEST_CASE("is_printable_text: ASCII text, tabs and line ends, UTF-8; not control bytes or bad UTF-8") {
+TEST_CASE("is_printable_text: ASCII text, tabs and line ends, UTF-8, not control bytes or bad UTF-8") {
   CHECK(is_printable_text(bytes("")));
   CHECK(is_printable_text(bytes("EventEstablished\r\n\tAttributeThisDN\t'7532'\n")));
   CHECK(is_printable_text(bytes("caf\xc3\xa9 \xe2\x82\xac 100 \xf0\x9f\x98\x80 end of a longer line")));

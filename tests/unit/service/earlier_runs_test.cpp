@@ -37,7 +37,7 @@ TEST_CASE("earlier runs: the runs started within the window before now, oldest f
   CHECK(recent_run_names({}, k0900, kResumableForNs).empty());
 }
 
-TEST_CASE("earlier runs: only runs that wrote a keys.log are loaded; a missing runs directory gives none") {
+TEST_CASE("earlier runs: only runs that wrote a keys.log are loaded, a missing runs directory gives none") {
   tlsring::testing::TempDir dir;
   const auto runs = dir.path() / "runs";
   for (const char* run : {"20261206T010000Z", "20261206T020000Z", "20261206T030000Z"}) {
