@@ -60,6 +60,14 @@
 # A tool that did not decrypt everything is reported as INCOMPLETE, is not run again on that
 # corpus and is left out of the ratios; for tlsring a loud warning is printed.
 #
+# Floor (measured in the same runs, a lower bound of the CPU any decryptor needs here): reading the
+# capture file (dd, 256 KiB reads, to /dev/null), writing the plaintext once into the output
+# directory (dd from /dev/zero), decrypting it with the corpus's cheapest cipher at its record size
+# (openssl speed -evp aes-128-gcm: 16 KB records for bulk, 512 bytes for the others) and, with RSA
+# key exchange, one RSA private-key operation per full handshake (openssl speed rsa at the key's
+# size). Their sum divided by the capture's size bounds the MB/s on one core; divided again by the
+# cores, on all of them with perfect overlap. Each tool's share of that ceiling is printed.
+#
 # Output: one table per corpus on stdout; the same figures in WORK/results.tsv and every single
 # run in WORK/runs.tsv (both overwritten by each invocation). MB = 10^6 bytes, MiB = 2^20 bytes.
 set -euo pipefail
@@ -272,6 +280,25 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit;
   if (NR % 2) printf "%.3f\n", a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 maximum() { sort -g | tail -n 1; }
 
+# child_cpu_s CMD...: user + system CPU seconds of CMD (bash's `times`: millisecond resolution).
+child_cpu_s() {
+  ( "$@" >/dev/null 2>&1; times ) | tail -n 1 |
+    awk '{ split($1, u, /[ms]/); split($2, k, /[ms]/); printf "%.4f\n", u[1] * 60 + u[2] + k[1] * 60 + k[2] }'
+}
+
+# openssl_gcm_s BYTES RECORD: seconds of AES-128-GCM for BYTES in records of RECORD bytes.
+openssl_gcm_s() {
+  openssl speed -seconds 1 -evp aes-128-gcm -bytes "$2" 2>/dev/null |
+    awk -v b="$1" '/^AES-128-GCM/ { v = $NF; sub(/k$/, "", v); if (v > 0) printf "%.4f\n", b / (v * 1000) }'
+}
+
+# openssl_rsa_s KEY_FILE: seconds of one RSA private-key operation at the key's size.
+openssl_rsa_s() {
+  local bits
+  bits=$(openssl rsa -in "$1" -noout -text 2>/dev/null | sed -n '1s/.*(\([0-9]*\) bit.*/\1/p')
+  openssl speed -seconds 1 "rsa${bits:-2048}" 2>/dev/null | awk '/^rsa [0-9]+ bits/ { sub(/s$/, "", $4); print $4 }'
+}
+
 # Validated before anything is written.
 IFS=',' read -r -a CORPUS_LIST <<< "$CORPORA"
 for corpus in "${CORPUS_LIST[@]}"; do
@@ -313,6 +340,15 @@ for corpus in "${CORPUS_LIST[@]}"; do
   SERVER_IP=$(tsv_first "$dir/manifest.tsv" server)
   SERVER_PORT=$(tsv_first "$dir/manifest.tsv" server_port)
 
+  record=512; [[ "$corpus" == bulk ]] && record=16384
+  FLOOR_CIPHER=$(openssl_gcm_s "$PLAINTEXT" "$record")
+  FLOOR_RSA=0
+  if [[ "$kind" == rsa ]]; then
+    full_handshakes=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "resumed") c = i; next }
+                                   c && $c == 0 { n++ } END { print n + 0 }' "$dir/manifest.tsv")
+    FLOOR_RSA=$(awk -v n="$full_handshakes" -v t="$(openssl_rsa_s "$dir/server.key.pem")" 'BEGIN { printf "%.4f", n * t }')
+  fi
+  FLOOR_READS=""; FLOOR_WRITES=""
   declare -A WALLS=() CPUS=() RSSES=() STATUS=()
   for tool in "${TOOLS[@]}"; do WALLS[$tool]=""; CPUS[$tool]=""; RSSES[$tool]=""; STATUS[$tool]=""; done
   for ((run = 1; run <= RUNS; run++)); do
@@ -335,6 +371,10 @@ for corpus in "${CORPUS_LIST[@]}"; do
       progress+=" $tool ${WALL_S}s"
       rm -rf "$SCRATCH"
     done
+    mkdir -p "$SCRATCH"
+    FLOOR_READS+="$(child_cpu_s dd if="$dir/capture.pcap" of=/dev/null bs=256K) "
+    FLOOR_WRITES+="$(child_cpu_s dd if=/dev/zero of="$SCRATCH/plaintext.bin" bs=1M count="$(( (PLAINTEXT + 1048575) / 1048576 ))") "
+    rm -rf "$SCRATCH"
     note "$progress"
   done
 
@@ -375,6 +415,18 @@ for corpus in "${CORPUS_LIST[@]}"; do
       if (ra != "" && rb > 0) printf ", peak RSS %.2f", ra / rb
       printf "\n" }'
   done
+  floor_read=$(tr ' ' '\n' <<< "$FLOOR_READS" | grep . | median)
+  floor_write=$(tr ' ' '\n' <<< "$FLOOR_WRITES" | grep . | median)
+  awk -v r="$floor_read" -v w="$floor_write" -v c="${FLOOR_CIPHER:-0}" -v k="$FLOOR_RSA" -v n="$(nproc)" \
+      -v cap="$CAP_BYTES" -v t="${MED[tlsring]}" -v tn="${MED[tlsring-nt]}" 'BEGIN {
+    f = r + w + c + k; if (f <= 0) f = 0.001
+    printf "   floor: read %.3f + write plaintext %.3f + AES-128-GCM %.3f + RSA %.3f = %.3f s CPU:", r, w, c, k, f
+    printf " at most %.0f MB/s on 1 core, %.0f MB/s on %d cores\n", cap / 1e6 / f, cap / 1e6 / f * n, n
+    if (t > 0) printf "          tlsring reaches %.0f%% of the %d-core ceiling, --no-transcripts %.0f%%\n",
+                      100 * f / n / t, n, 100 * f / n / tn }'
+  printf '%s\t%s\t%d\t%d\t%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$COMMIT" "$corpus" "$CAP_BYTES" "$SESSIONS" \
+    "$PLAINTEXT" floor "$RUNS" - - - "$(awk -v r="$floor_read" -v w="$floor_write" -v c="${FLOOR_CIPHER:-0}" \
+    -v k="$FLOOR_RSA" 'BEGIN { printf "%.3f", r + w + c + k }')" - "read $floor_read write $floor_write cipher ${FLOOR_CIPHER:-?} rsa $FLOOR_RSA" >> "$RESULTS"
   unset WALLS CPUS RSSES STATUS MED PEAK
 done
 
