@@ -52,6 +52,10 @@ struct HandshakeState {
   bool server_change_cipher_spec_seen = false;
   std::uint64_t client_bytes_lost = 0;             // client->server bytes not captured since the ClientHello
   std::uint64_t server_bytes_lost = 0;             // server->client bytes not captured since the ServerHello
+  // Bytes lost where the hello of that side should be, not seen (yet): a lost
+  // ClientHello's (or ServerHello's) segment, as far as the capture shows it.
+  std::uint64_t client_bytes_lost_before_hello = 0;
+  std::uint64_t server_bytes_lost_before_hello = 0;
 
   std::vector<std::uint8_t> transcript;            // handshake messages as hashed by Finished
   bool keys_derived = false;                       // tried (at the first ChangeCipherSpec)

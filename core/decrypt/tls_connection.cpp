@@ -112,8 +112,11 @@ void TlsConnection::count_lost_bytes(tcp::Side from, std::uint64_t length) {
   const Direction d = direction_of(from);
   state(d).lost_bytes += length;
   // Any handshake message of this stretch may have been lost with it.
-  if (d == Direction::client_to_server && hs_.client_hello_seen) hs_.client_bytes_lost += length;
-  if (d == Direction::server_to_client && hs_.server_hello_seen) hs_.server_bytes_lost += length;
+  if (d == Direction::client_to_server) {
+    (hs_.client_hello_seen ? hs_.client_bytes_lost : hs_.client_bytes_lost_before_hello) += length;
+  } else {
+    (hs_.server_hello_seen ? hs_.server_bytes_lost : hs_.server_bytes_lost_before_hello) += length;
+  }
 }
 
 void TlsConnection::on_fin(tcp::Side /*from*/, std::int64_t timestamp_ns) {
@@ -530,7 +533,16 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   if (!parsed.ok()) return;
   const tls::ClientHello& ch = parsed.value();
   if (hs_.hello_retry_request && !hs_.server_hello_seen) {
-    append_to_transcript(hs_, message);  // the second ClientHello after a HelloRetryRequest
+    // The second ClientHello after a HelloRetryRequest. It has the first one's
+    // random (RFC 8446 §4.1.2): when the first was lost, the key log is found by it.
+    if (!hs_.client_hello_seen) {
+      hs_.client_hello_seen = true;
+      std::copy(std::begin(ch.random), std::end(ch.random), hs_.client_random.begin());
+      hs_.client_offered_tls13 = true;
+      ++report_.handshakes;
+      if (ch.server_name && !report_.sni) report_.sni = ch.server_name;
+    }
+    append_to_transcript(hs_, message);
     return;
   }
   // A new handshake: the first one, or a renegotiation under the current keys.
@@ -625,6 +637,12 @@ void TlsConnection::setup_tls13_server_handshake_keys() {
                     "the server chose " + crypto::cipher_suite_name(hs_.cipher_suite_id) +
                         ", a cipher suite tlsring cannot decrypt",
                     "configure the server to prefer TLS_AES_128_GCM_SHA256 or TLS_AES_256_GCM_SHA384");
+    return;
+  }
+  if (!hs_.client_hello_seen) {
+    // The ServerHello alone says TLS 1.3 (supported_versions, RFC 8446 §4.1.3),
+    // but the key log is looked up by the ClientHello's random.
+    set_hello_lost(true, "");
     return;
   }
   if (!tls13_secrets_) tls13_secrets_ = keys_.key_log_secrets(hs_.client_random);
@@ -747,15 +765,13 @@ void TlsConnection::derive_tls12_keys() {
   report_.resumed = kind == HandshakeKind::abbreviated && hs_.client_hello_seen ? resumption : Resumption::no;
   if (!hs_.client_hello_seen || !hs_.server_hello_seen) {
     // Both randoms go into every key.
-    std::string reason = std::string("the ") + (hs_.client_hello_seen ? "ServerHello" : "ClientHello") +
-                         " of this connection was not captured";
+    std::string detail;
     if (kind == HandshakeKind::abbreviated) {
-      reason += !hs_.client_hello_seen ? std::string(" (the server resumed an earlier TLS session)")
-                                       : std::string(" (the client resumed an earlier TLS session by ") +
-                                             (resumption == Resumption::ticket ? "session ticket" : "session ID") + ")";
+      detail = !hs_.client_hello_seen ? std::string("; the server resumed an earlier TLS session")
+                                      : std::string("; the client resumed an earlier TLS session by ") +
+                                            (resumption == Resumption::ticket ? "session ticket" : "session ID");
     }
-    set_key_problem(Verdict::handshake_not_captured, std::move(reason),
-                    "capture the whole handshake: restart the client during the capture");
+    set_hello_lost(!hs_.client_hello_seen, detail);
     return;
   }
   if (hs_.suite == nullptr || hs_.suite->cipher == crypto::BulkCipher::unsupported) {
@@ -784,7 +800,9 @@ void TlsConnection::derive_tls12_keys() {
       keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_why_, position_);
     }
     set_key_problem(outcome.verdict, outcome.reason, outcome.fix);
-    key_exchange_lost_ = kind == HandshakeKind::full && !hs_.client_key_exchange_seen;
+    if (kind == HandshakeKind::full && !hs_.client_key_exchange_seen) {
+      message_lost_ = LostMessage{Direction::client_to_server, " at the end of the handshake"};
+    }
     return;
   }
   hs_.master_secret = std::move(outcome.master_secret);
@@ -817,9 +835,35 @@ std::string TlsConnection::undecryptable_summary(const MasterSecretOutcome& outc
 
 void TlsConnection::set_key_problem(Verdict verdict, std::string reason, std::string fix) {
   key_problem_ = verdict;
-  key_exchange_lost_ = false;
+  message_lost_.reset();
   key_problem_reason_ = std::move(reason);
   key_problem_fix_ = std::move(fix);
+}
+
+// A hello is missing, and with it a random every key (TLS <= 1.2) or the key
+// log's index (the ClientHello's) depends on. With the connection's start in
+// the capture it was lost there; else the capture may have begun after it.
+void TlsConnection::set_hello_lost(bool client_hello, const std::string& detail) {
+  const bool lost = info_.syn_seen || info_.syn_ack_seen;
+  std::string reason = std::string("the ") + (client_hello ? "ClientHello" : "ServerHello") + " of this connection " +
+                       (lost ? "was lost in the capture" : "was not captured");
+  if (client_hello) {
+    reason += hs_.tls13 ? ": its client random, which the key log is indexed by, is unknown"
+                        : ": its client random, which every key is derived from and the key log is indexed by, is "
+                          "unknown";
+  } else {
+    reason += hs_.client_offered_tls13
+                  ? ": the protocol version and cipher suite the server chose, which the keys depend on, are unknown"
+                  : ": its server random and the cipher suite the server chose, which every key depends on, are "
+                    "unknown";
+  }
+  set_key_problem(Verdict::handshake_not_captured, reason + detail,
+                  lost ? std::string(kFixCaptureLoss)
+                       : std::string("capture the whole handshake: restart the client during the capture"));
+  if (lost) {
+    message_lost_ = LostMessage{client_hello ? Direction::client_to_server : Direction::server_to_client,
+                                " where it was sent"};
+  }
 }
 
 void TlsConnection::decide_verdict() {
@@ -871,10 +915,15 @@ void TlsConnection::decide_verdict() {
   }
   if (report_.records == 0 && key_problem_) {
     std::string reason = key_problem_reason_;
-    if (key_exchange_lost_ && hs_.client_bytes_lost > 0) {
+    if (message_lost_) {
       // Known only now: a hole is reported once later bytes (or the end) show it.
-      reason += "; " + std::to_string(hs_.client_bytes_lost) +
-                " bytes of client->server data are missing at the end of the handshake";
+      const bool from_client = message_lost_->from == Direction::client_to_server;
+      const std::uint64_t lost = from_client ? hs_.client_bytes_lost + hs_.client_bytes_lost_before_hello
+                                             : hs_.server_bytes_lost + hs_.server_bytes_lost_before_hello;
+      if (lost > 0) {
+        reason += "; " + std::to_string(lost) + " bytes of " + (from_client ? "client->server" : "server->client") +
+                  " data are missing" + message_lost_->where;
+      }
     }
     set(*key_problem_, std::move(reason), key_problem_fix_);
     return;

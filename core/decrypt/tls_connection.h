@@ -123,6 +123,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void report_end();
   std::string undecryptable_summary(const MasterSecretOutcome& outcome) const;
   void set_key_problem(Verdict verdict, std::string reason, std::string fix);
+  void set_hello_lost(bool client_hello, const std::string& detail);
   void decide_verdict();
   // Where the worker's reading is now, for this connection (position_ when no clock).
   CaptureOrder place_in_capture() const {
@@ -164,7 +165,13 @@ class TlsConnection final : public tcp::ConnectionHandler {
   bool handshake_complete_ = false;
   std::string undecryptable_why_;                   // this handshake's keys were not found: why
   std::optional<Verdict> key_problem_;
-  bool key_exchange_lost_ = false;                  // the key problem: a full handshake's ClientKeyExchange was lost
+  // The key problem: a handshake message lost in the capture. The bytes lost
+  // in its direction are known only at the end, and added to the reason then.
+  struct LostMessage {
+    Direction from;
+    const char* where;  // " at the end of the handshake"
+  };
+  std::optional<LostMessage> message_lost_;
   std::string key_problem_reason_;
   std::string key_problem_fix_;
 };

@@ -2,6 +2,9 @@
 // handshake whose ClientKeyExchange segment was not captured is said to be
 // exactly that, never taken for a resumption; resumptions by session ID and by
 // ticket stay resumptions, also when their ServerHello segment was not captured.
+// TLS 1.3 and TLS 1.2 ECDHE with a key log: a lost ClientHello (whose random
+// indexes the key log) or ServerHello is said to be lost, not blamed on the
+// server's key exchange.
 //
 // The connections come from the generator's real OpenSSL client and server;
 // segments are left out by what they carry (the first bytes of a handshake
@@ -30,6 +33,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 constexpr std::uint8_t kHandshakeRecord = 22;
 constexpr std::uint8_t kChangeCipherSpecRecord = 20;
+constexpr std::uint8_t kClientHello = 1;
 constexpr std::uint8_t kServerHello = 2;
 constexpr std::uint8_t kClientKeyExchange = 16;
 // Ethernet, IPv4 and TCP headers of a data segment as FrameBuilder writes them (no TCP options).
@@ -38,12 +42,13 @@ constexpr std::size_t kFrameHeaders = 14 + 20 + 20;
 // encrypted premaster): no other frame of the capture carries them.
 constexpr std::size_t kNeedleSize = 40;
 
-testgen::TlsContextPair make_contexts(Resumption mode) {
+testgen::TlsContextPair make_contexts(Resumption mode, testgen::TlsVersion version = testgen::TlsVersion::tls1_2,
+                                      const char* ciphers = "AES128-GCM-SHA256") {
   auto server = testgen::ServerCredentials::shared();
   REQUIRE(server.ok());
   testgen::TlsOptions options;
-  options.version = testgen::TlsVersion::tls1_2;
-  options.ciphers = "AES128-GCM-SHA256";
+  options.version = version;
+  options.ciphers = ciphers;
   options.resumption = mode;
   auto pair = testgen::TlsContextPair::create(options, *server);
   REQUIRE(pair.ok());
@@ -71,7 +76,7 @@ fs::path write_server_key(const fs::path& dir) {
 
 // A connection with a few CTI-like messages each way; resuming `resume` when given.
 testgen::TlsConnectionResult connect(const testgen::TlsContextPair& contexts, std::uint64_t seed,
-                                     SSL_SESSION* resume = nullptr) {
+                                     SSL_SESSION* resume = nullptr, const char* version = "TLSv1.2") {
   testgen::Rng rng(seed);
   testgen::TrafficPlan plan;
   plan.exchanges = 3;
@@ -82,7 +87,7 @@ testgen::TlsConnectionResult connect(const testgen::TlsContextPair& contexts, st
   auto result = testgen::run_tls_connection(contexts, script, resume);
   INFO((result.ok() ? std::string() : result.error().message));
   REQUIRE(result.ok());
-  REQUIRE(result->version == "TLSv1.2");
+  REQUIRE(result->version == version);
   return std::move(*result);
 }
 
@@ -186,9 +191,33 @@ struct Case {
   std::optional<std::uint8_t> lost_message;  // the handshake message whose frame the lossy capture lacks
 };
 
-// The connection lost the frame with its ClientKeyExchange (`lost` TCP payload
-// bytes): a full handshake whose key exchange was not captured.
-void check_key_exchange_lost(const Decryption& run, const WrittenConnection& w, std::size_t lost) {
+// The connections of `cases` written to `complete`, and again to `lossy`
+// without the frame that carries each case's lost message.
+struct Captures {
+  std::vector<WrittenConnection> written;  // by case
+  std::vector<std::size_t> lost;           // TCP payload bytes of each frame left out, by case with a loss
+};
+Captures write_captures(const std::vector<Case>& cases, const fs::path& complete, const fs::path& lossy) {
+  std::vector<const testgen::TlsConnectionResult*> connections;
+  for (const Case& c : cases) connections.push_back(c.tls);
+  Captures out;
+  out.written = write_capture(complete, connections);
+  std::vector<Bytes> needles;
+  for (const Case& c : cases) {
+    if (!c.lost_message) continue;
+    const auto from = *c.lost_message == kServerHello ? testgen::Direction::server_to_client
+                                                      : testgen::Direction::client_to_server;
+    needles.push_back(message_start(c.tls->wire[testgen::index_of(from)], *c.lost_message));
+  }
+  out.lost = copy_without(complete, lossy, needles);
+  return out;
+}
+
+// The connection lost one frame (`lost` TCP payload bytes, sent `direction`,
+// "client->server"), which carried a message its keys depend on: not decrypted,
+// not resumed, and the reason says `what` was lost and how many bytes.
+const RecordedConnection& check_message_lost(const Decryption& run, const WrittenConnection& w,
+                                             const std::string& what, const char* direction, std::size_t lost) {
   const RecordedConnection* got = find_connection(run, w.client, w.server);
   REQUIRE(got != nullptr);
   INFO(describe(*got));
@@ -197,13 +226,35 @@ void check_key_exchange_lost(const Decryption& run, const WrittenConnection& w, 
   CHECK(got->report.gaps == 1);
   CHECK(got->report.gap_bytes == lost);
   CHECK_THAT(got->report.reason,
-             Catch::Contains("key exchange message (ClientKeyExchange) of this full handshake was lost in the "
-                             "capture") &&
-                 Catch::Contains(std::to_string(lost) + " bytes of client->server data are missing"));
+             Catch::Contains(what + " was lost in the capture") &&
+                 Catch::Contains(std::to_string(lost) + " bytes of " + direction + " data are missing"));
   CHECK_THAT(got->report.fix, Catch::Contains("packet loss") && Catch::Contains("capture buffer"));
   CHECK(got->c2s().empty());
   CHECK(got->s2c().empty());
   CHECK(got->ends == 1);
+  return *got;
+}
+
+// The connection lost the frame with its ClientKeyExchange: a full handshake
+// whose key exchange was not captured.
+void check_key_exchange_lost(const Decryption& run, const WrittenConnection& w, std::size_t lost) {
+  check_message_lost(run, w, "key exchange message (ClientKeyExchange) of this full handshake", "client->server",
+                     lost);
+}
+
+// The connection lost the frame with its ClientHello or ServerHello: whatever
+// the key material, it is the loss that keeps the connection secret.
+void check_hello_lost(const Decryption& run, const WrittenConnection& w, std::uint8_t hello, std::size_t lost) {
+  const bool client_hello = hello == kClientHello;
+  const RecordedConnection& got =
+      check_message_lost(run, w, std::string("the ") + (client_hello ? "ClientHello" : "ServerHello") +
+                                     " of this connection",
+                         client_hello ? "client->server" : "server->client", lost);
+  if (client_hello) {
+    INFO(describe(got));
+    CHECK_THAT(got.report.reason, Catch::Contains("client random, which") &&
+                                      Catch::Contains("the key log is indexed by, is unknown"));
+  }
 }
 
 // The connection lost the frame with its ServerHello: a resumption still.
@@ -265,19 +316,9 @@ TEST_CASE("A full handshake whose ClientKeyExchange was not captured is not take
   REQUIRE(offers_session_id(refused_id));  // the fact the old rule missed: an offer, yet a full handshake
 
   TempDir dir;
-  std::vector<const testgen::TlsConnectionResult*> connections;
-  for (const Case& c : cases) connections.push_back(c.tls);
   const fs::path complete = dir.path() / "complete.pcapng";
-  const std::vector<WrittenConnection> written = write_capture(complete, connections);
-  std::vector<Bytes> needles;
-  for (const Case& c : cases) {
-    if (!c.lost_message) continue;
-    const auto from = *c.lost_message == kServerHello ? testgen::Direction::server_to_client
-                                                      : testgen::Direction::client_to_server;
-    needles.push_back(message_start(c.tls->wire[testgen::index_of(from)], *c.lost_message));
-  }
   const fs::path lossy = dir.path() / "lossy.pcapng";
-  const std::vector<std::size_t> lost = copy_without(complete, lossy, needles);
+  const auto [written, lost] = write_captures(cases, complete, lossy);
 
   const fs::path key_pem = write_server_key(dir.path());
 
@@ -396,6 +437,108 @@ TEST_CASE("One or two of the first segments lost: a full handshake is never call
           CHECK(got->report.resumed == subject.resumed);
         }
         if (subject.resumed == R::no) CHECK(got->report.reason.find("resumed") == std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("TLS 1.3 and TLS 1.2 ECDHE with a key log: a lost ClientHello or ServerHello is handshake_not_captured, "
+          "not not_rsa_key_exchange",
+          "[e2e][loss][keylog][verdicts]") {
+  const auto tls13 = make_contexts(Resumption::none, testgen::TlsVersion::tls1_3, "");
+  const auto ecdhe = make_contexts(Resumption::none, testgen::TlsVersion::tls1_2, "ECDHE-RSA-AES128-GCM-SHA256");
+  const auto tls13_client_hello_lost = connect(tls13, 31, nullptr, "TLSv1.3");
+  const auto tls13_server_hello_lost = connect(tls13, 32, nullptr, "TLSv1.3");
+  const auto tls13_intact = connect(tls13, 33, nullptr, "TLSv1.3");
+  const auto ecdhe_client_hello_lost = connect(ecdhe, 34);
+  const auto ecdhe_intact = connect(ecdhe, 35);
+  // The server wants P-256, the client offers X25519 first: a HelloRetryRequest,
+  // and a second ClientHello with the first one's random (RFC 8446 §4.1.2).
+  const auto retry = make_contexts(Resumption::none, testgen::TlsVersion::tls1_3, "");
+  REQUIRE(SSL_CTX_set1_groups_list(retry.client(), "X25519:P-256") == 1);
+  REQUIRE(SSL_CTX_set1_groups_list(retry.server(), "P-256") == 1);
+  const auto retry_first_client_hello_lost = connect(retry, 36, nullptr, "TLSv1.3");
+
+  using R = decrypt::Resumption;
+  const std::vector<Case> cases = {
+      {"TLS 1.3, ClientHello lost", &tls13_client_hello_lost, R::no, kClientHello},
+      {"TLS 1.3, ServerHello lost", &tls13_server_hello_lost, R::no, kServerHello},
+      {"TLS 1.3, every segment captured", &tls13_intact, R::no, std::nullopt},
+      {"TLS 1.2 ECDHE, ClientHello lost", &ecdhe_client_hello_lost, R::no, kClientHello},
+      {"TLS 1.2 ECDHE, every segment captured", &ecdhe_intact, R::no, std::nullopt},
+      {"TLS 1.3 with a HelloRetryRequest, first ClientHello lost", &retry_first_client_hello_lost, R::no,
+       kClientHello},
+  };
+  // Only the connection with the HelloRetryRequest has two ClientHellos.
+  const auto client_hellos = [](const testgen::TlsConnectionResult& r) {
+    const Bytes& c2s = r.wire[testgen::index_of(testgen::Direction::client_to_server)];
+    const Bytes first = message_start(c2s, kClientHello);
+    std::size_t n = 0;
+    for (auto at = c2s.begin(); (at = std::search(at, c2s.end(), first.begin() + 6, first.end())) != c2s.end(); ++at) ++n;
+    return n;  // the random (and what follows it) in each
+  };
+  REQUIRE(client_hellos(retry_first_client_hello_lost) == 2);
+  REQUIRE(client_hellos(tls13_intact) == 1);
+  std::string keylog;
+  for (const Case& c : cases) {
+    INFO(c.name);
+    REQUIRE_FALSE(c.tls->resumed);
+    REQUIRE_FALSE(c.tls->keylog.empty());
+    keylog += c.tls->keylog;
+  }
+
+  TempDir dir;
+  const fs::path complete = dir.path() / "complete.pcapng";
+  const fs::path lossy = dir.path() / "lossy.pcapng";
+  const auto [written, lost] = write_captures(cases, complete, lossy);
+
+  for (unsigned workers : {1u, 2u}) {
+    INFO("workers " << workers);
+    {
+      INFO("every segment captured, key log given: everything decrypts (the control)");
+      decrypt::KeyStore keys;
+      REQUIRE(keys.key_log().add_text(keylog, "keys.log").ok());
+      auto run = decrypt_files(keys, {complete}, workers);
+      for (std::size_t i = 0; i < cases.size(); ++i) {
+        INFO(cases[i].name);
+        check_decrypted(*run, written[i].client, written[i].server, sent(*cases[i].tls), cases[i].tls->version,
+                        cases[i].tls->cipher);
+      }
+    }
+    for (const bool with_key_log : {true, false}) {
+      INFO("the hello segments not captured, " << (with_key_log ? "key log given" : "no key material"));
+      decrypt::KeyStore keys;
+      if (with_key_log) REQUIRE(keys.key_log().add_text(keylog, "keys.log").ok());
+      auto run = decrypt_files(keys, {lossy}, workers);
+      std::size_t next_loss = 0;
+      for (std::size_t i = 0; i < cases.size(); ++i) {
+        INFO(cases[i].name);
+        if (&cases[i] == &cases.back()) {
+          // The second ClientHello was captured: its random finds the key log.
+          const RecordedConnection* got = find_connection(*run, written[i].client, written[i].server);
+          REQUIRE(got != nullptr);
+          INFO(describe(*got));
+          ++next_loss;
+          if (with_key_log) {
+            CHECK(got->report.verdict == decrypt::Verdict::partially_decrypted);
+            CHECK(got->c2s() == sent(*cases[i].tls)[0]);
+            CHECK(got->s2c() == sent(*cases[i].tls)[1]);
+          } else {
+            CHECK(got->report.verdict == decrypt::Verdict::not_rsa_key_exchange);
+          }
+          CHECK(got->report.resumed == decrypt::Resumption::no);
+          CHECK(got->report.reason.find("ClientHello") == std::string::npos);
+        } else if (cases[i].lost_message) {
+          check_hello_lost(*run, written[i], *cases[i].lost_message, lost[next_loss++]);
+        } else if (with_key_log) {
+          check_decrypted(*run, written[i].client, written[i].server, sent(*cases[i].tls), cases[i].tls->version,
+                          cases[i].tls->cipher);
+        } else {
+          const RecordedConnection* got = find_connection(*run, written[i].client, written[i].server);
+          REQUIRE(got != nullptr);
+          INFO(describe(*got));
+          CHECK(got->report.verdict == decrypt::Verdict::not_rsa_key_exchange);
+        }
       }
     }
   }

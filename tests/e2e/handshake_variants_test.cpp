@@ -139,19 +139,9 @@ TEST_CASE("Handshake variants: client certificates (mutual TLS), max_fragment_le
   run_variants(variants);
 }
 
-// CORE BUG: a TLS 1.3 handshake with a HelloRetryRequest is not decrypted.
-// After the HRR the server sends a compatibility ChangeCipherSpec (RFC 8446
-// appendix D.4), and the client one before its second ClientHello. hs_.tls13 is
-// only set by a real ServerHello, so TlsConnection::unprotect() does not drop
-// these CCS records as TLS 1.3 compatibility ones: handle_change_cipher_spec()
-// runs the TLS 1.2 path, derive_tls12_keys() finds no ServerHello yet and sets
-// handshake_not_captured ("the ServerHello of this connection was not
-// captured"), and both directions are marked protected, so the second
-// ClientHello and the real ServerHello are taken for encrypted records. Result:
-// verdict handshake_not_captured, version/suite unset, every record (19) counted
-// undecrypted, nothing decrypted. tshark decrypts the same capture with the
-// same key log. (Fix idea: treat a ServerHello that is an HRR as TLS 1.3 for the
-// CCS rule - its supported_versions extension says 0x0304.)
+// After the HelloRetryRequest both sides send a compatibility ChangeCipherSpec
+// (RFC 8446 appendix D.4) before the second ClientHello and the real
+// ServerHello: they must not be taken for TLS 1.2's.
 TEST_CASE("Handshake variants: TLS 1.3 HelloRetryRequest", "[e2e][variants]") {
   run_variants({{"TLS 1.3, HelloRetryRequest (the server wants P-256, the client offered X25519 first)",
                  options(TlsVersion::tls1_3, ""), [](const testgen::TlsContextPair& pair) {
