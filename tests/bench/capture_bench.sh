@@ -68,6 +68,10 @@
 #               tlsring's decryption of the last file at stop)
 #   peak RSS    VmHWM of the capturing process just before the stop
 #   load        the 1-minute load average when the run started (the machine may be shared)
+#   floor       after each tcpdump run, on its capture file: the CPU of writing that many bytes
+#               into WORK (dd from /dev/zero, 1 MiB writes) and of reading the file back (dd,
+#               256 KiB reads), per packet: what any capturer that writes the file pays at least,
+#               and what reading it back once (as tlsring's background decryption does) adds
 # Tools run in turn within each point; repetition r starts with the r-th tool, so that a load
 # change on the machine does not always hit the same tool.
 #
@@ -235,6 +239,12 @@ softnet_drops() {  # column 2 (hex) of every CPU's line
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
+# child_cpu_ns CMD...: user + system CPU nanoseconds of CMD (bash's `times`: millisecond resolution).
+child_cpu_ns() {
+  ( "$@" >/dev/null 2>&1; times ) | tail -n 1 |
+    awk '{ split($1, u, /[ms]/); split($2, k, /[ms]/); printf "%.0f\n", (u[1] * 60 + u[2] + k[1] * 60 + k[2]) * 1e9 }'
+}
+
 json_number() { sed -n "s/^ *\"$2\": *\([0-9][0-9]*\).*/\1/p" "$1" | head -1; }
 
 capture_cpu_ns() {  # the CPU that decides "idle": the capture threads for tlsring, else the process
@@ -399,12 +409,19 @@ run_one() {  # TOOL SIZE RATE REP
   esac
   captured="$(count_packets "${files[@]}")"
   replayed="$(count_replayed "${files[@]}")"
-  local exit_cpu
+  local exit_cpu floor_write_ns=0 floor_read_ns=0
   exit_cpu="$(awk '{ printf "%.2f", $1 + $2 }' "$dir/time" 2>/dev/null || echo "")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  if [[ "$tool" == tcpdump && -s "${files[0]}" ]]; then
+    # The floor of any capturer that writes this file, and of reading it back once.
+    floor_write_ns="$(child_cpu_ns dd if=/dev/zero of="$dir/floor.bin" bs=1M \
+                        count="$(( ($(stat -c %s "${files[0]}") + 1048575) / 1048576 ))")"
+    floor_read_ns="$(child_cpu_ns dd if="${files[0]}" of=/dev/null bs=256K)"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$size" "$rate" "$rep" "$tool" "$load" "${sent:-0}" "${pps:-0}" "$((backlog1 - backlog0))" \
     "${replayed:-0}" "$((${captured:-0} - ${replayed:-0}))" "${own:-}" "${kdrops:-}" "${udrops:-0}" \
-    "$((cpu1 - cpu0))" "$((thr1 - thr0))" "${exit_cpu:-}" "${hwm:-0}" "${rss:-0}" "${ring:-0}" >> "$RUNS_TSV"
+    "$((cpu1 - cpu0))" "$((thr1 - thr0))" "${exit_cpu:-}" "${hwm:-0}" "${rss:-0}" "${ring:-0}" \
+    "$floor_write_ns" "$floor_read_ns" >> "$RUNS_TSV"
   note "$(printf '  %5s B %7s pps rep %s %-8s load %-5s sent %-8s captured %-8s (other %s, own count %s) drops %s/%s  cpu %.2f s%s  hwm %s kB (ring %s kB)%s' \
     "$size" "$rate" "$rep" "$tool" "$load" "$sent" "$replayed" "$((captured - replayed))" "${own:-?}" "${kdrops:-?}" "$udrops" \
     "$(awk -v n=$((cpu1 - cpu0)) 'BEGIN { print n / 1e9 }')" \
@@ -459,7 +476,7 @@ if ((MEM_ONLY)); then
 fi
 for s in "${SIZE_LIST[@]}"; do ensure_corpus "$s"; done
 
-printf 'size\trate\trep\ttool\tload1\tsent\trated_pps\tbacklog_drops\tcaptured\tother\ttool_count\tkernel_drops\tuser_drops\tcpu_ns\tcapwr_cpu_ns\texit_cpu_s\tpeak_rss_kb\trss_kb\tring_kb\n' > "$RUNS_TSV"
+printf 'size\trate\trep\ttool\tload1\tsent\trated_pps\tbacklog_drops\tcaptured\tother\ttool_count\tkernel_drops\tuser_drops\tcpu_ns\tcapwr_cpu_ns\texit_cpu_s\tpeak_rss_kb\trss_kb\tring_kb\tfloor_write_ns\tfloor_read_ns\n' > "$RUNS_TSV"
 for size in ${SIZE_LIST[@]+"${SIZE_LIST[@]}"}; do
   for rate in "${RATE_LIST[@]}"; do
     reps=$REPEAT

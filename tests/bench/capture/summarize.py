@@ -44,6 +44,8 @@ def load_runs(path):
         for k in ('size', 'rate', 'rep', 'sent', 'backlog_drops', 'captured', 'other', 'user_drops',
                   'cpu_ns', 'capwr_cpu_ns', 'peak_rss_kb', 'rss_kb', 'ring_kb'):
             r[k] = int(r[k] or 0)
+        for k in ('floor_write_ns', 'floor_read_ns'):  # absent in runs.tsv of older scripts
+            r[k] = int(r.get(k) or 0)
         r['kernel_drops'] = None if r['kernel_drops'] == '' else int(r['kernel_drops'])
         r['tool_count'] = None if r['tool_count'] == '' else int(r['tool_count'])
         r['rated_pps'] = num(r['rated_pps'], 0.0)
@@ -52,6 +54,8 @@ def load_runs(path):
         handled = r['captured'] + r['other']  # CPU was spent on every packet written
         r['us'] = per_packet_us(r['cpu_ns'], handled)
         r['capwr_us'] = per_packet_us(r['capwr_cpu_ns'], handled) if r['tool'] == 'tlsring' else None
+        r['floor_write_us'] = per_packet_us(r['floor_write_ns'], handled) if r['floor_write_ns'] else None
+        r['floor_read_us'] = per_packet_us(r['floor_read_ns'], handled) if r['floor_read_ns'] else None
         r['own_kb'] = r['rss_kb'] - r['ring_kb']
         r['lost'] = r['sent'] - r['backlog_drops'] - r['captured']
         r['drops'] = (r['kernel_drops'] or 0) + r['user_drops']
@@ -137,6 +141,12 @@ def main():
                     ' (capture+writer threads x%s)' % fmt(capwr, '{:.2f}') if tool == 'tlsring' else ''))
                 if tool != 'tlsring' or args.buffer_mib != 16:
                     continue
+                floor_write = median([b['floor_write_us'] for b in base.values()])
+                floor_read = median([b['floor_read_us'] for b in base.values()])
+                if floor_write is not None and floor_read is not None:
+                    print('  %8s     floor: writing tcpdump\'s file costs %.2f us/pkt, reading it back %.2f us/pkt'
+                          ' (dd, CPU); half of tcpdump\'s CPU is %.2f us/pkt' % (
+                              '', floor_write, floor_read, median([b['us'] for b in base.values()]) / 2))
                 for r, b in pairs:
                     if b['drops'] == 0:
                         checks.append(('zero drops where tcpdump has none: %dB %dpps rep %d' % (size, rate, r['rep']),
