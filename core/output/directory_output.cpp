@@ -287,22 +287,14 @@ void DirectoryOutput::flush_all(bool close) {
   }
 }
 
-Status DirectoryOutput::flush_open_connections() {
-  std::lock_guard lock(mutex_);
-  flush_all(false);
-  write_queue_->wait_idle();
-  write_pending(sessions_, sessions_pending_);
-  write_pending(keys_, keys_pending_);
-  if (sessions_.is_open()) note_error(sessions_.sync());
-  if (keys_.is_open()) note_error(keys_.sync());
-  std::lock_guard error_lock(error_mutex_);
-  return first_error_;
-}
+Status DirectoryOutput::flush_open_connections() { return write_out(false); }
 
-Status DirectoryOutput::finish() {
+// Connections never ended (the engine was not finished): write what they hold.
+Status DirectoryOutput::finish() { return write_out(true); }
+
+Status DirectoryOutput::write_out(bool close) {
   std::lock_guard lock(mutex_);
-  // Connections never ended (the engine was not finished): write what they hold.
-  flush_all(true);
+  flush_all(close);
   write_queue_->wait_idle();
   write_pending(sessions_, sessions_pending_);
   write_pending(keys_, keys_pending_);

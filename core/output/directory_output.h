@@ -134,6 +134,9 @@ class DirectoryOutput final : public decrypt::SessionSink {
   void flush(ConnectionOutput& c, bool goes_on);
   // flush() of every open connection, then forgets them when `close`.
   void flush_all(bool close);
+  // flush_all(close), then everything queued written and sessions.jsonl and
+  // keys.log synced; the first error met so far.
+  Status write_out(bool close);
   // On the write queue's thread.
   void write_transcript(const FileNames& names, const Buffers& buffers, bool truncate);
   void write_payload(const FileNames& names, const Buffers& buffers, bool truncate);
