@@ -103,12 +103,17 @@ Error no_prf_error(std::uint16_t version) {
 // HMAC on one hash, set up once per thread: setting the digest is what costs
 // (a fetch by name), and a TLS 1.3 handshake expands a dozen labels (HKDF is
 // HMAC); each use starts it afresh with its own key.
+struct HmacContexts {
+  std::unique_ptr<EVP_MAC_CTX, OpenSslDeleter> sha256, sha384;
+};
+// A plain pointer: trivially destructible, so nothing runs at thread exit
+// (release_thread_key_schedule_contexts() frees it).
+thread_local HmacContexts* thread_hmac_contexts = nullptr;
+
 EVP_MAC_CTX* hmac_context(PrfHash hash) {
   static EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // immutable, never freed
-  struct Contexts {
-    std::unique_ptr<EVP_MAC_CTX, OpenSslDeleter> sha256, sha384;
-  };
-  thread_local Contexts contexts;
+  if (thread_hmac_contexts == nullptr) thread_hmac_contexts = new HmacContexts;
+  HmacContexts& contexts = *thread_hmac_contexts;
   auto& ctx = hash == PrfHash::sha384 ? contexts.sha384 : contexts.sha256;
   if (!ctx && hmac != nullptr) {
     std::unique_ptr<EVP_MAC_CTX, OpenSslDeleter> made(EVP_MAC_CTX_new(hmac));
@@ -372,6 +377,11 @@ Result<ByteVector> tls13_finished_verify_data(const CipherSuite& suite, ByteView
 
 Result<ByteVector> tls13_transcript_hash(const CipherSuite& suite, ByteView handshake_messages) {
   return handshake_hash(0x0304, suite, handshake_messages);
+}
+
+void release_thread_key_schedule_contexts() {
+  delete thread_hmac_contexts;
+  thread_hmac_contexts = nullptr;
 }
 
 }  // namespace tlsring::crypto

@@ -69,4 +69,11 @@ Result<ByteVector> tls13_finished_verify_data(const CipherSuite& suite, ByteView
 // Transcript-Hash(messages) with the suite's hash.
 Result<ByteVector> tls13_transcript_hash(const CipherSuite& suite, ByteView handshake_messages);
 
+// The functions above keep OpenSSL contexts per thread, made on first use.
+// A thread that used them frees them with this before it ends (a thread that
+// does not leaves them allocated). There is no thread_local destructor to do
+// it: with mingw-w64 one may run after the thread's TLS storage is gone, which
+// crashed tlsring.exe at a worker's exit.
+void release_thread_key_schedule_contexts();
+
 }  // namespace tlsring::crypto

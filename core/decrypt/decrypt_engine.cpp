@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/capture/capture_reader.h"
+#include "core/crypto/key_schedule.h"
 #include "core/decrypt/tls_connection.h"
 #include "core/net/packet_decoder.h"
 #include "core/tcp/connection_key.h"
@@ -219,7 +220,10 @@ class DecryptEngine::Pool {
       {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
+        if (stop_) {
+          crypto::release_thread_key_schedule_contexts();
+          return;
+        }
         seen = generation_;
         finish = finish_;
         timestamp_ns = timestamp_ns_;
@@ -294,7 +298,11 @@ DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions op
   }
 }
 
-DecryptEngine::~DecryptEngine() = default;
+DecryptEngine::~DecryptEngine() {
+  pool_.reset();  // its workers release their own
+  // The calling thread's, from the inline shard or from files' keys.
+  crypto::release_thread_key_schedule_contexts();
+}
 
 Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
   auto opened = capture::CaptureReader::open(path);
