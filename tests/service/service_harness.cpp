@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/service/live_traffic.h"
 #include "tests/support/skip.h"
 
 namespace tlsring::testsvc {
@@ -204,6 +205,11 @@ std::filesystem::path write_service_config(const std::filesystem::path& dir, con
       << "  keep_raw: " << (text.keep_raw ? "true" : "false") << "\n"
       << "logging:\n  level: debug\n  target: console\n";
   return path;
+}
+
+ServiceTestDir::ServiceTestDir(const std::string& tag, const ServiceConfigText& text) : dir_(tag) {
+  REQUIRE(write_server_credentials(keys()).ok());
+  write_config(text);
 }
 
 }  // namespace tlsring::testsvc

@@ -102,4 +102,21 @@ struct ServiceConfigText {
 };
 std::filesystem::path write_service_config(const std::filesystem::path& dir, const ServiceConfigText& text);
 
+// A service test's own directory: the test server's credentials in keys/, the
+// configuration written from `text` as tlsring.yaml (its output goes to out/).
+class ServiceTestDir {
+ public:
+  ServiceTestDir(const std::string& tag, const ServiceConfigText& text);
+  const std::filesystem::path& path() const { return dir_.path(); }
+  std::filesystem::path keys() const { return dir_.path() / "keys"; }
+  std::filesystem::path out() const { return dir_.path() / "out"; }
+  const std::filesystem::path& config() const { return config_; }
+  // Writes the configuration again, for the next start.
+  void write_config(const ServiceConfigText& text) { config_ = write_service_config(dir_.path(), text); }
+
+ private:
+  TempDir dir_;
+  std::filesystem::path config_;
+};
+
 }  // namespace tlsring::testsvc

@@ -51,20 +51,18 @@ std::size_t count_lines_with(const std::string& text, const std::string& needle)
 
 TEST_CASE("the ring keeps keep_files over many rotations and deletes only decrypted files") {
   require_root_or_skip();
-  TempDir dir("ring");
-  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
   ServiceConfigText config_text;
   config_text.rotation_every = "1s";
   config_text.stop_after = "9s";
   config_text.extra_rotation = "  keep_files: 3\n";
-  const auto config = write_service_config(dir.path(), config_text);
-  const auto out = dir.path() / "out";
-  ServiceProcess service(config, dir.path() / "service.log");
+  const ServiceTestDir dir("ring", config_text);
+  const auto out = dir.out();
+  ServiceProcess service(dir.config(), dir.path() / "service.log");
   REQUIRE(wait_until_capturing(out, 5s));
   TrafficOptions options;
   options.duration = 6000ms;
   options.short_connections = 4;
-  auto traffic = run_traffic(dir.path() / "keys", options);
+  auto traffic = run_traffic(dir.keys(), options);
   REQUIRE(traffic.ok());
   const auto exit_status = service.wait(30s);
   const std::string log = read_text(dir.path() / "service.log");
@@ -91,21 +89,19 @@ TEST_CASE("the ring keeps keep_files over many rotations and deletes only decryp
 
 TEST_CASE("after a SIGKILL the restarted service recovers the .part file and decrypts it") {
   require_root_or_skip();
-  TempDir dir("crash");
-  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
   ServiceConfigText config_text;
   config_text.rotation_every = "1h";  // the file stays open until the crash
   config_text.stop_after = "1h";
-  const auto config = write_service_config(dir.path(), config_text);
-  const auto out = dir.path() / "out";
+  ServiceTestDir dir("crash", config_text);
+  const auto out = dir.out();
   TrafficResult traffic;
   {
-    ServiceProcess service(config, dir.path() / "service1.log");
+    ServiceProcess service(dir.config(), dir.path() / "service1.log");
     REQUIRE(wait_until_capturing(out, 5s));
     TrafficOptions options;
     options.duration = 2000ms;
     options.short_connections = 2;
-    auto sent = run_traffic(dir.path() / "keys", options);
+    auto sent = run_traffic(dir.keys(), options);
     REQUIRE(sent.ok());
     traffic = *sent;
     std::this_thread::sleep_for(1500ms);  // the service hands written data to the OS every second
@@ -117,8 +113,8 @@ TEST_CASE("after a SIGKILL the restarted service recovers the .part file and dec
   REQUIRE(before.completed.empty());
 
   config_text.stop_after = "2s";
-  write_service_config(dir.path(), config_text);
-  ServiceProcess restarted(config, dir.path() / "service2.log");
+  dir.write_config(config_text);
+  ServiceProcess restarted(dir.config(), dir.path() / "service2.log");
   const auto exit_status = restarted.wait(30s);
   const std::string log = read_text(dir.path() / "service2.log");
   INFO(log);
@@ -138,13 +134,12 @@ TEST_CASE("after a SIGKILL the restarted service recovers the .part file and dec
 
 TEST_CASE("a session resumed after a restart decrypts with the master secret the run before recovered") {
   require_root_or_skip();
-  TempDir dir("restart");
-  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
   ServiceConfigText config_text;
   config_text.rotation_every = "1s";
   config_text.stop_after = "1h";
-  const auto config = write_service_config(dir.path(), config_text);
-  const auto out = dir.path() / "out";
+  const ServiceTestDir dir("restart", config_text);
+  const auto out = dir.out();
+  const auto config = dir.config();
   std::optional<ServiceProcess> first;
   std::optional<ServiceProcess> second;
   first.emplace(config, dir.path() / "service1.log");
@@ -165,7 +160,7 @@ TEST_CASE("a session resumed after a restart decrypts with the master secret the
     second.emplace(config, dir.path() / "service2.log");
     second_capturing = wait_until_capturing(out, 5s);
   };
-  auto traffic = run_traffic(dir.path() / "keys", options);
+  auto traffic = run_traffic(dir.keys(), options);
   REQUIRE(traffic.ok());
   REQUIRE(second.has_value());
   std::this_thread::sleep_for(1500ms);
@@ -213,31 +208,29 @@ TEST_CASE("a session resumed after a restart decrypts with the master secret the
 
 TEST_CASE("SIGHUP reloads the keys (a key replaced on disk decrypts the sessions after it) and SIGTERM stops") {
   require_root_or_skip();
-  TempDir dir("reload");
-  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
-  // The configured key file first holds another server's key.
-  auto other = tlsring::testgen::ServerCredentials::generate("other.tlsring.test");
-  REQUIRE(other.ok());
-  REQUIRE(other->write_key_pem(dir.path() / "configured.key.pem").ok());
   ServiceConfigText config_text;
   config_text.rotation_every = "1s";
   config_text.stop_after = "1h";
   config_text.keys_yaml = "    - server: 127.0.0.1:3000\n      file: configured.key.pem\n";
-  const auto config = write_service_config(dir.path(), config_text);
-  const auto out = dir.path() / "out";
-  ServiceProcess service(config, dir.path() / "service.log");
+  const ServiceTestDir dir("reload", config_text);
+  // The configured key file first holds another server's key.
+  auto other = tlsring::testgen::ServerCredentials::generate("other.tlsring.test");
+  REQUIRE(other.ok());
+  REQUIRE(other->write_key_pem(dir.path() / "configured.key.pem").ok());
+  const auto out = dir.out();
+  ServiceProcess service(dir.config(), dir.path() / "service.log");
   REQUIRE(wait_until_capturing(out, 5s));
   TrafficOptions options;
   options.duration = 1500ms;
   options.short_connections = 1;
-  auto before = run_traffic(dir.path() / "keys", options);
+  auto before = run_traffic(dir.keys(), options);
   REQUIRE(before.ok());
   std::this_thread::sleep_for(2500ms);  // rotated and decrypted with the wrong key
-  std::filesystem::copy_file(dir.path() / "keys" / "server.key.pem", dir.path() / "configured.key.pem",
+  std::filesystem::copy_file(dir.keys() / "server.key.pem", dir.path() / "configured.key.pem",
                              std::filesystem::copy_options::overwrite_existing);
   service.signal(SIGHUP);
   std::this_thread::sleep_for(1000ms);
-  auto after = run_traffic(dir.path() / "keys", options);
+  auto after = run_traffic(dir.keys(), options);
   REQUIRE(after.ok());
   std::this_thread::sleep_for(2500ms);
   const auto stop_started = std::chrono::steady_clock::now();
@@ -288,17 +281,15 @@ TEST_CASE("a configuration error stops `tlsring run` at once with file, line and
 
 TEST_CASE("started as root with `user: nobody`, the service drops to nobody with no capabilities and still works") {
   require_root_or_skip();
-  TempDir dir("user");
+  ServiceConfigText config_text;
+  config_text.stop_after = "6s";
+  const ServiceTestDir dir("user", config_text);
   std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
                                                std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
                                                std::filesystem::perms::others_exec);
-  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
-  ServiceConfigText config_text;
-  config_text.stop_after = "6s";
-  const auto config = write_service_config(dir.path(), config_text);
-  std::ofstream(config, std::ios::app) << "user: nobody\n";
-  const auto out = dir.path() / "out";
-  ServiceProcess service(config, dir.path() / "service.log");
+  std::ofstream(dir.config(), std::ios::app) << "user: nobody\n";
+  const auto out = dir.out();
+  ServiceProcess service(dir.config(), dir.path() / "service.log");
   REQUIRE(wait_until_capturing(out, 5s));
   const std::string proc_status = read_text("/proc/" + std::to_string(service.pid()) + "/status");
   CHECK(proc_status.find("Uid:\t65534\t65534\t65534\t65534") != std::string::npos);
@@ -307,7 +298,7 @@ TEST_CASE("started as root with `user: nobody`, the service drops to nobody with
   TrafficOptions options;
   options.duration = 2000ms;
   options.short_connections = 2;
-  auto traffic = run_traffic(dir.path() / "keys", options);
+  auto traffic = run_traffic(dir.keys(), options);
   REQUIRE(traffic.ok());
   const auto exit_status = service.wait(20s);
   const std::string log = read_text(dir.path() / "service.log");

@@ -38,11 +38,9 @@ void require_every_message_decrypted(const TrafficResult& traffic, const Decrypt
 
 TEST_CASE("the service captures, rotates and decrypts T-Server traffic on lo until stop_after") {
   require_root_or_skip();
-  TempDir dir("run");
-  REQUIRE(write_server_credentials(dir.path() / "keys").ok());
-  ServiceConfigText config_text;  // rotation every 2 s, stop after 10 s, port 3000
-  const auto config = write_service_config(dir.path(), config_text);
-  const auto out = dir.path() / "out";
+  const ServiceTestDir dir("run", ServiceConfigText{});  // rotation every 2 s, stop after 10 s, port 3000
+  const auto out = dir.out();
+  const auto config = dir.config();
 
   ParallelCapture parallel("lo", "tcp port 3000");
   ServiceProcess service(config, dir.path() / "service.log");
@@ -52,7 +50,7 @@ TEST_CASE("the service captures, rotates and decrypts T-Server traffic on lo unt
   options.duration = 7000ms;   // the long connection spans about four files
   options.interval = 350ms;
   options.short_connections = 6;  // three resumed by session ID
-  auto traffic = run_traffic(dir.path() / "keys", options);
+  auto traffic = run_traffic(dir.keys(), options);
   REQUIRE(traffic.ok());
   CHECK(traffic->resumed == 3);
 
