@@ -528,6 +528,17 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
   if (!handshake_complete_ || !hs_.tls13) append_to_transcript(hs_, message);
 }
 
+// What the handshake's (first captured) ClientHello gives: the client random
+// every key and the key log depend on, the versions offered, and the report's
+// handshake count and SNI.
+void TlsConnection::take_client_hello(const tls::ClientHello& ch) {
+  hs_.client_hello_seen = true;
+  std::copy(std::begin(ch.random), std::end(ch.random), hs_.client_random.begin());
+  hs_.client_offered_tls13 = std::any_of(ch.supported_versions.begin(), ch.supported_versions.end(), is_tls13_version);
+  ++report_.handshakes;
+  if (ch.server_name && !report_.sni) report_.sni = ch.server_name;
+}
+
 void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   auto parsed = sslv2 ? tls::parse_sslv2_client_hello(body) : tls::parse_client_hello(body);
   if (!parsed.ok()) return;
@@ -535,13 +546,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   if (hs_.hello_retry_request && !hs_.server_hello_seen) {
     // The second ClientHello after a HelloRetryRequest. It has the first one's
     // random (RFC 8446 §4.1.2): when the first was lost, the key log is found by it.
-    if (!hs_.client_hello_seen) {
-      hs_.client_hello_seen = true;
-      std::copy(std::begin(ch.random), std::end(ch.random), hs_.client_random.begin());
-      hs_.client_offered_tls13 = true;
-      ++report_.handshakes;
-      if (ch.server_name && !report_.sni) report_.sni = ch.server_name;
-    }
+    if (!hs_.client_hello_seen) take_client_hello(ch);
     append_to_transcript(hs_, message);
     return;
   }
@@ -549,18 +554,14 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   hs_ = HandshakeState{};
   handshake_complete_ = false;
   undecryptable_why_.clear();
-  hs_.client_hello_seen = true;
-  std::copy(std::begin(ch.random), std::end(ch.random), hs_.client_random.begin());
+  take_client_hello(ch);
   hs_.client_session_id.assign(ch.session_id.begin(), ch.session_id.end());
   hs_.offered_ticket.assign(ch.session_ticket.begin(), ch.session_ticket.end());
   hs_.sni = ch.server_name;
   hs_.client_offered_ems = ch.extended_master_secret;
   hs_.client_offered_etm = ch.encrypt_then_mac;
   hs_.early_data_offered = ch.early_data;
-  hs_.client_offered_tls13 = std::any_of(ch.supported_versions.begin(), ch.supported_versions.end(), is_tls13_version);
   append_to_transcript(hs_, message);
-  ++report_.handshakes;
-  if (ch.server_name && !report_.sni) report_.sni = ch.server_name;
 
   if (hs_.early_data_offered) {
     tls13_secrets_ = keys_.key_log_secrets(hs_.client_random);

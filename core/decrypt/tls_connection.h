@@ -21,6 +21,7 @@
 #include "core/decrypt/session_report.h"
 #include "core/decrypt/session_sink.h"
 #include "core/tcp/tcp_tracker.h"
+#include "core/tls/handshake.h"
 
 namespace tlsring::decrypt {
 
@@ -110,6 +111,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void handle_handshake_bytes(Direction d, std::span<const std::uint8_t> bytes);
   void handle_handshake_message(Direction d, std::uint8_t type, std::span<const std::uint8_t> body,
                                 std::span<const std::uint8_t> message);
+  void take_client_hello(const tls::ClientHello& ch);
   void handle_client_hello(std::span<const std::uint8_t> body, std::span<const std::uint8_t> message, bool sslv2);
   void handle_server_hello(std::span<const std::uint8_t> body, std::span<const std::uint8_t> message);
   void handle_finished(Direction d, std::span<const std::uint8_t> body, std::span<const std::uint8_t> message);
