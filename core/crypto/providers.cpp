@@ -13,12 +13,14 @@ Status ensure_crypto_providers() {
   static Status result;
   std::call_once(once, [] {
     // OpenSSL frees its global state in an atexit handler unless told not to,
-    // while threads may still be ending: their thread_local objects (the HMAC
-    // contexts of key_schedule.cpp) then free OpenSSL objects after OpenSSL's
-    // own state is gone. On Windows (winpthreads) a pool thread's thread_local
-    // destructors can run after join() has returned, and tlsring.exe crashed at
-    // exit that way (under Wine, about 1 run in 30). The process's exit gives
-    // the memory back anyway. Called first, before anything initialises OpenSSL.
+    // while threads may still be ending (on Windows, winpthreads runs a
+    // thread's exit cleanup after join() has returned). This was added for a
+    // crash of tlsring.exe at exit that turned out to have another cause:
+    // key_schedule's per-thread contexts, now freed by each thread itself
+    // (release_thread_key_schedule_contexts()). It stays as a guard for any
+    // OpenSSL object a late-ending thread may still free; the process's exit
+    // gives the memory back anyway. Called first, before anything initialises
+    // OpenSSL.
     OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
     // Loading "legacy" explicitly unloads the implicit default, so both are named.
     // The handles stay loaded for the life of the process on purpose.
