@@ -17,8 +17,12 @@ namespace tlsring::decrypt {
 namespace {
 
 // A batch is handed to the workers when it holds this many packets or bytes.
+// Small, so that a batch's bytes are still in the cache when a worker reads
+// them and few of the reader's buffers are held for the batches in flight:
+// with 2 MiB, decrypting the bench's corpora took 7-10% more CPU
+// (tests/bench/decrypt_bench.sh).
 constexpr std::size_t kBatchPackets = 8192;
-constexpr std::size_t kBatchBytes = 2u << 20;
+constexpr std::size_t kBatchBytes = 256u << 10;
 // The first batch is this much smaller (and each next one twice as large, up
 // to the above): the workers wait for the first batch, doing nothing.
 constexpr std::size_t kFirstBatchDivisor = 16;
@@ -29,13 +33,18 @@ std::uint64_t connection_hash(const net::TcpSegment& s) {
   return tcp::ConnectionKeyHash{}(tcp::make_connection_key(s.src, s.dst));
 }
 
-std::size_t shard_of(std::uint64_t connection_hash, std::size_t shards) {
-  return static_cast<std::size_t>((connection_hash >> 17) % shards);
+// The calling thread's share of the connections, next to a worker's: the
+// rest of its time goes into reading and decoding the packets.
+constexpr double kOwnShareOfAWorkersShare = 0.8;
+// Connections are spread over the shards in 1/kShareBuckets parts.
+constexpr std::uint32_t kShareBuckets = 1024;
+std::uint32_t share_bucket(std::uint64_t connection_hash) {
+  return static_cast<std::uint32_t>((connection_hash >> 17) % kShareBuckets);
 }
 
 }  // namespace
 
-// One worker's connections: a TCP tracker whose handlers are TlsConnections.
+// One shard's connections: a TCP tracker whose handlers are TlsConnections.
 class DecryptEngine::Shard final : private tcp::ConnectionFactory {
  public:
   Shard(KeyStore& keys, SessionSink& sink, const tcp::TcpTracker::Options& options, bool parallel)
@@ -52,12 +61,14 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
     tracker_.finish(timestamp_ns);
   }
 
-  // Connections waiting for a resumed session since this batch (open or
-  // closed meanwhile), to be settled once every worker has read the batch.
-  std::vector<std::shared_ptr<TlsConnection>>& waiting() { return waiting_; }
-  void waiting_settled() {
-    waiting_.clear();
-    ++settled_batches_;
+  // Moves the connections that wait for a resumed session, and whose lookup
+  // every shard has read past (waiting_since() <= `read_by_all`), to `out`.
+  void take_settleable(CaptureOrder read_by_all, std::vector<std::shared_ptr<TlsConnection>>& out) {
+    std::erase_if(waiting_, [&](std::shared_ptr<TlsConnection>& connection) {
+      if (connection->waiting_since() > read_by_all) return false;
+      out.push_back(std::move(connection));
+      return true;
+    });
   }
 
  private:
@@ -68,12 +79,14 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
         : connection_(std::move(connection)), shard_(shard) {}
     void on_data(tcp::Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
                  std::int64_t ts) override {
+      const bool was_waiting = connection_->awaiting_session();
       connection_->on_data(from, data, offset, ts);
-      if (connection_->awaiting_session()) list_waiting();
+      list_if_waiting(was_waiting);
     }
     void on_gap(tcp::Side from, std::uint64_t offset, std::uint64_t length, std::int64_t ts) override {
+      const bool was_waiting = connection_->awaiting_session();
       connection_->on_gap(from, offset, length, ts);
-      if (connection_->awaiting_session()) list_waiting();
+      list_if_waiting(was_waiting);
     }
     void on_fin(tcp::Side from, std::int64_t ts) override { connection_->on_fin(from, ts); }
     bool wants_bytes(tcp::Side from) const override { return connection_->wants_bytes(from); }
@@ -85,15 +98,15 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
     void on_close(tcp::CloseReason reason, std::int64_t ts) override { connection_->on_close(reason, ts); }
 
    private:
-    void list_waiting() {
-      if (listed_for_batch_ == shard_.settled_batches_ + 1) return;
-      listed_for_batch_ = shard_.settled_batches_ + 1;
-      shard_.waiting_.push_back(connection_);
+    // Listed when it starts waiting. It may stop waiting by itself (the other
+    // shard got past its place) and wait again before it is settled: listed
+    // twice then, which settling takes in its stride.
+    void list_if_waiting(bool was_waiting) {
+      if (!was_waiting && connection_->awaiting_session()) shard_.waiting_.push_back(connection_);
     }
 
     std::shared_ptr<TlsConnection> connection_;
     Shard& shard_;
-    std::uint64_t listed_for_batch_ = 0;  // in the waiting list until that many batches are settled
   };
 
   std::unique_ptr<tcp::ConnectionHandler> open(const tcp::ConnectionInfo& info) override {
@@ -106,25 +119,30 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
   const bool parallel_;
   CaptureClock clock_;
   tcp::TcpTracker tracker_;
-  std::vector<std::shared_ptr<TlsConnection>> waiting_;
-  std::uint64_t settled_batches_ = 0;
+  std::vector<std::shared_ptr<TlsConnection>> waiting_;  // oldest first
 };
 
-// The workers, each with its Shard, fed batch by batch.
+// The calling thread's Shard and the worker threads' Shards. The calling
+// thread reads and decodes; its own connections it decrypts right away, the
+// others' it hands over batch by batch. On two cores that is one thread less
+// than a reader beside two workers, and the bytes it decrypts itself are still
+// in its cache from being read.
 class DecryptEngine::Pool {
  public:
   Pool(KeyStore& keys, SessionSink& sink, const EngineOptions& options) {
-    const unsigned count = options.workers;
-    // A batch's packets spread over the workers by connection: room for twice
+    const unsigned shards = options.workers;
+    own_ = std::make_unique<Shard>(keys, sink, options.tcp, true);
+    own_buckets_ = static_cast<std::uint32_t>(kShareBuckets * kOwnShareOfAWorkersShare / shards);
+    // A batch's packets spread over the shards by connection: room for twice
     // a worker's share, so that the entries are not moved as a batch fills.
-    const std::size_t entries = std::min(kBatchPackets, 2 * kBatchPackets / count);
-    for (unsigned i = 0; i < count; ++i) {
+    const std::size_t entries = std::min(kBatchPackets, 2 * kBatchPackets / shards);
+    for (unsigned i = 1; i < shards; ++i) {
       workers_.push_back(std::make_unique<Worker>());
       workers_.back()->shard = std::make_unique<Shard>(keys, sink, options.tcp, true);
       workers_.back()->filling.entries.reserve(entries);
       workers_.back()->working.entries.reserve(entries);
     }
-    for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this, i] { run(i); });
+    for (std::size_t i = 0; i < workers_.size(); ++i) threads_.emplace_back([this, i] { run(i); });
   }
 
   ~Pool() {
@@ -137,20 +155,26 @@ class DecryptEngine::Pool {
   }
 
   // `copy_payload`: the segment's payload view expires when the call returns,
-  // so the batch keeps a copy; otherwise the view stays valid until the batch
-  // was processed (the reader holds its views) and is handed on as it is.
+  // so a worker's batch keeps a copy; otherwise the view stays valid until the
+  // batch was processed (the reader holds its views) and is handed on as it is.
   // Returns true when it handed a batch over (then every batch before it was
   // processed).
   bool add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
            bool copy_payload) {
-    const std::uint64_t hash = connection_hash(segment);  // the worker's tracker looks it up by the same
-    Worker& w = *workers_[shard_of(hash, workers_.size())];
-    Batch::Entry entry{segment, timestamp_ns, packet_number, hash, Batch::kInPlace};
-    if (copy_payload) {
-      entry.payload_offset = w.filling.payload.size();
-      w.filling.payload.insert(w.filling.payload.end(), segment.payload.begin(), segment.payload.end());
+    const std::uint64_t hash = connection_hash(segment);  // the shard's tracker looks it up by the same
+    last_packet_ = packet_number;
+    const std::uint32_t bucket = share_bucket(hash);
+    if (bucket < own_buckets_) {
+      own_->add(segment, timestamp_ns, packet_number, hash);
+    } else {
+      Batch& batch = workers_[bucket % workers_.size()]->filling;
+      Batch::Entry entry{segment, timestamp_ns, packet_number, hash, Batch::kInPlace};
+      if (copy_payload) {
+        entry.payload_offset = batch.payload.size();
+        batch.payload.insert(batch.payload.end(), segment.payload.begin(), segment.payload.end());
+      }
+      batch.entries.push_back(entry);
     }
-    w.filling.entries.push_back(entry);
     ++batch_packets_;
     batch_bytes_ += segment.payload.size();
     if (batch_packets_ >= kBatchPackets / batch_divisor_ || batch_bytes_ >= kBatchBytes / batch_divisor_) {
@@ -161,31 +185,39 @@ class DecryptEngine::Pool {
   }
 
   // Hands the filled batches over (waiting for the previous ones); `finish`
-  // also closes every connection after the batch.
+  // also closes every connection after the batch, and returns when all is done.
   void submit(bool finish, std::int64_t timestamp_ns) {
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return busy_ == 0; });
-    for (auto& w : workers_) {
-      std::swap(w->filling, w->working);
-      w->filling.clear();
+    wait_idle();
+    settle_waiting(CaptureOrder{handed_through_, 0});
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& w : workers_) {
+        std::swap(w->filling, w->working);
+        w->filling.clear();
+      }
+      finish_ = finish;
+      timestamp_ns_ = timestamp_ns;
+      busy_ = workers_.size();
+      ++generation_;
     }
+    wake_.notify_all();
+    handed_through_ = last_packet_;
     batch_packets_ = 0;
     batch_bytes_ = 0;
     batch_divisor_ = std::max<std::size_t>(batch_divisor_ / 2, 1);
-    finish_ = finish;
-    timestamp_ns_ = timestamp_ns;
-    busy_ = workers_.size();
-    arrived_ = 0;
-    ++generation_;
-    wake_.notify_all();
-    if (finish) done_.wait(lock, [&] { return busy_ == 0; });
+    if (finish) {
+      own_->finish(timestamp_ns);
+      wait_idle();
+      settle_waiting(CaptureOrder::end());
+    }
   }
 
-  // Hands over what is filled and waits until every worker is idle.
+  // Hands over what is filled, waits until every worker is idle and settles
+  // every waiting connection that can be.
   void drain(std::int64_t timestamp_ns) {
     if (batch_packets_ > 0) submit(false, timestamp_ns);
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return busy_ == 0; });
+    wait_idle();
+    settle_waiting(CaptureOrder{handed_through_, 0});
   }
 
  private:
@@ -211,7 +243,7 @@ class DecryptEngine::Pool {
     Batch working;   // read by the worker
   };
 
-  void run(unsigned index) {
+  void run(std::size_t index) {
     Worker& w = *workers_[index];
     std::uint64_t seen = 0;
     for (;;) {
@@ -236,36 +268,29 @@ class DecryptEngine::Pool {
       }
       if (finish) w.shard->finish(timestamp_ns);
       {
-        // Meet: every worker has processed this batch, so every session learned
-        // in it is in the cache. The last to arrive settles the waiting
-        // connections of all workers while the others wait.
-        std::unique_lock lock(mutex_);
-        if (++arrived_ == workers_.size()) {
-          lock.unlock();
-          settle_waiting();
-          lock.lock();
-          settled_generation_ = seen;
-          met_.notify_all();
-        } else {
-          met_.wait(lock, [&] { return settled_generation_ == seen; });
-        }
-      }
-      {
         std::lock_guard lock(mutex_);
         if (--busy_ == 0) done_.notify_all();
       }
     }
   }
 
-  // In the order of the places they looked their session up at, so that a
-  // session one of them learns on replay (a ticket issued in a resumed
-  // connection) is there for the later ones, as with one thread.
-  void settle_waiting() {
+  // Every batch handed over has been processed: the workers' shards are
+  // then left alone until the next one.
+  void wait_idle() {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return busy_ == 0; });
+  }
+
+  // With the workers idle: every shard has read through `read_by_all`. The
+  // connections waiting since then are settled in the order of the places they
+  // looked their session up at, so that a session one of them learns on replay
+  // (a ticket issued in a resumed connection) is there for the later ones, as
+  // with one thread.
+  void settle_waiting(CaptureOrder read_by_all) {
     std::vector<std::shared_ptr<TlsConnection>> waiting;
-    for (auto& w : workers_) {
-      waiting.insert(waiting.end(), w->shard->waiting().begin(), w->shard->waiting().end());
-      w->shard->waiting_settled();
-    }
+    own_->take_settleable(read_by_all, waiting);
+    for (auto& w : workers_) w->shard->take_settleable(read_by_all, waiting);
+    if (waiting.empty()) return;
     std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
       return std::pair(a->waiting_since(), a->report().connection_id) <
              std::pair(b->waiting_since(), b->report().connection_id);
@@ -273,17 +298,21 @@ class DecryptEngine::Pool {
     for (auto& connection : waiting) connection->settle_resumption();
   }
 
+  std::unique_ptr<Shard> own_;                // decrypted by the calling thread
+  std::uint32_t own_buckets_ = 0;             // own_'s share of the connections, in kShareBuckets
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;
-  std::condition_variable wake_, met_, done_;
+  std::condition_variable wake_, done_;
+  // Guarded by mutex_:
   std::uint64_t generation_ = 0;
-  std::uint64_t settled_generation_ = 0;  // the last batch whose waiting connections were settled
   std::size_t busy_ = 0;
-  std::size_t arrived_ = 0;
   bool finish_ = false;
   bool stop_ = false;
   std::int64_t timestamp_ns_ = 0;
+  // The calling thread's:
+  std::uint64_t last_packet_ = 0;     // the last packet added
+  std::uint64_t handed_through_ = 0;  // the last packet in the batches handed over
   std::size_t batch_packets_ = 0;
   std::size_t batch_bytes_ = 0;
   std::size_t batch_divisor_ = kFirstBatchDivisor;  // of the batch size limits

@@ -5,19 +5,20 @@
 // joins the KeyStore as it is met.
 //
 // With several workers, the calling thread reads and decodes the packets and
-// hands them, in batches, to the worker that owns their connection (by a hash
-// of the 4-tuple); each worker reassembles and decrypts its own connections.
-// Packets are handed over as views into the reader's buffers, without
-// copying; add_file() returns once the workers are done with its packets (as
-// after drain()), since its buffers go with it.
-// After every batch the workers meet, so that a session resumed in one worker
-// finds the full handshake another worker decrypted earlier in the capture:
-// a resumption whose session is not in the cache yet holds its records until
-// the meeting, and is then settled with what the cache learned up to its place
-// in the capture (capture_order.h), in capture order. Key-log text in the
-// capture joins the KeyStore with no batch under way. The results are the same
-// whatever the number of workers (but for connections closed by idle timeout
-// or by max_connections, which count per worker).
+// sorts them by connection (a hash of the 4-tuple) into shards: its own, whose
+// connections it reassembles and decrypts right away, and one per worker
+// thread, handed over in batches. The calling thread's share is smaller, since
+// reading takes the rest of its time. Packets are handed over as views into
+// the reader's buffers, without copying; add_file() returns once the workers
+// are done with its packets (as after drain()), since its buffers go with it.
+// A session resumed in one shard may need the full handshake another shard
+// decrypts: a resumption whose session is not in the cache yet holds its
+// records until every shard has read past the place where it looked (between
+// batches, with the workers idle), and is then settled with what the cache
+// learned up to that place (capture_order.h), in capture order. Key-log text
+// in the capture joins the KeyStore with no batch under way. The results are
+// the same whatever the number of workers (but for connections closed by idle
+// timeout or by max_connections, which count per shard).
 #pragma once
 
 #include <cstdint>
@@ -46,7 +47,7 @@ struct FileSummary {
 
 struct EngineOptions {
   tcp::TcpTracker::Options tcp;
-  unsigned workers = 1;                  // threads decrypting; 1 = all in the calling thread
+  unsigned workers = 1;                  // threads decrypting, the calling thread included
 };
 
 class DecryptEngine {

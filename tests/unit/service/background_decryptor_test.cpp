@@ -174,13 +174,13 @@ TEST_CASE("the decrypting thread and the engine's worker threads run below norma
   std::vector<long> while_decrypting;
   daemon::DecryptorOptions options;
   options.run_directory = dir / "run";
-  options.workers = 2;
+  options.workers = 3;  // the decrypting thread and two engine worker threads
   auto decryptor = daemon::BackgroundDecryptor::create(
       options, std::move(keys), [&](const daemon::DecryptedFile&) { while_decrypting = nice_values_of_threads(); });
   REQUIRE(decryptor.ok());
   (*decryptor)->submit(generated->files[0].path, 1);
   REQUIRE((*decryptor)->finish().ok());
-  // The decrypting thread and both engine workers; this thread stays at 0.
+  // The decrypting thread and both engine worker threads; this thread stays at 0.
   CHECK(std::count(while_decrypting.begin(), while_decrypting.end(), 10) >= 3);
   CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == 0);
   std::filesystem::remove_all(dir);
