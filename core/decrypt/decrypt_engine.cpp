@@ -1,6 +1,8 @@
 #include "core/decrypt/decrypt_engine.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string_view>
@@ -47,8 +49,11 @@ std::uint32_t share_bucket(std::uint64_t connection_hash) {
 // One shard's connections: a TCP tracker whose handlers are TlsConnections.
 class DecryptEngine::Shard final : private tcp::ConnectionFactory {
  public:
-  Shard(KeyStore& keys, SessionSink& sink, const tcp::TcpTracker::Options& options, bool parallel)
-      : keys_(keys), sink_(sink), parallel_(parallel),
+  // `listed`, if given, counts the connections this shard lists as waiting
+  // (from the shard's thread), so that another thread sees that some are.
+  Shard(KeyStore& keys, SessionSink& sink, const tcp::TcpTracker::Options& options, bool parallel,
+        std::atomic<std::size_t>* listed = nullptr)
+      : keys_(keys), sink_(sink), parallel_(parallel), listed_(listed),
         tracker_(static_cast<tcp::ConnectionFactory&>(*this), options) {}
 
   void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
@@ -102,7 +107,9 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
     // shard got past its place) and wait again before it is settled: listed
     // twice then, which settling takes in its stride.
     void list_if_waiting(bool was_waiting) {
-      if (!was_waiting && connection_->awaiting_session()) shard_.waiting_.push_back(connection_);
+      if (was_waiting || !connection_->awaiting_session()) return;
+      shard_.waiting_.push_back(connection_);
+      if (shard_.listed_ != nullptr) shard_.listed_->fetch_add(1, std::memory_order_release);
     }
 
     std::shared_ptr<TlsConnection> connection_;
@@ -117,6 +124,7 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
   KeyStore& keys_;
   SessionSink& sink_;
   const bool parallel_;
+  std::atomic<std::size_t>* listed_;
   CaptureClock clock_;
   tcp::TcpTracker tracker_;
   std::vector<std::shared_ptr<TlsConnection>> waiting_;  // oldest first
@@ -124,23 +132,24 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
 
 // The calling thread's Shard and the worker threads' Shards. The calling
 // thread reads and decodes; its own connections it decrypts right away, the
-// others' it hands over batch by batch. On two cores that is one thread less
-// than a reader beside two workers, and the bytes it decrypts itself are still
-// in its cache from being read.
+// others' it hands over in rounds, a batch per worker each. On two cores that
+// is one thread less than a reader beside two workers, and the bytes it
+// decrypts itself are still in its cache from being read. A few rounds may be
+// in flight, so that neither side waits for the other at every round.
 class DecryptEngine::Pool {
  public:
   Pool(KeyStore& keys, SessionSink& sink, const EngineOptions& options) {
     const unsigned shards = options.workers;
     own_ = std::make_unique<Shard>(keys, sink, options.tcp, true);
     own_buckets_ = static_cast<std::uint32_t>(kShareBuckets * kOwnShareOfAWorkersShare / shards);
-    // A batch's packets spread over the shards by connection: room for twice
-    // a worker's share, so that the entries are not moved as a batch fills.
+    // A round's packets spread over the shards by connection: room for twice
+    // a worker's share, so that the entries are not moved as a batch fills
+    // (only the pages used are touched).
     const std::size_t entries = std::min(kBatchPackets, 2 * kBatchPackets / shards);
     for (unsigned i = 1; i < shards; ++i) {
       workers_.push_back(std::make_unique<Worker>());
-      workers_.back()->shard = std::make_unique<Shard>(keys, sink, options.tcp, true);
-      workers_.back()->filling.entries.reserve(entries);
-      workers_.back()->working.entries.reserve(entries);
+      workers_.back()->shard = std::make_unique<Shard>(keys, sink, options.tcp, true, &workers_listed_);
+      for (Batch& batch : workers_.back()->batches) batch.entries.reserve(entries);
     }
     for (std::size_t i = 0; i < workers_.size(); ++i) threads_.emplace_back([this, i] { run(i); });
   }
@@ -156,18 +165,19 @@ class DecryptEngine::Pool {
 
   // `copy_payload`: the segment's payload view expires when the call returns,
   // so a worker's batch keeps a copy; otherwise the view stays valid until the
-  // batch was processed (the reader holds its views) and is handed on as it is.
-  // Returns true when it handed a batch over (then every batch before it was
-  // processed).
+  // batch was processed (the reader holds its views, see processed_before())
+  // and is handed on as it is. `offset_after`: the reader's offset after the
+  // packet. Returns true when it handed a round over.
   bool add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
-           bool copy_payload) {
+           bool copy_payload, std::uint64_t offset_after) {
     const std::uint64_t hash = connection_hash(segment);  // the shard's tracker looks it up by the same
     last_packet_ = packet_number;
+    last_offset_ = offset_after;
     const std::uint32_t bucket = share_bucket(hash);
     if (bucket < own_buckets_) {
       own_->add(segment, timestamp_ns, packet_number, hash);
     } else {
-      Batch& batch = workers_[bucket % workers_.size()]->filling;
+      Batch& batch = filling(*workers_[bucket % workers_.size()]);
       Batch::Entry entry{segment, timestamp_ns, packet_number, hash, Batch::kInPlace};
       if (copy_payload) {
         entry.payload_offset = batch.payload.size();
@@ -175,52 +185,61 @@ class DecryptEngine::Pool {
       }
       batch.entries.push_back(entry);
     }
-    ++batch_packets_;
-    batch_bytes_ += segment.payload.size();
-    if (batch_packets_ >= kBatchPackets / batch_divisor_ || batch_bytes_ >= kBatchBytes / batch_divisor_) {
+    ++round_packets_;
+    round_bytes_ += segment.payload.size();
+    if (round_packets_ >= kBatchPackets / batch_divisor_ || round_bytes_ >= kBatchBytes / batch_divisor_) {
       submit(false, timestamp_ns);
       return true;
     }
     return false;
   }
 
-  // Hands the filled batches over (waiting for the previous ones); `finish`
-  // also closes every connection after the batch, and returns when all is done.
+  // The reader's offset before which no packet handed over is still held.
+  std::uint64_t processed_before() const { return processed_before_; }
+
+  // Hands the filled round over; `finish` also closes every connection after
+  // it, and returns when all is done.
   void submit(bool finish, std::int64_t timestamp_ns) {
-    wait_idle();
-    settle_waiting(CaptureOrder{handed_through_, 0});
     {
       std::lock_guard lock(mutex_);
-      for (auto& w : workers_) {
-        std::swap(w->filling, w->working);
-        w->filling.clear();
-      }
-      finish_ = finish;
-      timestamp_ns_ = timestamp_ns;
-      busy_ = workers_.size();
-      ++generation_;
+      const std::size_t slot = handed_ % kRoundsInFlight;
+      rounds_[slot] = Round{last_packet_, last_offset_, finish, timestamp_ns};
+      ++handed_;
     }
     wake_.notify_all();
     handed_through_ = last_packet_;
-    batch_packets_ = 0;
-    batch_bytes_ = 0;
+    round_packets_ = 0;
+    round_bytes_ = 0;
     batch_divisor_ = std::max<std::size_t>(batch_divisor_ / 2, 1);
     if (finish) {
       own_->finish(timestamp_ns);
-      wait_idle();
+      wait_until_processed(handed_);
       settle_waiting(CaptureOrder::end());
+      return;
+    }
+    // The next round's slot must be free before it is filled.
+    wait_until_processed(handed_ + 1 > kRoundsInFlight ? handed_ + 1 - kRoundsInFlight : 0);
+    if (workers_listed_.load(std::memory_order_acquire) > 0) {
+      // A worker's connection waits: settling it needs the workers idle.
+      wait_until_processed(handed_);
+      settle_waiting(CaptureOrder{handed_through_, 0});
+    } else {
+      settle_own_waiting();
     }
   }
 
   // Hands over what is filled, waits until every worker is idle and settles
   // every waiting connection that can be.
   void drain(std::int64_t timestamp_ns) {
-    if (batch_packets_ > 0) submit(false, timestamp_ns);
-    wait_idle();
+    if (round_packets_ > 0) submit(false, timestamp_ns);
+    wait_until_processed(handed_);
     settle_waiting(CaptureOrder{handed_through_, 0});
   }
 
  private:
+  // Rounds handed over and not yet processed by every worker, at most.
+  static constexpr std::uint64_t kRoundsInFlight = 3;
+
   struct Batch {
     static constexpr std::size_t kInPlace = SIZE_MAX;
     struct Entry {
@@ -237,48 +256,69 @@ class DecryptEngine::Pool {
       payload.clear();
     }
   };
+  // What every worker's batch of a round shares.
+  struct Round {
+    std::uint64_t last_packet = 0;
+    std::uint64_t end_offset = 0;  // the reader's offset after its last packet
+    bool finish = false;           // the capture ends with it
+    std::int64_t timestamp_ns = 0;
+  };
   struct Worker {
     std::unique_ptr<Shard> shard;
-    Batch filling;   // written by the reading thread
-    Batch working;   // read by the worker
+    std::array<Batch, kRoundsInFlight> batches;  // by round, in turn
+    std::uint64_t processed = 0;                 // rounds done; guarded by mutex_
   };
+
+  Batch& filling(Worker& w) { return w.batches[handed_ % kRoundsInFlight]; }
 
   void run(std::size_t index) {
     Worker& w = *workers_[index];
-    std::uint64_t seen = 0;
     for (;;) {
-      bool finish = false;
-      std::int64_t timestamp_ns = 0;
+      Round round;
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        wake_.wait(lock, [&] { return stop_ || w.processed < handed_; });
         if (stop_) {
           crypto::release_thread_key_schedule_contexts();
           return;
         }
-        seen = generation_;
-        finish = finish_;
-        timestamp_ns = timestamp_ns_;
+        round = rounds_[w.processed % kRoundsInFlight];
       }
-      for (Batch::Entry& e : w.working.entries) {
+      Batch& batch = w.batches[w.processed % kRoundsInFlight];
+      for (Batch::Entry& e : batch.entries) {
         if (e.payload_offset != Batch::kInPlace) {
-          e.segment.payload = std::span(w.working.payload).subspan(e.payload_offset, e.segment.payload.size());
+          e.segment.payload = std::span(batch.payload).subspan(e.payload_offset, e.segment.payload.size());
         }
         w.shard->add(e.segment, e.timestamp_ns, e.packet_number, e.connection_hash);
       }
-      if (finish) w.shard->finish(timestamp_ns);
+      batch.clear();
+      if (round.finish) w.shard->finish(round.timestamp_ns);
+      bool wanted;
       {
         std::lock_guard lock(mutex_);
-        if (--busy_ == 0) done_.notify_all();
+        ++w.processed;
+        wanted = waited_for_ != 0 && w.processed >= waited_for_;
       }
+      if (wanted) done_.notify_one();
     }
   }
 
-  // Every batch handed over has been processed: the workers' shards are
-  // then left alone until the next one.
-  void wait_idle() {
+  // Waits until every worker has processed `rounds` rounds; then the reader's
+  // buffers before the next one are no longer held.
+  void wait_until_processed(std::uint64_t rounds) {
     std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return busy_ == 0; });
+    const auto all_done = [&] {
+      return std::all_of(workers_.begin(), workers_.end(), [&](const auto& w) { return w->processed >= rounds; });
+    };
+    if (!all_done()) {
+      waited_for_ = rounds;
+      done_.wait(lock, all_done);
+      waited_for_ = 0;
+    }
+    std::uint64_t processed = handed_;
+    for (const auto& w : workers_) processed = std::min(processed, w->processed);
+    if (processed > 0) processed_before_ = rounds_[(processed - 1) % kRoundsInFlight].end_offset;
+    processed_through_ = processed > 0 ? rounds_[(processed - 1) % kRoundsInFlight].last_packet : 0;
   }
 
   // With the workers idle: every shard has read through `read_by_all`. The
@@ -290,6 +330,20 @@ class DecryptEngine::Pool {
     std::vector<std::shared_ptr<TlsConnection>> waiting;
     own_->take_settleable(read_by_all, waiting);
     for (auto& w : workers_) w->shard->take_settleable(read_by_all, waiting);
+    workers_listed_.store(0, std::memory_order_relaxed);  // every one listed was waiting since before
+    settle(waiting);
+  }
+
+  // With no worker's connection waiting, the calling thread's own connections
+  // that wait since a place every worker has read past are settled while the
+  // workers go on: nothing a worker holds is touched.
+  void settle_own_waiting() {
+    std::vector<std::shared_ptr<TlsConnection>> waiting;
+    own_->take_settleable(CaptureOrder{processed_through_, 0}, waiting);
+    settle(waiting);
+  }
+
+  static void settle(std::vector<std::shared_ptr<TlsConnection>>& waiting) {
     if (waiting.empty()) return;
     std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
       return std::pair(a->waiting_since(), a->report().connection_id) <
@@ -302,19 +356,22 @@ class DecryptEngine::Pool {
   std::uint32_t own_buckets_ = 0;             // own_'s share of the connections, in kShareBuckets
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
+  std::atomic<std::size_t> workers_listed_{0};  // connections the workers' shards listed as waiting
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   // Guarded by mutex_:
-  std::uint64_t generation_ = 0;
-  std::size_t busy_ = 0;
-  bool finish_ = false;
+  std::array<Round, kRoundsInFlight> rounds_{};
+  std::uint64_t handed_ = 0;       // rounds handed over
+  std::uint64_t waited_for_ = 0;   // the calling thread waits for this many rounds processed
   bool stop_ = false;
-  std::int64_t timestamp_ns_ = 0;
   // The calling thread's:
-  std::uint64_t last_packet_ = 0;     // the last packet added
-  std::uint64_t handed_through_ = 0;  // the last packet in the batches handed over
-  std::size_t batch_packets_ = 0;
-  std::size_t batch_bytes_ = 0;
+  std::uint64_t last_packet_ = 0;        // the last packet added
+  std::uint64_t last_offset_ = 0;        // the reader's offset after it
+  std::uint64_t handed_through_ = 0;     // the last packet of the rounds handed over
+  std::uint64_t processed_through_ = 0;  // the last packet of the rounds every worker processed
+  std::uint64_t processed_before_ = 0;   // see processed_before()
+  std::size_t round_packets_ = 0;
+  std::size_t round_bytes_ = 0;
   std::size_t batch_divisor_ = kFirstBatchDivisor;  // of the batch size limits
 };
 
@@ -340,7 +397,6 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
   // The workers get views into the reader's buffers, not copies; the buffers
   // behind the last batch handed over are given back.
   const bool in_place = pool_ && reader.hold_views();
-  std::uint64_t batch_start = reader.offset();   // where the batch being filled starts
   FileSummary summary;
   summary.path = path;
   std::uint64_t unknown_link_packets = 0;
@@ -375,10 +431,8 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
       case net::DecodeStatus::tcp:
         ++summary.tcp_segments;
         if (pool_) {
-          if (pool_->add(segment, packet.timestamp_ns, packet_number_, !in_place)) {
-            // Every batch before the one just handed over is done with.
-            reader.release_before(batch_start);
-            batch_start = reader.offset();
+          if (pool_->add(segment, packet.timestamp_ns, packet_number_, !in_place, reader.offset())) {
+            reader.release_before(pool_->processed_before());
           }
         } else {
           inline_shard_->add(segment, packet.timestamp_ns, packet_number_, connection_hash(segment));

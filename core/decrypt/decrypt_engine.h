@@ -7,17 +7,19 @@
 // With several workers, the calling thread reads and decodes the packets and
 // sorts them by connection (a hash of the 4-tuple) into shards: its own, whose
 // connections it reassembles and decrypts right away, and one per worker
-// thread, handed over in batches. The calling thread's share is smaller, since
-// reading takes the rest of its time. Packets are handed over as views into
-// the reader's buffers, without copying; add_file() returns once the workers
-// are done with its packets (as after drain()), since its buffers go with it.
+// thread, handed over in rounds of a batch per worker (a few rounds may be in
+// flight). The calling thread's share is smaller, since reading takes the rest
+// of its time. Packets are handed over as views into the reader's buffers,
+// without copying; add_file() returns once the workers are done with its
+// packets (as after drain()), since its buffers go with it.
 // A session resumed in one shard may need the full handshake another shard
 // decrypts: a resumption whose session is not in the cache yet holds its
-// records until every shard has read past the place where it looked (between
-// batches, with the workers idle), and is then settled with what the cache
-// learned up to that place (capture_order.h), in capture order. Key-log text
-// in the capture joins the KeyStore with no batch under way. The results are
-// the same whatever the number of workers (but for connections closed by idle
+// records until every shard has read past the place where it looked, and is
+// then settled with what the cache learned up to that place
+// (capture_order.h), in capture order: by the calling thread, between rounds
+// (with the workers idle when a worker's connection waits). Key-log text in
+// the capture joins the KeyStore with no round under way. The results are the
+// same whatever the number of workers (but for connections closed by idle
 // timeout or by max_connections, which count per shard).
 #pragma once
 
