@@ -12,7 +12,7 @@ constexpr std::size_t kWakeJobs = 32;
 }  // namespace
 
 WriteQueue::WriteQueue(std::size_t max_queued_bytes)
-    : max_queued_bytes_(max_queued_bytes), wake_bytes_(max_queued_bytes / 4), thread_([this] { run(); }) {}
+    : max_queued_bytes_(max_queued_bytes), wake_bytes_(max_queued_bytes / 4) {}
 
 WriteQueue::~WriteQueue() {
   {
@@ -20,7 +20,7 @@ WriteQueue::~WriteQueue() {
     stop_ = true;
   }
   work_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 bool WriteQueue::worth_waking() const {
@@ -30,6 +30,7 @@ bool WriteQueue::worth_waking() const {
 
 void WriteQueue::push(std::function<void()> job, std::size_t bytes) {
   std::unique_lock lock(mutex_);
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   const auto fits = [&] { return queued_bytes_ == 0 || queued_bytes_ + bytes <= max_queued_bytes_; };
   if (!fits()) {
     ++waiting_;  // the thread must not sleep on what is queued while we wait for room

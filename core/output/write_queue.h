@@ -4,6 +4,9 @@
 // queued and not yet done add up to more than `max_queued_bytes` (the sizes
 // the callers give), so memory stays flat however fast they produce. Small
 // jobs gather before the thread is woken for them; wait_idle() runs them.
+// The thread starts with the first job, from the thread that queues it, and
+// so runs at that thread's priority (Linux threads inherit their creator's
+// nice value): in the service, below normal, as decryption does.
 #pragma once
 
 #include <condition_variable>
@@ -47,7 +50,7 @@ class WriteQueue {
   bool running_job_ = false;
   int waiting_ = 0;                // callers waiting for room or for the queue to empty
   bool stop_ = false;
-  std::thread thread_;             // last: starts once the rest is set up
+  std::thread thread_;             // started by the first push()
 };
 
 }  // namespace tlsring::output
