@@ -105,7 +105,9 @@ Result<std::unique_ptr<CaptureWriter>> CaptureWriter::create(const std::filesyst
 CaptureWriter::CaptureWriter(std::filesystem::path path, CaptureFormat format, int fd,
                              Options options)
     : path_(std::move(path)), format_(format), fd_(fd), options_(std::move(options)),
-      buffer_(options_.buffer_size) {}
+      buffer_(std::move(options_.reuse_buffer)) {
+  buffer_.resize(options_.buffer_size);
+}
 
 CaptureWriter::~CaptureWriter() { (void)close(); }
 

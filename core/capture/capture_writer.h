@@ -63,6 +63,9 @@ class CaptureWriter {
  public:
   struct Options {
     std::size_t buffer_size = std::size_t{1} << 20;  // bytes kept in memory between write(2)s
+    // The buffer, if the caller has one from an earlier file (take_buffer()):
+    // a new one costs a page fault per 4 KiB the first time it fills.
+    std::vector<std::uint8_t> reuse_buffer;
     bool replace_existing = true;  // false: fail when the file exists (O_EXCL)
     bool fsync_on_close = true;
     std::string application = "tlsring";  // pcapng shb_userappl; empty: none
@@ -97,6 +100,9 @@ class CaptureWriter {
   // vouches for the encoding: nothing in the records is checked.
   Status write_encoded(std::span<const std::uint8_t> records, std::uint64_t packets,
                        std::int64_t latest_timestamp_ns);
+
+  // The buffer, for the next file's Options::reuse_buffer; once closed.
+  std::vector<std::uint8_t> take_buffer() { return fd_ < 0 ? std::move(buffer_) : std::vector<std::uint8_t>{}; }
 
   // One pcapng Decryption Secrets Block of `secrets_type` (e.g. kSecretsTypeTlsKeyLog).
   Status write_secrets(std::uint32_t secrets_type, std::span<const std::uint8_t> secrets);

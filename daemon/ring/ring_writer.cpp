@@ -76,6 +76,7 @@ Status RingWriter::open_file(std::int64_t start_ns, std::span<const InterfaceCou
   writer_options.buffer_size = options_.buffer_size;
   writer_options.replace_existing = false;  // O_EXCL: an existing .part is someone's data
   writer_options.fsync_on_close = true;
+  writer_options.reuse_buffer = std::move(spare_buffer_);
   auto created = capture::CaptureWriter::create(part_path, options_.format, writer_options);
   if (!created) return created.error();
   std::unique_ptr<capture::CaptureWriter> writer = std::move(*created);
@@ -186,6 +187,7 @@ Result<CompletedFile> RingWriter::close_file(std::int64_t end_ns,
 }
 
 void RingWriter::forget_file() {
+  if (writer_) spare_buffer_ = writer_->take_buffer();
   writer_.reset();
   run_ = RecordRun{};
   part_path_.clear();

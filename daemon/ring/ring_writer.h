@@ -116,6 +116,7 @@ class RingWriter {
   RingWriterOptions options_;
   std::uint64_t next_sequence_;
   std::unique_ptr<capture::CaptureWriter> writer_;
+  std::vector<std::uint8_t> spare_buffer_;  // the last file's write buffer, for the next
   std::filesystem::path part_path_;
   std::filesystem::path final_path_;
   std::uint64_t sequence_ = 0;
