@@ -77,7 +77,7 @@ Status RingWriter::open_file(std::int64_t start_ns, std::span<const InterfaceCou
   writer_options.replace_existing = false;  // O_EXCL: an existing .part is someone's data
   writer_options.fsync_on_close = true;
   writer_options.reuse_buffer = std::move(spare_buffer_);
-  auto created = capture::CaptureWriter::create(part_path, options_.format, writer_options);
+  auto created = capture::CaptureWriter::create(part_path, options_.format, std::move(writer_options));
   if (!created) return created.error();
   std::unique_ptr<capture::CaptureWriter> writer = std::move(*created);
   for (const InterfaceInfo& info : options_.interfaces) {
