@@ -207,7 +207,6 @@ class DecryptEngine::Pool {
       ++handed_;
     }
     wake_.notify_all();
-    handed_through_ = last_packet_;
     round_packets_ = 0;
     round_bytes_ = 0;
     batch_divisor_ = std::max<std::size_t>(batch_divisor_ / 2, 1);
@@ -221,8 +220,7 @@ class DecryptEngine::Pool {
     wait_until_processed(handed_ + 1 > kRoundsInFlight ? handed_ + 1 - kRoundsInFlight : 0);
     if (workers_listed_.load(std::memory_order_acquire) > 0) {
       // A worker's connection waits: settling it needs the workers idle.
-      wait_until_processed(handed_);
-      settle_waiting(CaptureOrder{handed_through_, 0});
+      settle_all_waiting();
     } else {
       settle_own_waiting();
     }
@@ -232,8 +230,7 @@ class DecryptEngine::Pool {
   // every waiting connection that can be.
   void drain(std::int64_t timestamp_ns) {
     if (round_packets_ > 0) submit(false, timestamp_ns);
-    wait_until_processed(handed_);
-    settle_waiting(CaptureOrder{handed_through_, 0});
+    settle_all_waiting();
   }
 
  private:
@@ -334,6 +331,13 @@ class DecryptEngine::Pool {
     settle(waiting);
   }
 
+  // With every packet added handed over: once the workers have processed them
+  // all, every waiting connection is settled.
+  void settle_all_waiting() {
+    wait_until_processed(handed_);
+    settle_waiting(CaptureOrder{last_packet_, 0});
+  }
+
   // With no worker's connection waiting, the calling thread's own connections
   // that wait since a place every worker has read past are settled while the
   // workers go on: nothing a worker holds is touched.
@@ -367,7 +371,6 @@ class DecryptEngine::Pool {
   // The calling thread's:
   std::uint64_t last_packet_ = 0;        // the last packet added
   std::uint64_t last_offset_ = 0;        // the reader's offset after it
-  std::uint64_t handed_through_ = 0;     // the last packet of the rounds handed over
   std::uint64_t processed_through_ = 0;  // the last packet of the rounds every worker processed
   std::uint64_t processed_before_ = 0;   // see processed_before()
   std::size_t round_packets_ = 0;
