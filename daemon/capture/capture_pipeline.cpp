@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <optional>
 #include <system_error>
+#include <thread>
 #include <utility>
 
+#include "daemon/capture/capture_pacing.h"
 #include "daemon/platform/process.h"
 
 namespace tlsring::daemon {
@@ -228,6 +230,7 @@ void CapturePipeline::capture_loop() {
       break;
     }
     if (waiter.woken()) wake_.clear();
+    const std::uint64_t bytes_before_round = sink.bytes();
     for (std::size_t i = 0; i < interface_count && running; ++i) {
       // While draining, read every interface each round: a block the kernel
       // retires during the wait is read on the next pass.
@@ -257,6 +260,12 @@ void CapturePipeline::capture_loop() {
     if (now >= next_counters) {
       refresh_kernel_counters();
       next_counters = now + options_.counters_interval;
+    }
+    // Under load, let several ring blocks fill before the next wake-up
+    // (daemon/capture/capture_pacing.h). Not while draining: stop is near.
+    if (!drain_until) {
+      const auto nap = nap_after_round(sink.bytes() - bytes_before_round, capture_->ring_bytes());
+      if (nap.count() > 0) std::this_thread::sleep_for(nap);
     }
   }
   sink.flush();

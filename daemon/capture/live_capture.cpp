@@ -124,6 +124,10 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::create(const LiveCaptureOption
                       "); use immediate mode for per-packet delivery");
   }
   capture->delivery_delay_ = std::chrono::milliseconds(options.immediate ? 0 : options.timeout_ms);
+  // libpcap's default ring is 2 MiB on Linux, Npcap's kernel buffer 1 MB.
+  constexpr std::uint64_t kSmallestDefaultRing = 1'000'000;
+  capture->ring_bytes_ = options.buffer_size > 0 ? static_cast<std::uint64_t>(clamp_to_int(options.buffer_size))
+                                                 : kSmallestDefaultRing;
 
   for (const std::string& name : options.interfaces) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};

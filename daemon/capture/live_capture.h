@@ -63,6 +63,10 @@ class LiveCapture {
   // for this long after the last packet of interest arrived reads it.
   std::chrono::milliseconds delivery_delay() const { return delivery_delay_; }
 
+  // Bytes of the kernel ring of each interface (options.buffer_size as
+  // libpcap takes it; with 0, the smallest default of libpcap and Npcap).
+  std::uint64_t ring_bytes() const { return ring_bytes_; }
+
   // What becomes ready when interface `index` has packets (or an error) for
   // dispatch(), for waiting on all interfaces in one thread with
   // platform::CaptureWait: a descriptor on Linux, an event on Windows.
@@ -102,6 +106,7 @@ class LiveCapture {
   std::vector<InterfaceInfo> interfaces_;
   std::vector<std::string> warnings_;
   std::chrono::milliseconds delivery_delay_{0};
+  std::uint64_t ring_bytes_ = 0;
 };
 
 template <class OnPacket>
