@@ -28,65 +28,129 @@ std::optional<Secret> ClientRandomSecrets::*slot_for(detail::KeyLogLabel label) 
   }
 }
 
-// Splits on '\n'; the last line needs no newline. '\r' is left for the line parser.
-template <class F>
-Status for_each_line(std::string_view text, F on_line) {
-  std::size_t number = 0;
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    const std::string_view line = text.substr(0, end);
-    if (Status status = on_line(line, ++number); !status) return status;
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return {};
-}
-
 }  // namespace
 
-Status KeyLog::add_text(std::string_view text, const std::string& source) {
-  constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";  // Windows editors save one
-  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
+// Parses key-log text given in pieces (a file read in blocks, or one whole
+// text) line by line into a KeyLog: a line cut between two pieces is carried
+// over, so only the entries are held, never the whole text.
+class KeyLog::LineReader {
+ public:
+  LineReader(KeyLog& target, const std::string& source) : target_(target), source_(source) {}
 
-  // Parse everything first, so that a bad line leaves this key log as it was.
-  std::vector<detail::KeyLogEntry> entries;
-  entries.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
-  std::size_t skipped = 0;
-  Status parsed = for_each_line(text, [&](std::string_view line, std::size_t number) -> Status {
-    Result<detail::ParsedKeyLogLine> result = detail::parse_key_log_line(line);
-    if (!result) return result.error().with_context(source + ":" + std::to_string(number));
-    if (result->entry) entries.push_back(std::move(*result->entry));
-    if (result->unknown_label) ++skipped;
+  Status feed(std::string_view piece) {
+    if (first_piece_) {
+      constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";  // Windows editors save one
+      first_piece_ = false;
+      if (piece.substr(0, kUtf8Bom.size()) == kUtf8Bom) piece.remove_prefix(kUtf8Bom.size());
+    }
+    for (std::size_t end = piece.find('\n'); end != std::string_view::npos; end = piece.find('\n')) {
+      Status status;
+      if (carry_.empty()) {
+        status = line(piece.substr(0, end));
+      } else {
+        carry_.append(piece.substr(0, end));
+        status = line(carry_);
+        carry_.clear();
+      }
+      if (!status) return status;
+      piece.remove_prefix(end + 1);
+    }
+    carry_.append(piece);
     return {};
-  });
-  if (!parsed) return parsed;
+  }
+
+  // The last line, which needs no newline.
+  Status finish() {
+    if (carry_.empty()) return {};
+    return line(carry_);
+  }
+
+ private:
+  Status line(std::string_view text) {
+    ++number_;
+    Result<detail::ParsedKeyLogLine> parsed = detail::parse_key_log_line(text);
+    if (!parsed) return parsed.error().with_context(source_ + ":" + std::to_string(number_));
+    if (parsed->unknown_label) ++target_.skipped_lines_;
+    if (parsed->entry) add(*parsed->entry);
+    return {};
+  }
 
   // The first secret seen for a slot stays: later lines only fill in missing ones.
-  for (detail::KeyLogEntry& entry : entries) {
-    const std::string key = map_key(entry.lookup);
+  void add(detail::KeyLogEntry& entry) {
     bool added = false;
     if (auto slot = slot_for(entry.label)) {
-      std::optional<Secret>& secret = by_client_random_[key].*slot;
+      std::optional<Secret>& secret = target_.by_client_random_[map_key(entry.lookup)].*slot;
       if (!secret) {
         secret = std::move(entry.secret);
         added = true;
       }
     } else if (entry.label == detail::KeyLogLabel::rsa_premaster) {
-      added = rsa_premaster_.try_emplace(key, std::move(entry.secret)).second;
+      added = target_.rsa_premaster_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
     } else if (entry.label == detail::KeyLogLabel::rsa_session_id) {
-      added = by_session_id_.try_emplace(key, std::move(entry.secret)).second;
+      added = target_.by_session_id_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
     }
-    if (added) ++count_;
+    if (added) ++target_.count_;
   }
-  skipped_lines_ += skipped;
+
+  KeyLog& target_;
+  const std::string& source_;
+  std::string carry_;  // the start of a line the next piece ends
+  std::size_t number_ = 0;
+  bool first_piece_ = true;
+};
+
+Status KeyLog::add_lines(const std::string& source, const std::function<Status(LineReader&)>& read) {
+  // An empty key log (the usual case: one file) takes the lines in place and
+  // is emptied again on error; otherwise they are staged and merged.
+  const bool in_place = count_ == 0 && skipped_lines_ == 0 && by_client_random_.empty();
+  KeyLog staged;
+  KeyLog& target = in_place ? *this : staged;
+  LineReader reader(target, source);
+  Status status = read(reader);
+  if (status) status = reader.finish();
+  if (!status) {
+    if (in_place) clear();
+    return status;
+  }
+  if (!in_place) merge(std::move(staged));
   return {};
 }
 
-Status KeyLog::add_file(const std::filesystem::path& path) {
-  Result<std::string> text = detail::read_file(path, kMaxKeyLogBytes, "a key-log file");
-  if (!text) return text.error();
-  return add_text(*text, path.string());
+Status KeyLog::add_text(std::string_view text, const std::string& source) {
+  return add_lines(source, [&](LineReader& reader) { return reader.feed(text); });
 }
+
+Status KeyLog::add_file(const std::filesystem::path& path) {
+  return add_lines(path.string(), [&](LineReader& reader) {
+    return detail::read_file_in_pieces(path, kMaxKeyLogBytes, "a key-log file",
+                                       [&](std::string_view piece) { return reader.feed(piece); });
+  });
+}
+
+void KeyLog::merge(KeyLog&& other) {
+  constexpr std::optional<Secret> ClientRandomSecrets::*kSlots[] = {
+      &ClientRandomSecrets::master_secret,
+      &ClientRandomSecrets::client_early_traffic_secret,
+      &ClientRandomSecrets::client_handshake_traffic_secret,
+      &ClientRandomSecrets::server_handshake_traffic_secret,
+      &ClientRandomSecrets::client_traffic_secret_0,
+      &ClientRandomSecrets::server_traffic_secret_0,
+  };
+  for (auto& [key, theirs] : other.by_client_random_) {
+    ClientRandomSecrets& mine = by_client_random_[key];
+    for (auto slot : kSlots) {
+      if (!(mine.*slot) && (theirs.*slot)) {
+        mine.*slot = std::move(theirs.*slot);
+        ++count_;
+      }
+    }
+  }
+  for (auto& [key, secret] : other.rsa_premaster_) count_ += rsa_premaster_.try_emplace(key, std::move(secret)).second;
+  for (auto& [key, secret] : other.by_session_id_) count_ += by_session_id_.try_emplace(key, std::move(secret)).second;
+  skipped_lines_ += other.skipped_lines_;
+}
+
+void KeyLog::clear() { *this = KeyLog(); }
 
 void KeyLog::add_master_secret(std::span<const std::uint8_t> client_random,
                                std::span<const std::uint8_t> master_secret) {

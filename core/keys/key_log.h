@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,6 +62,13 @@ class KeyLog {
   std::size_t skipped_lines() const { return skipped_lines_; }
 
  private:
+  class LineReader;
+  // Adds the entries of the text `read` gives a LineReader; on error nothing is added.
+  Status add_lines(const std::string& source, const std::function<Status(LineReader&)>& read);
+  // Takes every secret of `other` this key log does not hold yet.
+  void merge(KeyLog&& other);
+  void clear();
+
   std::unordered_map<std::string, ClientRandomSecrets> by_client_random_;  // key: raw bytes
   std::unordered_map<std::string, Secret> rsa_premaster_;                  // key: 8 raw bytes
   std::unordered_map<std::string, Secret> by_session_id_;

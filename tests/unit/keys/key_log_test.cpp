@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <sstream>
 
 #include "test_support.h"
@@ -299,4 +300,53 @@ TEST_CASE("add_file names the file in its errors") {
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.error().message, Catch::StartsWith(dir.file("bad.keys").string() + ":2: CLIENT_RANDOM needs"));
   CHECK(log.empty());
+}
+
+TEST_CASE("a key-log file of many read pieces: lines cut between pieces read whole, an error adds nothing") {
+  // 3000 lines of 176 bytes: the file is read in 64 KiB pieces, and 64 KiB is
+  // not a multiple of the line length, so lines are cut between pieces.
+  const auto line_of = [](int i) {
+    char random[65];
+    char master[97];
+    std::snprintf(random, sizeof random, "%064x", i);
+    std::snprintf(master, sizeof master, "%08x%088x", 0xfeed0000u + static_cast<unsigned>(i), 7 * i + 1);
+    return std::string("CLIENT_RANDOM ") + random + " " + master + "\n";
+  };
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += line_of(i);
+  REQUIRE(text.size() > 8 * 64 * 1024);
+  const ScratchDir dir;
+  dir.write("many.keys", Bytes(text.begin(), text.end()));
+
+  KeyLog log;
+  REQUIRE(log.add_file(dir.file("many.keys")).ok());
+  CHECK(log.size() == 3000);
+  check_every_line_is_found(log, text);
+
+  // The same text with line 2900 broken, into an empty key log and into one
+  // that holds a secret already: the error names the line, nothing is added.
+  std::string broken = text;
+  const std::size_t at = 2899 * line_of(0).size();
+  broken[at + 20] = 'q';
+  dir.write("broken.keys", Bytes(broken.begin(), broken.end()));
+  KeyLog empty_before;
+  const auto status = empty_before.add_file(dir.file("broken.keys"));
+  REQUIRE_FALSE(status.ok());
+  CHECK_THAT(status.error().message,
+             Catch::StartsWith(dir.file("broken.keys").string() + ":2900: CLIENT_RANDOM needs"));
+  CHECK(empty_before.empty());
+  CHECK(empty_before.find(from_hex(std::string(64, '0'))) == nullptr);
+  // ... and it still takes a good file afterwards.
+  REQUIRE(empty_before.add_file(dir.file("many.keys")).ok());
+  CHECK(empty_before.size() == 3000);
+
+  KeyLog holding;
+  const std::string other = hex_of(64, "e7");
+  REQUIRE(holding.add_text("CLIENT_RANDOM " + other + " " + hex_of(96, "d1") + "\n", "first").ok());
+  REQUIRE_FALSE(holding.add_file(dir.file("broken.keys")).ok());
+  CHECK(holding.size() == 1);
+  CHECK(holding.find(from_hex(std::string(64, '0'))) == nullptr);
+  REQUIRE(holding.add_file(dir.file("many.keys")).ok());
+  CHECK(holding.size() == 3001);
+  check_every_line_is_found(holding, text);
 }
