@@ -31,11 +31,13 @@ std::optional<Secret> ClientRandomSecrets::*slot_for(detail::KeyLogLabel label) 
 }  // namespace
 
 // Parses key-log text given in pieces (a file read in blocks, or one whole
-// text) line by line into a KeyLog: a line cut between two pieces is carried
-// over, so only the entries are held, never the whole text.
+// text) line by line: a line cut between two pieces is carried over, so only
+// the entries are held, never the whole text. Each entry goes into the key
+// log at once, or, when `staged` is given, there until every line has parsed.
 class KeyLog::LineReader {
  public:
-  LineReader(KeyLog& target, const std::string& source) : target_(target), source_(source) {}
+  LineReader(KeyLog& target, std::vector<detail::KeyLogEntry>* staged, const std::string& source)
+      : target_(target), staged_(staged), source_(source) {}
 
   Status feed(std::string_view piece) {
     if (first_piece_) {
@@ -65,55 +67,67 @@ class KeyLog::LineReader {
     return line(carry_);
   }
 
+  // Lines with a label this reader does not know, so far.
+  std::size_t skipped() const { return skipped_; }
+
  private:
   Status line(std::string_view text) {
     ++number_;
     Result<detail::ParsedKeyLogLine> parsed = detail::parse_key_log_line(text);
     if (!parsed) return parsed.error().with_context(source_ + ":" + std::to_string(number_));
-    if (parsed->unknown_label) ++target_.skipped_lines_;
-    if (parsed->entry) add(*parsed->entry);
+    if (parsed->unknown_label) ++skipped_;
+    if (parsed->entry) {
+      if (staged_ != nullptr) {
+        staged_->push_back(std::move(*parsed->entry));
+      } else {
+        target_.add_entry(*parsed->entry);
+      }
+    }
     return {};
   }
 
-  // The first secret seen for a slot stays: later lines only fill in missing ones.
-  void add(detail::KeyLogEntry& entry) {
-    bool added = false;
-    if (auto slot = slot_for(entry.label)) {
-      std::optional<Secret>& secret = target_.by_client_random_[map_key(entry.lookup)].*slot;
-      if (!secret) {
-        secret = std::move(entry.secret);
-        added = true;
-      }
-    } else if (entry.label == detail::KeyLogLabel::rsa_premaster) {
-      added = target_.rsa_premaster_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
-    } else if (entry.label == detail::KeyLogLabel::rsa_session_id) {
-      added = target_.by_session_id_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
-    }
-    if (added) ++target_.count_;
-  }
-
   KeyLog& target_;
+  std::vector<detail::KeyLogEntry>* staged_;
   const std::string& source_;
   std::string carry_;  // the start of a line the next piece ends
   std::size_t number_ = 0;
+  std::size_t skipped_ = 0;
   bool first_piece_ = true;
 };
 
 Status KeyLog::add_lines(const std::string& source, const std::function<Status(LineReader&)>& read) {
-  // An empty key log (the usual case: one file) takes the lines in place and
-  // is emptied again on error; otherwise they are staged and merged.
-  const bool in_place = count_ == 0 && skipped_lines_ == 0 && by_client_random_.empty();
-  KeyLog staged;
-  KeyLog& target = in_place ? *this : staged;
-  LineReader reader(target, source);
+  // An empty key log (the usual case: one file) takes each line as it is read
+  // and is emptied again on error; one that holds secrets already gets the
+  // lines once all of them have parsed, so that an error leaves it as it was.
+  const bool in_place = empty() && skipped_lines_ == 0;
+  std::vector<detail::KeyLogEntry> staged;
+  LineReader reader(*this, in_place ? nullptr : &staged, source);
   Status status = read(reader);
   if (status) status = reader.finish();
   if (!status) {
-    if (in_place) clear();
+    if (in_place) *this = KeyLog();
     return status;
   }
-  if (!in_place) merge(std::move(staged));
+  for (detail::KeyLogEntry& entry : staged) add_entry(entry);
+  skipped_lines_ += reader.skipped();
   return {};
+}
+
+// The first secret seen for a slot stays: later lines only fill in missing ones.
+void KeyLog::add_entry(detail::KeyLogEntry& entry) {
+  bool added = false;
+  if (auto slot = slot_for(entry.label)) {
+    std::optional<Secret>& secret = by_client_random_[map_key(entry.lookup)].*slot;
+    if (!secret) {
+      secret = std::move(entry.secret);
+      added = true;
+    }
+  } else if (entry.label == detail::KeyLogLabel::rsa_premaster) {
+    added = rsa_premaster_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
+  } else if (entry.label == detail::KeyLogLabel::rsa_session_id) {
+    added = by_session_id_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
+  }
+  if (added) ++count_;
 }
 
 Status KeyLog::add_text(std::string_view text, const std::string& source) {
@@ -126,31 +140,6 @@ Status KeyLog::add_file(const std::filesystem::path& path) {
                                        [&](std::string_view piece) { return reader.feed(piece); });
   });
 }
-
-void KeyLog::merge(KeyLog&& other) {
-  constexpr std::optional<Secret> ClientRandomSecrets::*kSlots[] = {
-      &ClientRandomSecrets::master_secret,
-      &ClientRandomSecrets::client_early_traffic_secret,
-      &ClientRandomSecrets::client_handshake_traffic_secret,
-      &ClientRandomSecrets::server_handshake_traffic_secret,
-      &ClientRandomSecrets::client_traffic_secret_0,
-      &ClientRandomSecrets::server_traffic_secret_0,
-  };
-  for (auto& [key, theirs] : other.by_client_random_) {
-    ClientRandomSecrets& mine = by_client_random_[key];
-    for (auto slot : kSlots) {
-      if (!(mine.*slot) && (theirs.*slot)) {
-        mine.*slot = std::move(theirs.*slot);
-        ++count_;
-      }
-    }
-  }
-  for (auto& [key, secret] : other.rsa_premaster_) count_ += rsa_premaster_.try_emplace(key, std::move(secret)).second;
-  for (auto& [key, secret] : other.by_session_id_) count_ += by_session_id_.try_emplace(key, std::move(secret)).second;
-  skipped_lines_ += other.skipped_lines_;
-}
-
-void KeyLog::clear() { *this = KeyLog(); }
 
 void KeyLog::add_master_secret(std::span<const std::uint8_t> client_random,
                                std::span<const std::uint8_t> master_secret) {

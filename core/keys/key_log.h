@@ -27,6 +27,10 @@
 
 namespace tlsring::keys {
 
+namespace detail {
+struct KeyLogEntry;
+}  // namespace detail
+
 using Secret = std::vector<std::uint8_t>;
 
 struct ClientRandomSecrets {
@@ -65,9 +69,7 @@ class KeyLog {
   class LineReader;
   // Adds the entries of the text `read` gives a LineReader; on error nothing is added.
   Status add_lines(const std::string& source, const std::function<Status(LineReader&)>& read);
-  // Takes every secret of `other` this key log does not hold yet.
-  void merge(KeyLog&& other);
-  void clear();
+  void add_entry(detail::KeyLogEntry& entry);
 
   std::unordered_map<std::string, ClientRandomSecrets> by_client_random_;  // key: raw bytes
   std::unordered_map<std::string, Secret> rsa_premaster_;                  // key: 8 raw bytes
