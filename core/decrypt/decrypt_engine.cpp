@@ -426,9 +426,9 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
       }
       continue;
     }
-    ++summary.packets;
-    ++packet_number_;
     const capture::CapturePacket& packet = event.packet;
+    if (summary.packets++ == 0) summary.first_timestamp_ns = packet.timestamp_ns;
+    ++packet_number_;
     last_timestamp_ns_ = packet.timestamp_ns;
     switch (net::decode_tcp(packet.link_type, packet.data, segment)) {
       case net::DecodeStatus::tcp:
@@ -454,6 +454,7 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
         break;
     }
   }
+  if (summary.packets > 0) summary.last_timestamp_ns = last_timestamp_ns_;
   // The batches still hold views into the reader's buffers, which go on return.
   if (in_place) pool_->drain(last_timestamp_ns_);
   if (unknown_link_packets > 0) {

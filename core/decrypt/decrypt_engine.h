@@ -44,6 +44,9 @@ struct FileSummary {
   std::uint64_t undecodable_packets = 0; // malformed, fragments, unknown link types
   std::uint64_t secrets_blocks = 0;
   bool truncated = false;
+  // Capture times of the file's first and last packets (when packets > 0).
+  std::int64_t first_timestamp_ns = 0;
+  std::int64_t last_timestamp_ns = 0;
   std::vector<std::string> warnings;     // truncation, bad DSB text, unknown link types
 };
 

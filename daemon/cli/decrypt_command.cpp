@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "core/decrypt/key_store.h"
 #include "core/output/directory_output.h"
 #include "daemon/cli/argument_cursor.h"
+#include "daemon/cli/capture_file_order.h"
 #include "daemon/cli/decrypt_summary.h"
 #include "daemon/cli/key_spec.h"
 
@@ -145,13 +147,20 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
     err << "tlsring decrypt: " << loaded.error().message << "\n";
     return kExitBadInput;
   }
-  // Every capture must open before anything is written.
+  // Every capture must open, and be given once, before anything is written.
+  std::vector<std::filesystem::path> identities;
   for (const std::string& capture : args->captures) {
     auto reader = capture::CaptureReader::open(capture);
     if (!reader.ok()) {
       err << "tlsring decrypt: " << reader.error().message << "\n";
       return kExitBadInput;
     }
+    std::error_code error;
+    identities.push_back(std::filesystem::canonical(capture, error));
+  }
+  if (auto once = check_each_capture_once(args->captures, identities); !once.ok()) {
+    err << "tlsring decrypt: " << once.error().message << "\n";
+    return kExitBadInput;
   }
   if (auto prepared = prepare_output_directory(args->output, args->overwrite); !prepared.ok()) {
     err << "tlsring decrypt: " << prepared.error().message << "\n";
@@ -169,14 +178,21 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
   engine_options.workers = args->workers != 0 ? args->workers : std::max(1u, std::thread::hardware_concurrency());
   decrypt::DecryptEngine engine(store, **output, engine_options);
   std::vector<decrypt::FileSummary> files;
+  std::optional<std::size_t> last_with_packets;  // in files
   for (const std::string& capture : args->captures) {
     auto summary = engine.add_file(capture);
     if (!summary.ok()) {
       err << "tlsring decrypt: " << summary.error().message << "\n";
       return kExitOutputFailed;
     }
+    if (last_with_packets) {
+      if (auto warning = capture_order_warning(files[*last_with_packets], *summary)) {
+        summary->warnings.push_back(*warning);
+      }
+    }
     for (const auto& warning : summary->warnings) err << "tlsring decrypt: warning: " << warning << "\n";
     files.push_back(std::move(summary.value()));
+    if (files.back().packets > 0) last_with_packets = files.size() - 1;
   }
   engine.finish();
   if (auto finished = (*output)->finish(); !finished.ok()) {

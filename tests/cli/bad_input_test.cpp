@@ -80,6 +80,22 @@ TEST_CASE("decrypt bad input: an empty capture file") {
   expect_bad_input(dir, {empty}, {empty, "empty file", "not a pcap or pcapng"});
 }
 
+TEST_CASE("decrypt bad input: a capture given twice, by one name or by two") {
+  TempDir dir;
+  write_empty_pcap(dir / "ring-0001.pcap");
+  write_empty_pcap(dir / "ring-0002.pcap");
+  const auto first = (dir / "ring-0001.pcap").string();
+  const auto second = (dir / "ring-0002.pcap").string();
+  expect_bad_input(dir, {first, second, first},
+                   {first + " is given twice, as capture files 1 and 3", "give each once, in capture order"});
+
+  // Another path to the same file: a symbolic link.
+  fs::create_symlink(dir / "ring-0002.pcap", dir / "latest.pcap");
+  const auto link = (dir / "latest.pcap").string();
+  expect_bad_input(dir, {first, second, link},
+                   {link + " is given twice (the same file as " + second + "), as capture files 2 and 3"});
+}
+
 TEST_CASE("decrypt bad input: a key file that does not exist") {
   TempDir dir;
   write_empty_pcap(dir / "c.pcap");

@@ -261,6 +261,42 @@ TEST_CASE("decrypt outputs: keys.log carries a session ID, so a resumption in a 
   CHECK(read_file(second / field(sessions[0], "files.s2c")) == read_file(gen.dir / resumed.at("s2c_file")));
 }
 
+TEST_CASE("decrypt outputs: capture files given out of capture order are decrypted, with a warning naming them") {
+  TempDir dir;
+  // Three connections an hour apart, one per file.
+  const Generated gen = generate(dir / "gen", {"--sessions", "3", "--split-before-connection", "1,2", "--gap-us",
+                                               "3600000000", "--version", "1.2", "--ciphers", "AES128-GCM-SHA256",
+                                               "--format", "pcapng", "--quiet"});
+  REQUIRE(gen.captures.size() == 3);
+  const std::string key = (gen.dir / "server.key.pem").string();
+  const std::string hour1 = gen.captures[0].string();
+  const std::string hour2 = gen.captures[1].string();
+  const std::string hour3 = gen.captures[2].string();
+
+  const fs::path in_order = dir / "in-order";
+  const ChildResult ok = run_tlsring({"decrypt", hour1, hour2, hour3, "--key", key, "-o", in_order.string()});
+  INFO(ok.err << ok.out);
+  REQUIRE(ok.exit_status == 0);
+  CHECK(ok.err.empty());
+  CHECK_THAT(read_file(in_order / "summary.txt"), !Catch::Contains("warning"));
+
+  const fs::path swapped = dir / "swapped";
+  const ChildResult r = run_tlsring({"decrypt", hour2, hour1, hour3, "--key", key, "-o", swapped.string()});
+  INFO(r.err << r.out);
+  REQUIRE(r.exit_status == 0);
+  const std::string warning = hour1 + ": its first packet (2023-11-14T22:13:20.000000000Z) is 60 min older than the "
+                              "last packet of " + hour2;
+  CHECK_THAT(r.err, Catch::Contains("tlsring decrypt: warning: " + warning) &&
+                        Catch::Contains("give the files in capture order"));
+  CHECK_THAT(read_file(swapped / "summary.txt"), Catch::Contains("warning: " + warning));
+  // Only hour1 is out of order: hour3 follows hour1's predecessor in time.
+  CHECK_THAT(r.err, !Catch::Contains(hour3 + ": its first packet"));
+  // Each connection lies in one file, so all three still decrypt.
+  const auto sessions = read_sessions(swapped);
+  REQUIRE(sessions.size() == 3);
+  for (const auto& s : sessions) CHECK(field(s, "verdict") == "decrypted");
+}
+
 TEST_CASE("decrypt outputs: --help") {
   const ChildResult decrypt_help = run_tlsring({"decrypt", "--help"});
   CHECK(decrypt_help.exit_status == 0);
