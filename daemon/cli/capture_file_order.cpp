@@ -16,20 +16,29 @@ std::string describe_duration(std::int64_t ns) {
 
 }  // namespace
 
-Status check_each_capture_once(const std::vector<std::string>& captures,
+Status check_each_capture_once(const std::vector<std::filesystem::path>& captures,
                                const std::vector<std::filesystem::path>& identities) {
   std::map<std::filesystem::path, std::size_t> first_position;
   for (std::size_t i = 0; i < captures.size() && i < identities.size(); ++i) {
     if (identities[i].empty()) continue;
     const auto [at, inserted] = first_position.emplace(identities[i], i);
     if (inserted) continue;
-    const std::string& earlier = captures[at->second];
-    const std::string same = earlier == captures[i] ? "" : " (the same file as " + earlier + ")";
-    return make_error(captures[i] + " is given twice" + same + ", as capture files " +
+    const std::string earlier = captures[at->second].string();
+    const std::string same = earlier == captures[i].string() ? "" : " (the same file as " + earlier + ")";
+    return make_error(captures[i].string() + " is given twice" + same + ", as capture files " +
                       std::to_string(at->second + 1) + " and " + std::to_string(i + 1) +
                       ": the files are read as one capture, so give each once, in capture order");
   }
   return {};
+}
+
+Status check_each_capture_once(const std::vector<std::filesystem::path>& captures) {
+  std::vector<std::filesystem::path> identities;
+  for (const auto& capture : captures) {
+    std::error_code error;
+    identities.push_back(std::filesystem::canonical(capture, error));  // empty on error
+  }
+  return check_each_capture_once(captures, identities);
 }
 
 std::optional<std::string> capture_order_warning(const decrypt::FileSummary& previous,
@@ -43,6 +52,14 @@ std::optional<std::string> capture_order_warning(const decrypt::FileSummary& pre
          "), read before it: the files are read as one capture in the order given, so a connection that goes "
          "on from one to the other cannot be followed; give the files in capture order (a tlsring ring: sorted "
          "by name), unless the capturing host's clock was set back";
+}
+
+std::optional<std::string> capture_order_warning(const std::vector<decrypt::FileSummary>& read_before,
+                                                 const decrypt::FileSummary& next) {
+  for (auto file = read_before.rbegin(); file != read_before.rend(); ++file) {
+    if (file->packets > 0) return capture_order_warning(*file, next);
+  }
+  return std::nullopt;
 }
 
 }  // namespace tlsring::cli

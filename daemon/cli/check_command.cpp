@@ -7,6 +7,7 @@
 #include "core/capture/capture_reader.h"
 #include "core/crypto/providers.h"
 #include "daemon/cli/argument_cursor.h"
+#include "daemon/cli/capture_file_order.h"
 #include "daemon/cli/check_keys.h"
 #include "daemon/cli/check_network.h"
 #include "daemon/cli/check_output_directory.h"
@@ -144,13 +145,17 @@ int run_check_command(const std::vector<std::string>& argv, std::ostream& out, s
     out << format_check_line(fail_line("config " + args->config + ": does not load", {config.error().message}));
     return kExitBadInput;
   }
-  // A capture that does not open is a bad argument: say so before any check runs.
+  // A capture that does not open, or is given twice, is a bad argument: say so before any check runs.
   for (const auto& capture : args->captures) {
     auto reader = capture::CaptureReader::open(capture);
     if (!reader.ok()) {
       err << "tlsring check: --pcap " << capture.string() << ": " << reader.error().message << "\n";
       return kExitBadInput;
     }
+  }
+  if (auto once = check_each_capture_once(args->captures); !once.ok()) {
+    err << "tlsring check: --pcap " << once.error().message << "\n";
+    return kExitBadInput;
   }
 
   const std::string config_file = config->source.string();

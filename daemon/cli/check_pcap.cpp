@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto/cipher_suite.h"
+#include "daemon/cli/capture_file_order.h"
 
 namespace tlsring::cli {
 namespace {
@@ -140,6 +141,7 @@ Result<CaptureRun> run_capture(const std::vector<std::filesystem::path>& files, 
   for (const auto& file : files) {
     auto summary = engine.add_file(file);
     if (!summary.ok()) return summary.error();
+    if (auto warning = capture_order_warning(run.files, *summary)) summary->warnings.push_back(*warning);
     run.files.push_back(std::move(summary.value()));
   }
   engine.finish();
@@ -164,8 +166,10 @@ std::vector<CheckLine> capture_lines(const CaptureRun& run) {
     lines.push_back(ok_line(what));
   }
   for (const auto& file : run.files) {
+    const std::string named = file.path.string() + ": ";
     for (const std::string& warning : file.warnings) {
-      lines.push_back(warn_line("capture " + file.path.string() + ": " + warning));
+      // Most warnings name their file already.
+      lines.push_back(warn_line("capture " + (warning.rfind(named, 0) == 0 ? warning : named + warning)));
     }
   }
   return lines;

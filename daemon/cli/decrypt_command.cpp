@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -148,17 +147,14 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
     return kExitBadInput;
   }
   // Every capture must open, and be given once, before anything is written.
-  std::vector<std::filesystem::path> identities;
   for (const std::string& capture : args->captures) {
     auto reader = capture::CaptureReader::open(capture);
     if (!reader.ok()) {
       err << "tlsring decrypt: " << reader.error().message << "\n";
       return kExitBadInput;
     }
-    std::error_code error;
-    identities.push_back(std::filesystem::canonical(capture, error));
   }
-  if (auto once = check_each_capture_once(args->captures, identities); !once.ok()) {
+  if (auto once = check_each_capture_once({args->captures.begin(), args->captures.end()}); !once.ok()) {
     err << "tlsring decrypt: " << once.error().message << "\n";
     return kExitBadInput;
   }
@@ -178,21 +174,15 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
   engine_options.workers = args->workers != 0 ? args->workers : std::max(1u, std::thread::hardware_concurrency());
   decrypt::DecryptEngine engine(store, **output, engine_options);
   std::vector<decrypt::FileSummary> files;
-  std::optional<std::size_t> last_with_packets;  // in files
   for (const std::string& capture : args->captures) {
     auto summary = engine.add_file(capture);
     if (!summary.ok()) {
       err << "tlsring decrypt: " << summary.error().message << "\n";
       return kExitOutputFailed;
     }
-    if (last_with_packets) {
-      if (auto warning = capture_order_warning(files[*last_with_packets], *summary)) {
-        summary->warnings.push_back(*warning);
-      }
-    }
+    if (auto warning = capture_order_warning(files, *summary)) summary->warnings.push_back(*warning);
     for (const auto& warning : summary->warnings) err << "tlsring decrypt: warning: " << warning << "\n";
     files.push_back(std::move(summary.value()));
-    if (files.back().packets > 0) last_with_packets = files.size() - 1;
   }
   engine.finish();
   if (auto finished = (*output)->finish(); !finished.ok()) {

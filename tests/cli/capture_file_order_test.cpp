@@ -62,6 +62,15 @@ TEST_CASE("capture file order: a file that starts before the one read before it 
   REQUIRE(overlap);
   CHECK_THAT(*overlap, Catch::StartsWith("b.pcap: its first packet (2023-11-14T22:13:28.000000000Z) is 2 s older"));
 
+  // Against the files read before: the last of them with packets.
+  const auto empty = file("empty.pcap", 0, 0, 0);
+  CHECK_FALSE(capture_order_warning(std::vector{hour1, empty}, hour2));
+  const auto after_empty = capture_order_warning(std::vector{hour2, empty}, hour1);
+  REQUIRE(after_empty);
+  CHECK(*after_empty == *backwards);
+  CHECK_FALSE(capture_order_warning(std::vector<decrypt::FileSummary>{}, hour1));
+  CHECK_FALSE(capture_order_warning(std::vector{empty}, hour1));
+
   // A file without packets has no time to compare.
   CHECK_FALSE(capture_order_warning(hour2, file("empty.pcap", 0, 0, 0)));
   CHECK_FALSE(capture_order_warning(file("empty.pcap", 0, 0, 0), hour1));

@@ -315,6 +315,35 @@ TEST_CASE("check --pcap: several files are one capture, an unbound key is matche
         std::string::npos);
 }
 
+TEST_CASE("check --pcap: a file given twice exits 2, files out of capture order warn, naming them") {
+  TempDir dir;
+  testgen::ScenarioConfig generator = capture_config(dir.path() / "cap", "AES256-GCM-SHA384", 2);
+  generator.output.split_before_connections = {1};
+  generator.clock.connection_gap_ns = std::int64_t{3600} * 1'000'000'000;  // an hour apart
+  const auto scenario = generate_capture(generator);
+  REQUIRE(scenario.files.size() == 2);
+  const std::string hour1 = scenario.files[0].path.string();
+  const std::string hour2 = scenario.files[1].path.string();
+  const fs::path config = write_config(dir, with_keys("    - file: cap/server.key.pem\n"));
+
+  const CheckRun twice = run_check({"-c", config.string(), "--pcap", hour1, "--pcap", hour1});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err.find("--pcap " + hour1 + " is given twice, as capture files 1 and 2") != std::string::npos);
+  CHECK(twice.out.empty());
+
+  const CheckRun in_order = run_check({"-c", config.string(), "--pcap", hour1, "--pcap", hour2});
+  INFO(in_order.out);
+  CHECK(in_order.exit_code == 0);
+  CHECK(lines_with(in_order.out, "warn", "capture order").empty());
+
+  const CheckRun swapped = run_check({"-c", config.string(), "--pcap", hour2, "--pcap", hour1});
+  INFO(swapped.out);
+  const auto order = lines_with(swapped.out, "warn", "capture " + hour1 + ": its first packet");
+  REQUIRE(order.size() == 1);
+  CHECK(order[0].find("older than the last packet of " + hour2) != std::string::npos);
+  CHECK(order[0].find("give the files in capture order") != std::string::npos);
+}
+
 TEST_CASE("check: key logs are read and parsed") {
   TempDir dir;
   const std::string random(64, 'a');
