@@ -98,6 +98,7 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
     void on_bytes_skipped(tcp::Side from, std::uint64_t bytes, std::int64_t last_ns) override {
       connection_->on_bytes_skipped(from, bytes, last_ns);
     }
+    void on_segment_cut_short(tcp::Side from) override { connection_->on_segment_cut_short(from); }
     // Still waiting, the connection reports its end once settled; the
     // shard's list keeps it until then.
     void on_close(tcp::CloseReason reason, std::int64_t ts) override { connection_->on_close(reason, ts); }
@@ -403,6 +404,7 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
   FileSummary summary;
   summary.path = path;
   std::uint64_t unknown_link_packets = 0;
+  std::uint64_t cut_short_segments = 0;
   net::TcpSegment segment;
   for (;;) {
     capture::CaptureEvent event = reader.next();
@@ -433,6 +435,7 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
     switch (net::decode_tcp(packet.link_type, packet.data, segment)) {
       case net::DecodeStatus::tcp:
         ++summary.tcp_segments;
+        if (segment.payload_truncated) ++cut_short_segments;
         if (pool_) {
           if (pool_->add(segment, packet.timestamp_ns, packet_number_, !in_place, reader.offset())) {
             reader.release_before(pool_->processed_before());
@@ -457,6 +460,11 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
   if (summary.packets > 0) summary.last_timestamp_ns = last_timestamp_ns_;
   // The batches still hold views into the reader's buffers, which go on return.
   if (in_place) pool_->drain(last_timestamp_ns_);
+  if (cut_short_segments > 0) {
+    summary.warnings.push_back(path.string() + ": " + std::to_string(cut_short_segments) +
+                               " TCP packet(s) were cut short by the capture's snap length: the TLS records in them "
+                               "cannot be read; " + std::string(kFixSnapLength));
+  }
   if (unknown_link_packets > 0) {
     summary.warnings.push_back(path.string() + ": " + std::to_string(unknown_link_packets) +
                                " packet(s) of an unsupported link type were skipped");

@@ -38,6 +38,7 @@ struct HandshakeState {
   bool tls13 = false;
   bool psk_accepted = false;                       // TLS 1.3 resumption
 
+  bool certificate_seen = false;                   // the server's Certificate message was parsed
   std::optional<keys::PublicKeyId> certificate_key_id;
   std::optional<std::string> certificate_subject;
   bool client_key_exchange_seen = false;
@@ -66,6 +67,9 @@ struct HandshakeState {
   bool client_finished_verified = false;
   bool server_finished_verified = false;
   bool finished_failed = false;
+  // When a Finished first failed: client + server bytes lost, and segments cut by the snap length, so far.
+  std::uint64_t handshake_bytes_lost_at_failure = 0;
+  std::uint64_t segments_cut_short_at_failure = 0;
 };
 
 }  // namespace tlsring::decrypt

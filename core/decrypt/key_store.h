@@ -48,6 +48,7 @@ class KeyStore {
   // An unbound key whose public key is `id`.
   const keys::RsaPrivateKey* unbound_key_for(const keys::PublicKeyId& id) const;
   bool has_rsa_keys() const { return !bound_.empty() || !unbound_.empty(); }
+  bool has_unbound_rsa_keys() const { return !unbound_.empty(); }
 
   // Key-log lookups (locked: DSBs may add lines while connections look up).
   std::optional<keys::ClientRandomSecrets> key_log_secrets(ByteView client_random) const;

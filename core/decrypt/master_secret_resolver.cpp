@@ -154,6 +154,16 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, HandshakeKin
       return with_rsa_key(hs, *key, false, server);
     }
   }
+  const std::string bind_it = "tlsring decrypt --key " + server.to_string() +
+                              "=FILE, or in the service config a decrypt.keys entry with server: " + server.to_string();
+  if (!hs.certificate_seen && store.has_unbound_rsa_keys()) {
+    // A full RSA handshake always carries the server's certificate: here it was not captured whole.
+    return failure(Verdict::no_key,
+                   "the server's Certificate message of this handshake is not in the capture (lost, or cut short by "
+                   "the capture's snap length), so the RSA key(s) given without a server cannot be matched to "
+                   "server " + server.to_string(),
+                   "bind the server's private key to it: " + bind_it + "; and capture whole packets, without loss");
+  }
   std::string reason = "no RSA private key was given for server " + server.to_string();
   if (hs.certificate_subject) reason += " (certificate " + *hs.certificate_subject + ")";
   if (store.has_rsa_keys()) reason += "; none of the keys given matches its certificate";

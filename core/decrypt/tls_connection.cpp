@@ -300,7 +300,7 @@ bool TlsConnection::unprotect(Direction d, const AssembledRecord& record, std::u
   if (!hs_.tls13 && (d == Direction::client_to_server ? !hs_.client_finished_verified
                                                        : !hs_.server_finished_verified) &&
       st.sequence == 0) {
-    hs_.finished_failed = true;  // the first protected record is Finished: the keys are wrong
+    finished_failed();  // the first protected record is Finished: the keys are wrong
   }
   if (outer == tls::kApplicationData || st.sequence == 0) ++report_.undecrypted_records;
   return false;
@@ -460,6 +460,7 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
     case tls::kCertificate:
       if (!from_client) {
         hs_.server_key_exchange_flight_seen = true;
+        hs_.certificate_seen = true;
         auto chain = tls::parse_certificate(body, hs_.tls13);
         if (chain.ok() && !chain->empty()) {
           KeyStore::CertificateIdentity identity = keys_.certificate_identity(chain->front());
@@ -737,7 +738,7 @@ void TlsConnection::handle_finished(Direction d, Span body, Span message) {
   }
   append_to_transcript(hs_, message);
   (from_client ? hs_.client_finished_verified : hs_.server_finished_verified) = verified;
-  if (!verified) hs_.finished_failed = true;
+  if (!verified) finished_failed();
   if (verified) keys_proven();
 
   if (hs_.tls13) {
@@ -746,6 +747,14 @@ void TlsConnection::handle_finished(Direction d, Span body, Span message) {
   }
   const bool both = hs_.tls13 ? from_client : (hs_.abbreviated ? from_client : !from_client);
   if (both) handshake_complete_ = true;
+}
+
+void TlsConnection::finished_failed() {
+  if (!hs_.finished_failed) {
+    hs_.handshake_bytes_lost_at_failure = hs_.client_bytes_lost + hs_.server_bytes_lost;
+    hs_.segments_cut_short_at_failure = segments_cut_short_;
+  }
+  hs_.finished_failed = true;
 }
 
 void TlsConnection::keys_proven() {
@@ -845,9 +854,9 @@ void TlsConnection::set_key_problem(Verdict verdict, std::string reason, std::st
 // log's index (the ClientHello's) depends on. With the connection's start in
 // the capture it was lost there; else the capture may have begun after it.
 void TlsConnection::set_hello_lost(bool client_hello, const std::string& detail) {
-  const bool lost = info_.syn_seen || info_.syn_ack_seen;
+  const bool lost = info_.syn_seen || info_.syn_ack_seen || segments_cut_short_ > 0;
   std::string reason = std::string("the ") + (client_hello ? "ClientHello" : "ServerHello") + " of this connection " +
-                       (lost ? "was lost in the capture" : "was not captured");
+                       (lost ? "was " + lost_where() : std::string("was not captured"));
   if (client_hello) {
     reason += hs_.tls13 ? ": its client random, which the key log is indexed by, is unknown"
                         : ": its client random, which every key is derived from and the key log is indexed by, is "
@@ -859,12 +868,21 @@ void TlsConnection::set_hello_lost(bool client_hello, const std::string& detail)
                     "unknown";
   }
   set_key_problem(Verdict::handshake_not_captured, reason + detail,
-                  lost ? std::string(kFixCaptureLoss)
-                       : std::string("capture the whole handshake: restart the client during the capture"));
+                  lost ? missing_bytes_fix() : std::string("capture the whole handshake: restart the client during the capture"));
   if (lost) {
     message_lost_ = LostMessage{client_hello ? Direction::client_to_server : Direction::server_to_client,
                                 " where it was sent"};
   }
+}
+
+std::string TlsConnection::lost_where() const {
+  if (segments_cut_short_ == 0) return "lost in the capture";
+  return "cut short by the capture's snap length (it cut " + std::to_string(segments_cut_short_) +
+         " packet(s) of this connection)";
+}
+
+std::string TlsConnection::missing_bytes_fix() const {
+  return std::string(segments_cut_short_ > 0 ? kFixSnapLength : kFixCaptureLoss);
 }
 
 void TlsConnection::decide_verdict() {
@@ -886,11 +904,11 @@ void TlsConnection::decide_verdict() {
         "check the port: if this server port does not use TLS, its traffic is plain text and needs no decryption");
     return;
   }
-  if (!any_hello && info_.syn_seen && report_.gaps > 0) {
+  if (!any_hello && (info_.syn_seen || segments_cut_short_ > 0) && report_.gaps > 0) {
     set(Verdict::handshake_not_captured,
-        "the TLS hello messages of this connection were lost in the capture (" + std::to_string(report_.gap_bytes) +
-            " bytes not captured): its keys cannot be found",
-        std::string(kFixCaptureLoss));
+        "the TLS hello messages of this connection were " + lost_where() + ", " +
+            std::to_string(report_.gap_bytes) + " bytes not captured: its keys cannot be found",
+        missing_bytes_fix());
     return;
   }
   if (!any_hello) {
@@ -902,7 +920,11 @@ void TlsConnection::decide_verdict() {
   std::string losses;
   if (report_.gaps > 0) {
     losses = std::to_string(report_.gaps) + " gap(s) in the TCP stream (" + std::to_string(report_.gap_bytes) +
-             " bytes not captured)";
+             " bytes not captured" +
+             (segments_cut_short_ > 0 ? ": the capture's snap length cut " + std::to_string(segments_cut_short_) +
+                                            " packet(s) short"
+                                      : std::string()) +
+             ")";
   }
   if (report_.undecrypted_records > 0) {
     if (!losses.empty()) losses += ", ";
@@ -929,6 +951,21 @@ void TlsConnection::decide_verdict() {
     set(*key_problem_, std::move(reason), key_problem_fix_);
     return;
   }
+  if (report_.records == 0 && hs_.finished_failed && !report_.finished_verified &&
+      (hs_.handshake_bytes_lost_at_failure > 0 || hs_.segments_cut_short_at_failure > 0)) {
+    // The keys were derived from, or Finished checked over, messages with holes: the key may well be right.
+    const std::string hole =
+        hs_.segments_cut_short_at_failure > 0
+            ? "the capture's snap length cut " + std::to_string(hs_.segments_cut_short_at_failure) +
+                  " packet(s) of it short"
+            : std::to_string(hs_.handshake_bytes_lost_at_failure) + " bytes of it were lost in the capture";
+    set(Verdict::handshake_not_captured,
+        "the Finished message of this session does not verify, but its handshake was not captured whole (" + hole +
+            "): the keys, or the messages they are checked against, are incomplete, which does not show that "
+            "the key is wrong",
+        hs_.segments_cut_short_at_failure > 0 ? std::string(kFixSnapLength) : std::string(kFixCaptureLoss));
+    return;
+  }
   if (report_.records == 0 && hs_.finished_failed && !report_.finished_verified) {
     set(Verdict::key_mismatch,
         "the keys recovered for this session do not decrypt its Finished message: the key (or key-log secret) "
@@ -942,15 +979,17 @@ void TlsConnection::decide_verdict() {
     if (report_.gaps > 0) reason += "; " + losses;
     reason += ": no application data was exchanged";
     set(Verdict::handshake_incomplete, reason,
-        report_.gaps > 0 ? "check the capture for packet loss (kernel drops, snaplen)"
-                         : "nothing to decrypt: the client and server did not agree on a TLS session");
+        segments_cut_short_ > 0 ? std::string(kFixSnapLength)
+        : report_.gaps > 0      ? "check the capture for packet loss (kernel drops, snaplen)"
+                                : "nothing to decrypt: the client and server did not agree on a TLS session");
     return;
   }
   if (!losses.empty() || (key_problem_ && report_.records > 0)) {
     std::string reason = losses.empty() ? key_problem_reason_ : losses;
     set(Verdict::partially_decrypted, "partly decrypted: " + reason,
-        report_.gaps > 0 ? "reduce packet loss: a larger capture buffer, a filter limited to the server port, "
-                           "and a full snaplen"
+        segments_cut_short_ > 0 && report_.gaps > 0 ? std::string(kFixSnapLength)
+        : report_.gaps > 0 ? "reduce packet loss: a larger capture buffer, a filter limited to the server port, "
+                             "and a full snaplen"
         : report_.skipped_early_data_records > 0
             ? "write the key log with every secret, including CLIENT_EARLY_TRAFFIC_SECRET lines"
             : "check the key material given for the later handshakes of this connection");

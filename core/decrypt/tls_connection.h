@@ -49,6 +49,8 @@ class TlsConnection final : public tcp::ConnectionHandler {
   // the bytes of `from` are not TLS.
   bool wants_bytes(tcp::Side from) const override;
   void on_bytes_skipped(tcp::Side from, std::uint64_t bytes, std::int64_t last_timestamp_ns) override;
+  // Counted, so that the bytes missing are blamed on the snap length, not on packet loss.
+  void on_segment_cut_short(tcp::Side) override { ++segments_cut_short_; }
 
   const SessionReport& report() const { return report_; }
 
@@ -126,6 +128,12 @@ class TlsConnection final : public tcp::ConnectionHandler {
   std::string undecryptable_summary(const MasterSecretOutcome& outcome) const;
   void set_key_problem(Verdict verdict, std::string reason, std::string fix);
   void set_hello_lost(bool client_hello, const std::string& detail);
+  // A Finished did not verify (or its record did not decrypt).
+  void finished_failed();
+  // Why bytes of this connection are missing, and what to do: the snap length
+  // when it cut segments short, else packet loss.
+  std::string lost_where() const;   // "lost in the capture", or what the snap length did
+  std::string missing_bytes_fix() const;
   void decide_verdict();
   // Where the worker's reading is now, for this connection (position_ when no clock).
   CaptureOrder place_in_capture() const {
@@ -160,6 +168,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   std::optional<Direction> held_change_cipher_spec_;
   std::vector<HeldRecord> held_records_;            // bounded by a batch of the engine
 
+  std::uint64_t segments_cut_short_ = 0;            // by the capture's snap length
   bool any_tls_ = false;
   bool not_tls_ = false;
   bool midstream_records_ = false;                  // records before any hello

@@ -28,6 +28,11 @@ inline constexpr std::string_view kFixCaptureLoss =
     "reduce packet loss at the capture point: a larger capture buffer, a filter limited to the server port, or "
     "capture on the server host itself";
 
+// The fix of a verdict that the capture's snap length caused (packets cut short).
+inline constexpr std::string_view kFixSnapLength =
+    "capture whole packets: tcpdump -s 0, or a snap length of at least 65535 (dumpcap, Wireshark and tlsring "
+    "capture whole packets by default)";
+
 std::string_view to_string(Verdict verdict);
 
 }  // namespace tlsring::decrypt

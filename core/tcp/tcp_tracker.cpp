@@ -136,6 +136,7 @@ void TcpTracker::Impl::process(Connection& connection, const net::TcpSegment& se
   if (sender.started) {
     const Delivery delivery{*connection.handler, side, stats, timestamp_ns};
     const std::int64_t offset = unwrap_sequence(data_seq, sender.base, sender.stream.next_offset());
+    if (segment.payload_truncated) connection.handler->on_segment_cut_short(side);
     // A payload cut by the snap length hides where the FIN sits.
     if (fin && !segment.payload_truncated) {
       sender.stream.set_fin(offset + static_cast<std::int64_t>(segment.payload.size()), delivery);

@@ -84,6 +84,9 @@ class ConnectionHandler {
   // went on for `bytes` more bytes (holes included), the last of them seen at
   // `last_timestamp_ns`.
   virtual void on_bytes_skipped(Side /*from*/, std::uint64_t /*bytes*/, std::int64_t /*last_timestamp_ns*/) {}
+  // A segment of `from` whose payload the capture's snap length cut short,
+  // before its captured bytes are added: the rest of it comes as a gap.
+  virtual void on_segment_cut_short(Side /*from*/) {}
 };
 
 class ConnectionFactory {

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "core/capture/capture_writer.h"
 #include "core/crypto/providers.h"
 
 namespace tlsring::e2e {
@@ -106,6 +107,29 @@ std::vector<fs::path> capture_paths(const testgen::GeneratedScenario& scenario) 
   std::vector<fs::path> out;
   for (const auto& f : scenario.files) out.push_back(f.path);
   return out;
+}
+
+void copy_capture_without(const fs::path& from, const fs::path& to,
+                          const std::function<bool(const capture::CapturePacket&)>& leave_out) {
+  auto reader = capture::CaptureReader::open(from);
+  REQUIRE(reader.ok());
+  auto writer = capture::CaptureWriter::create(to, capture::CaptureFormat::pcapng);
+  REQUIRE(writer.ok());
+  std::optional<std::uint32_t> interface_id;
+  for (;;) {
+    const capture::CaptureEvent event = (*reader)->next();
+    if (event.kind == capture::CaptureEvent::Kind::end) break;
+    REQUIRE(event.kind == capture::CaptureEvent::Kind::packet);
+    const auto& packet = event.packet;
+    if (leave_out(packet)) continue;
+    if (!interface_id) {
+      auto id = (*writer)->add_interface(packet.link_type);
+      REQUIRE(id.ok());
+      interface_id = *id;
+    }
+    REQUIRE((*writer)->write_packet(packet.timestamp_ns, *interface_id, packet.data).ok());
+  }
+  REQUIRE((*writer)->close().ok());
 }
 
 std::string read_bytes(const fs::path& path) {

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/capture/capture_reader.h"
 #include "core/decrypt/decrypt_engine.h"
 #include "core/decrypt/key_store.h"
 #include "core/decrypt/session_sink.h"
@@ -89,6 +91,11 @@ struct Decryption {
 std::unique_ptr<Decryption> decrypt_files(decrypt::KeyStore& keys, const std::vector<fs::path>& files,
                                           unsigned workers = 1);
 std::vector<fs::path> capture_paths(const testgen::GeneratedScenario& scenario);
+
+// Copies capture `from` to `to` (pcapng) without the packets `leave_out`
+// returns true for; they are seen in capture order.
+void copy_capture_without(const fs::path& from, const fs::path& to,
+                          const std::function<bool(const capture::CapturePacket&)>& leave_out);
 
 std::string read_bytes(const fs::path& path);
 // What the peers received, per testgen::Direction (c2s, s2c).

@@ -114,35 +114,19 @@ Bytes message_start(const Bytes& wire, std::uint8_t type) {
 // Copies capture `from` to `to` without the frames that carry one of
 // `needles`; returns the TCP payload length of each frame left out, by needle.
 std::vector<std::size_t> copy_without(const fs::path& from, const fs::path& to, const std::vector<Bytes>& needles) {
-  auto reader = capture::CaptureReader::open(from);
-  REQUIRE(reader.ok());
-  auto writer = capture::CaptureWriter::create(to, capture::CaptureFormat::pcapng);
-  REQUIRE(writer.ok());
-  std::optional<std::uint32_t> interface_id;
   std::vector<std::size_t> dropped(needles.size(), 0);
-  for (;;) {
-    const capture::CaptureEvent event = (*reader)->next();
-    if (event.kind == capture::CaptureEvent::Kind::end) break;
-    REQUIRE(event.kind == capture::CaptureEvent::Kind::packet);
-    const auto& packet = event.packet;
-    bool keep = true;
+  copy_capture_without(from, to, [&](const capture::CapturePacket& packet) {
+    bool leave_out = false;
     for (std::size_t i = 0; i < needles.size(); ++i) {
       if (std::search(packet.data.begin(), packet.data.end(), needles[i].begin(), needles[i].end()) !=
           packet.data.end()) {
         REQUIRE(dropped[i] == 0);  // one frame carries it
         dropped[i] = packet.data.size() - kFrameHeaders;
-        keep = false;
+        leave_out = true;
       }
     }
-    if (!keep) continue;
-    if (!interface_id) {
-      auto id = (*writer)->add_interface(packet.link_type);
-      REQUIRE(id.ok());
-      interface_id = *id;
-    }
-    REQUIRE((*writer)->write_packet(packet.timestamp_ns, *interface_id, packet.data).ok());
-  }
-  REQUIRE((*writer)->close().ok());
+    return leave_out;
+  });
   for (std::size_t length : dropped) REQUIRE(length > 0);
   return dropped;
 }
