@@ -99,6 +99,7 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
       connection_->on_bytes_skipped(from, bytes, last_ns);
     }
     void on_segment_cut_short(tcp::Side from) override { connection_->on_segment_cut_short(from); }
+    void on_direction_not_captured(tcp::Side from) override { connection_->on_direction_not_captured(from); }
     // Still waiting, the connection reports its end once settled; the
     // shard's list keeps it until then.
     void on_close(tcp::CloseReason reason, std::int64_t ts) override { connection_->on_close(reason, ts); }

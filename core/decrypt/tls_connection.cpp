@@ -904,6 +904,18 @@ void TlsConnection::decide_verdict() {
         "check the port: if this server port does not use TLS, its traffic is plain text and needs no decryption");
     return;
   }
+  if (uncaptured_side_ && report_.records == 0) {
+    const net::Endpoint& silent = info_.endpoint[static_cast<int>(*uncaptured_side_)];
+    const std::string port = std::to_string(report_.server.port);
+    set(Verdict::handshake_not_captured,
+        "the capture holds one direction of this connection only: not one packet that the " +
+            std::string(silent == report_.server ? "server" : "client") + " (" + silent.to_string() +
+            ") sent was captured, not even a TCP acknowledgement, so its side of the TLS handshake is missing",
+        "capture both directions: a capture filter that matches the server port both ways (tcp port " + port +
+            ", not dst port " + port + "), a mirror (SPAN) port that copies both directions, or capture on the "
+            "server host itself");
+    return;
+  }
   if (!any_hello && (info_.syn_seen || segments_cut_short_ > 0) && report_.gaps > 0) {
     set(Verdict::handshake_not_captured,
         "the TLS hello messages of this connection were " + lost_where() + ", " +

@@ -51,6 +51,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void on_bytes_skipped(tcp::Side from, std::uint64_t bytes, std::int64_t last_timestamp_ns) override;
   // Counted, so that the bytes missing are blamed on the snap length, not on packet loss.
   void on_segment_cut_short(tcp::Side) override { ++segments_cut_short_; }
+  void on_direction_not_captured(tcp::Side from) override { uncaptured_side_ = from; }
 
   const SessionReport& report() const { return report_; }
 
@@ -169,6 +170,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   std::vector<HeldRecord> held_records_;            // bounded by a batch of the engine
 
   std::uint64_t segments_cut_short_ = 0;            // by the capture's snap length
+  std::optional<tcp::Side> uncaptured_side_;        // not one segment of this side was captured
   bool any_tls_ = false;
   bool not_tls_ = false;
   bool midstream_records_ = false;                  // records before any hello

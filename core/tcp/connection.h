@@ -32,6 +32,7 @@ struct Direction {
   }
 
   bool started = false;    // `base` is set
+  bool segment_seen = false;  // any segment from this side, data or not
   bool isn_known = false;  // this direction's SYN (or the ack of it) was seen: `isn` is set
   std::uint32_t isn = 0;
   std::uint32_t base = 0;  // the sequence number of stream offset 0

@@ -113,6 +113,7 @@ void TcpTracker::Impl::process(Connection& connection, const net::TcpSegment& se
   const Side side = connection.side_of(segment.src);
   Direction& sender = connection.direction(side);
   Direction& receiver = connection.direction(other(side));
+  sender.segment_seen = true;
   const bool syn = has(segment, net::kSyn);
 
   // Sequence spaces are tracked even for ignored connections: a reused
@@ -200,6 +201,7 @@ void TcpTracker::Impl::touch(Connection& connection, std::int64_t timestamp_ns) 
 void TcpTracker::Impl::close(Connection& connection, CloseReason reason, std::int64_t timestamp_ns) {
   for (Side side : {Side::first, Side::second}) {
     connection.direction(side).stream.flush(Delivery{*connection.handler, side, stats, timestamp_ns});
+    if (!connection.direction(side).segment_seen) connection.handler->on_direction_not_captured(side);
   }
   connection.handler->on_close(reason, timestamp_ns);
   connection.handler.reset();

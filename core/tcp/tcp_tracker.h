@@ -87,6 +87,9 @@ class ConnectionHandler {
   // A segment of `from` whose payload the capture's snap length cut short,
   // before its captured bytes are added: the rest of it comes as a gap.
   virtual void on_segment_cut_short(Side /*from*/) {}
+  // Right before on_close(): not one segment from `from` was captured, not
+  // even an acknowledgement (a capture of one direction only).
+  virtual void on_direction_not_captured(Side /*from*/) {}
 };
 
 class ConnectionFactory {

@@ -1,6 +1,8 @@
-// Captures that hold only part of the handshake's bytes, because the capture's
-// snap length cut packets short (tcpdump -s 96 and the like) or a segment was
-// lost: the verdict says which, and never blames the key for it.
+// Captures that hold only part of a connection's bytes: the capture's snap
+// length cut packets short (tcpdump -s 96 and the like), a segment of the
+// handshake was lost, or only one direction was captured (a filter on
+// "dst port", a mirror port copying one direction). The verdict says which,
+// and never blames the key for it.
 //
 // The connections come from the generator's real OpenSSL client and server;
 // the packets cut or left out are counted from the capture files themselves
@@ -86,7 +88,7 @@ RecordedConnection decrypt_first_connection(const testgen::GeneratedScenario& sc
 
 }  // namespace
 
-TEST_CASE("Snap length: hellos cut short are blamed on the snap length, not on packet loss", "[e2e][snaplen]") {
+TEST_CASE("Snap length: hellos cut short are blamed on the snap length, not on packet loss", "[e2e][partial]") {
   TempDir dir;
   testgen::ScenarioConfig config = base_config(dir.path(), "AES128-GCM-SHA256", 2);
   config.output.snaplen = 96;  // tcpdump's old default: 42 bytes of TCP payload at most
@@ -120,7 +122,7 @@ TEST_CASE("Snap length: hellos cut short are blamed on the snap length, not on p
   }
 }
 
-TEST_CASE("Snap length: a certificate or key exchange cut short is not blamed on the key", "[e2e][snaplen]") {
+TEST_CASE("Snap length: a certificate or key exchange cut short is not blamed on the key", "[e2e][partial]") {
   TempDir dir;
   // 400 bytes keep the ClientHello whole, and cut the server's Certificate flight.
   testgen::ScenarioConfig config = base_config(dir.path() / "cut");
@@ -156,7 +158,7 @@ TEST_CASE("Snap length: a certificate or key exchange cut short is not blamed on
 }
 
 TEST_CASE("Snap length: records cut short leave a partly decrypted connection, the gaps blamed on the snap length",
-          "[e2e][snaplen]") {
+          "[e2e][partial]") {
   TempDir dir;
   testgen::ScenarioConfig config = base_config(dir.path());
   config.specs[0].traffic.bulk_server_to_client = 100'000;  // 16 KB records over full-sized segments
@@ -183,7 +185,7 @@ TEST_CASE("Snap length: records cut short leave a partly decrypted connection, t
 }
 
 TEST_CASE("Lost handshake bytes: Finished over a certificate with a hole does not verify, blamed on the loss",
-          "[e2e][snaplen]") {
+          "[e2e][partial]") {
   TempDir dir;
   testgen::ScenarioConfig config = base_config(dir.path());
   config.network.mss = 300;  // the server's Certificate record spans several segments
@@ -200,4 +202,37 @@ TEST_CASE("Lost handshake bytes: Finished over a certificate with a hole does no
                                     "not captured whole (" + std::to_string(lost) + " bytes of it were lost in the "
                                     "capture)"));
   CHECK(got.report.fix == decrypt::kFixCaptureLoss);
+}
+
+TEST_CASE("One direction captured: said so, with the filter or mirror port to fix", "[e2e][partial]") {
+  TempDir dir;
+  const auto scenario = generate_ok(base_config(dir.path(), "AES128-GCM-SHA256", 2));
+  const fs::path file = capture_paths(scenario).at(0);
+  const std::uint16_t server_port = scenario.connections[0].server.port;
+  const std::string port = std::to_string(server_port);
+  for (const bool keep_client_side : {true, false}) {
+    INFO((keep_client_side ? "client->server only" : "server->client only"));
+    // Every packet the other side sent is left out, acknowledgements included.
+    const fs::path one_way = dir.path() / (keep_client_side ? "c2s.pcapng" : "s2c.pcapng");
+    copy_capture_without(file, one_way, [&](const capture::CapturePacket& packet) {
+      return (port_at(packet.data, kPortsAt) == server_port) == keep_client_side;
+    });
+    decrypt::KeyStore keys;
+    bind_server_key(keys, scenario);
+    auto run = decrypt_files(keys, {one_way});
+    for (const auto& c : scenario.connections) {
+      const RecordedConnection* got = find_connection(*run, c);
+      REQUIRE(got != nullptr);
+      INFO(describe(*got));
+      const net::Endpoint silent = to_endpoint(keep_client_side ? c.server : c.client);
+      CHECK(got->report.verdict == decrypt::Verdict::handshake_not_captured);
+      CHECK(contains(got->report.reason, "the capture holds one direction of this connection only: not one packet "
+                                         "that the " + std::string(keep_client_side ? "server" : "client") + " (" +
+                                             silent.to_string() + ") sent was captured"));
+      CHECK(contains(got->report.fix, "capture both directions: a capture filter that matches the server port both "
+                                      "ways (tcp port " + port + ", not dst port " + port + ")"));
+      CHECK(got->c2s().empty());
+      CHECK(got->s2c().empty());
+    }
+  }
 }
