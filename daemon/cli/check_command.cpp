@@ -173,6 +173,7 @@ int run_check_command(const std::vector<std::string>& argv, std::ostream& out, s
   const ConfiguredKeys keys = configured_keys(*config);
   const std::vector<net::Endpoint> bound(keys.bound.begin(), keys.bound.end());
   printer.print(filter_lines(config->capture.filter, config->capture.snaplen, bound, config_file));
+  if (auto snaplen = snaplen_line(config->capture.snaplen, config_file)) printer.print(*snaplen);
   printer.print(check_capture_permission());
   printer.print(check_output_directory(*config));
 

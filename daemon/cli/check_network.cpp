@@ -18,9 +18,10 @@ struct AllDevsFree {
   void operator()(pcap_if_t* devs) const { pcap_freealldevs(devs); }
 };
 
-// A minimal Ethernet + IP + TCP SYN from a client to `server`: enough for a
-// BPF program to decide on (addresses, ports, protocol); checksums do not matter.
-std::vector<std::uint8_t> syn_frame(const net::Endpoint& server) {
+// A minimal Ethernet + IP + TCP SYN from a client to `server`, or the SYN/ACK
+// back `from_server`: enough for a BPF program to decide on (addresses, ports,
+// protocol); checksums do not matter.
+std::vector<std::uint8_t> syn_frame(const net::Endpoint& server, bool from_server) {
   std::vector<std::uint8_t> frame = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2};  // dst, src MAC
   const bool v6 = server.ip.version == 6;
   frame.push_back(v6 ? 0x86 : 0x08);
@@ -29,21 +30,30 @@ std::vector<std::uint8_t> syn_frame(const net::Endpoint& server) {
     const std::array<std::uint8_t, 8> header = {0x60, 0, 0, 0, 0, 20, 6, 64};  // payload 20, next TCP
     frame.insert(frame.end(), header.begin(), header.end());
     const std::array<std::uint8_t, 16> client = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
-    frame.insert(frame.end(), client.begin(), client.end());
-    frame.insert(frame.end(), server.ip.bytes.begin(), server.ip.bytes.end());
+    const auto& source = from_server ? server.ip.bytes : client;
+    const auto& destination = from_server ? client : server.ip.bytes;
+    frame.insert(frame.end(), source.begin(), source.end());
+    frame.insert(frame.end(), destination.begin(), destination.end());
   } else {
     const std::array<std::uint8_t, 12> header = {0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0};  // DF, TTL, TCP
     frame.insert(frame.end(), header.begin(), header.end());
     const std::array<std::uint8_t, 4> client = {192, 0, 2, 10};
-    frame.insert(frame.end(), client.begin(), client.end());
-    frame.insert(frame.end(), server.ip.bytes.begin(), server.ip.bytes.begin() + 4);
+    const std::uint8_t* source = from_server ? server.ip.bytes.data() : client.data();
+    const std::uint8_t* destination = from_server ? client.data() : server.ip.bytes.data();
+    frame.insert(frame.end(), source, source + 4);
+    frame.insert(frame.end(), destination, destination + 4);
   }
-  const std::array<std::uint8_t, 20> tcp = {0xc0, 0x00,  // client port 49152
-                                            static_cast<std::uint8_t>(server.port >> 8),
-                                            static_cast<std::uint8_t>(server.port & 0xff),
-                                            0, 0, 0, 1, 0, 0, 0, 0,  // seq, ack
-                                            0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0};  // offset 5, SYN
-  frame.insert(frame.end(), tcp.begin(), tcp.end());
+  const std::array<std::uint8_t, 2> client_port = {0xc0, 0x00};  // 49152
+  const std::array<std::uint8_t, 2> server_port = {static_cast<std::uint8_t>(server.port >> 8),
+                                                   static_cast<std::uint8_t>(server.port & 0xff)};
+  const auto& source_port = from_server ? server_port : client_port;
+  const auto& destination_port = from_server ? client_port : server_port;
+  frame.insert(frame.end(), source_port.begin(), source_port.end());
+  frame.insert(frame.end(), destination_port.begin(), destination_port.end());
+  const std::uint8_t flags = from_server ? 0x12 : 0x02;  // SYN/ACK, SYN
+  const std::array<std::uint8_t, 16> rest = {0, 0, 0, 1, 0, 0, 0, 0,  // seq, ack
+                                             0x50, flags, 0xff, 0xff, 0, 0, 0, 0};  // offset 5
+  frame.insert(frame.end(), rest.begin(), rest.end());
   return frame;
 }
 
@@ -107,18 +117,40 @@ std::vector<CheckLine> filter_lines(const std::string& filter, std::uint32_t sna
   std::vector<CheckLine> lines;
   lines.push_back(ok_line(filter.empty() ? std::string("filter: none (every packet is recorded)")
                                          : "filter " + quoted(filter) + ": compiles"));
-  for (const net::Endpoint& server : servers) {
-    const std::vector<std::uint8_t> frame = syn_frame(server);
+  const auto passes = [&](const net::Endpoint& server, bool from_server) {
+    const std::vector<std::uint8_t> frame = syn_frame(server, from_server);
     pcap_pkthdr header{};
     header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
-    if (pcap_offline_filter(program.get(), &header, frame.data()) == 0) {
+    return pcap_offline_filter(program.get(), &header, frame.data()) != 0;
+  };
+  for (const net::Endpoint& server : servers) {
+    const bool to_server = passes(server, false);
+    const bool from_server = passes(server, true);
+    const std::string port = std::to_string(server.port);
+    if (!to_server && !from_server) {
       lines.push_back(warn_line("filter " + quoted(filter) + ": drops the TCP traffic of " + server.to_string() +
                                     ", a server decrypt.keys names",
                                 {"fix: extend capture.filter in " + config_file + ", e.g. \"" + filter +
-                                 " or tcp port " + std::to_string(server.port) + "\""}));
+                                 " or tcp port " + port + "\""}));
+    } else if (to_server != from_server) {
+      lines.push_back(warn_line("filter " + quoted(filter) + ": passes what " +
+                                    (to_server ? "clients send to " : "comes from ") + server.to_string() +
+                                    " but drops what " + (to_server ? "it sends back" : "clients send to it") +
+                                    ": a TLS session cannot be decrypted from one direction",
+                                {"fix: match both directions in capture.filter in " + config_file + ", e.g. \"tcp port " +
+                                 port + "\" (not \"dst port " + port + "\")"}));
     }
   }
   return lines;
+}
+
+std::optional<CheckLine> snaplen_line(std::uint32_t snaplen, const std::string& config_file) {
+  // A whole IP packet; on loopback and with segmentation offload, up to 64 KiB.
+  constexpr std::uint32_t kWholePacket = 65535;
+  if (snaplen >= kWholePacket) return std::nullopt;
+  return warn_line("capture.snaplen " + std::to_string(snaplen) + ": packets longer than " + std::to_string(snaplen) +
+                       " bytes are cut short, and the TLS records in them cannot be decrypted",
+                   {"fix: remove capture.snaplen from " + config_file + " (the default, 262144, keeps whole packets)"});
 }
 
 std::optional<std::uint64_t> effective_capabilities(std::string_view proc_status) {

@@ -34,10 +34,13 @@ std::vector<CheckLine> interface_lines(const std::vector<std::string>& configure
 
 // Compiles `filter` for Ethernet with `snaplen` (pcap_open_dead): one line,
 // FAIL quoting libpcap's message. When it compiles, also whether it passes TCP
-// to each of `servers` (the servers keys are bound to): a filter that drops a
-// keyed server's port warns.
+// to and from each of `servers` (the servers keys are bound to): a filter that
+// drops a keyed server's port, or one of its directions, warns.
 std::vector<CheckLine> filter_lines(const std::string& filter, std::uint32_t snaplen,
                                     const std::vector<net::Endpoint>& servers, const std::string& config_file);
+
+// A warning when capture.snaplen cuts packets short (below a whole IP packet).
+std::optional<CheckLine> snaplen_line(std::uint32_t snaplen, const std::string& config_file);
 
 // The CapEff bit mask of a /proc/PID/status text; nullopt when absent.
 std::optional<std::uint64_t> effective_capabilities(std::string_view proc_status);

@@ -198,11 +198,48 @@ TEST_CASE("check lines: the filter must pass the keyed servers' traffic") {
   CHECK(by_host[1].what.find("10.1.0.2:3000") != std::string::npos);
   CHECK(by_host[2].what.find("[fd00::1]:3000") != std::string::npos);
 
-  const auto v6 = filter_lines("ip6 and dst port 3000", 65535, {endpoint("fd00::1", 3000)}, "t.yaml");
+  const auto v6 = filter_lines("ip6 and tcp port 3000", 65535, {endpoint("fd00::1", 3000)}, "t.yaml");
   CHECK(v6.size() == 1);
   const auto empty = filter_lines("", 65535, {endpoint("10.1.0.1", 3000)}, "t.yaml");
   REQUIRE(empty.size() == 1);
   CHECK(empty[0].what == "filter: none (every packet is recorded)");
+}
+
+TEST_CASE("check lines: a filter that passes one direction of a keyed server's traffic warns") {
+  for (const char* server : {"10.1.0.1", "fd00::1"}) {
+    INFO(server);
+    const auto to_server = filter_lines("dst port 3000", 65535, {endpoint(server, 3000)}, "t.yaml");
+    REQUIRE(to_server.size() == 2);
+    CHECK(to_server[0].status == CheckStatus::ok);
+    CHECK(to_server[1].status == CheckStatus::warn);
+    CHECK(to_server[1].what == "filter \"dst port 3000\": passes what clients send to " +
+                                   endpoint(server, 3000).to_string() +
+                                   " but drops what it sends back: a TLS session cannot be decrypted from one direction");
+    REQUIRE(to_server[1].details.size() == 1);
+    CHECK(to_server[1].details[0] ==
+          "fix: match both directions in capture.filter in t.yaml, e.g. \"tcp port 3000\" (not \"dst port 3000\")");
+
+    const auto from_server = filter_lines("tcp src port 3000", 65535, {endpoint(server, 3000)}, "t.yaml");
+    REQUIRE(from_server.size() == 2);
+    CHECK(from_server[1].what.find("passes what comes from " + endpoint(server, 3000).to_string() +
+                                   " but drops what clients send to it") != std::string::npos);
+
+    CHECK(filter_lines("tcp port 3000", 65535, {endpoint(server, 3000)}, "t.yaml").size() == 1);
+    const std::string host = std::string(server).find(':') == std::string::npos ? "host " : "ip6 host ";
+    CHECK(filter_lines(host + server + " and tcp port 3000", 65535, {endpoint(server, 3000)}, "t.yaml").size() == 1);
+  }
+}
+
+TEST_CASE("check lines: a snap length below a whole packet warns") {
+  CHECK_FALSE(snaplen_line(262144, "t.yaml"));
+  CHECK_FALSE(snaplen_line(65535, "t.yaml"));
+  const auto cut = snaplen_line(96, "t.yaml");
+  REQUIRE(cut);
+  CHECK(cut->status == CheckStatus::warn);
+  CHECK(cut->what ==
+        "capture.snaplen 96: packets longer than 96 bytes are cut short, and the TLS records in them cannot be decrypted");
+  REQUIRE(cut->details.size() == 1);
+  CHECK(cut->details[0] == "fix: remove capture.snaplen from t.yaml (the default, 262144, keeps whole packets)");
 }
 
 TEST_CASE("check lines: free space against min_free_space and max_total_size") {
