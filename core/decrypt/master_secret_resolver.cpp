@@ -154,6 +154,7 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, HandshakeKin
       return with_rsa_key(hs, *key, false, server);
     }
   }
+  // How a key is given for this server, in both verbs' terms.
   const std::string bind_it = "tlsring decrypt --key " + server.to_string() +
                               "=FILE, or in the service config a decrypt.keys entry with server: " + server.to_string();
   if (!hs.certificate_seen && store.has_unbound_rsa_keys()) {
@@ -167,10 +168,7 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, HandshakeKin
   std::string reason = "no RSA private key was given for server " + server.to_string();
   if (hs.certificate_subject) reason += " (certificate " + *hs.certificate_subject + ")";
   if (store.has_rsa_keys()) reason += "; none of the keys given matches its certificate";
-  return failure(Verdict::no_key, reason,
-                 "give this server's private key (PEM or .pfx): tlsring decrypt --key " + server.to_string() +
-                     "=FILE, or in the service config a decrypt.keys entry with server: " + server.to_string() +
-                     "; or a key log");
+  return failure(Verdict::no_key, reason, "give this server's private key (PEM or .pfx): " + bind_it + "; or a key log");
 }
 
 }  // namespace tlsring::decrypt

@@ -881,8 +881,10 @@ std::string TlsConnection::lost_where() const {
          " packet(s) of this connection)";
 }
 
-std::string TlsConnection::missing_bytes_fix() const {
-  return std::string(segments_cut_short_ > 0 ? kFixSnapLength : kFixCaptureLoss);
+std::string TlsConnection::missing_bytes_fix() const { return missing_bytes_fix(segments_cut_short_); }
+
+std::string TlsConnection::missing_bytes_fix(std::uint64_t segments_cut_short) {
+  return std::string(segments_cut_short > 0 ? kFixSnapLength : kFixCaptureLoss);
 }
 
 void TlsConnection::decide_verdict() {
@@ -975,7 +977,7 @@ void TlsConnection::decide_verdict() {
         "the Finished message of this session does not verify, but its handshake was not captured whole (" + hole +
             "): the keys, or the messages they are checked against, are incomplete, which does not show that "
             "the key is wrong",
-        hs_.segments_cut_short_at_failure > 0 ? std::string(kFixSnapLength) : std::string(kFixCaptureLoss));
+        missing_bytes_fix(hs_.segments_cut_short_at_failure));
     return;
   }
   if (report_.records == 0 && hs_.finished_failed && !report_.finished_verified) {

@@ -134,7 +134,8 @@ class TlsConnection final : public tcp::ConnectionHandler {
   // Why bytes of this connection are missing, and what to do: the snap length
   // when it cut segments short, else packet loss.
   std::string lost_where() const;   // "lost in the capture", or what the snap length did
-  std::string missing_bytes_fix() const;
+  std::string missing_bytes_fix() const;  // for this connection's segments cut short so far
+  static std::string missing_bytes_fix(std::uint64_t segments_cut_short);
   void decide_verdict();
   // Where the worker's reading is now, for this connection (position_ when no clock).
   CaptureOrder place_in_capture() const {
