@@ -12,7 +12,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
+#include <compare>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -24,7 +27,29 @@ struct IpAddress {
 
   // "10.0.0.1" or "2001:db8::1" (RFC 5952 form).
   std::string to_string() const;
-  auto operator<=>(const IpAddress&) const = default;
+  // By version, then the bytes in order. Written out in two 64-bit words:
+  // every packet's connection is looked up and put in canonical order by
+  // these, and the defaulted forms call memcmp for the 16 bytes.
+  friend bool operator==(const IpAddress& a, const IpAddress& b) {
+    return a.version == b.version && a.word(0) == b.word(0) && a.word(1) == b.word(1);
+  }
+  friend std::strong_ordering operator<=>(const IpAddress& a, const IpAddress& b) {
+    if (a.version != b.version) return a.version <=> b.version;
+    if (a.word(0) != b.word(0)) return a.ordered_word(0) <=> b.ordered_word(0);
+    return a.ordered_word(1) <=> b.ordered_word(1);
+  }
+
+ private:
+  std::uint64_t word(std::size_t i) const {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + 8 * i, sizeof w);
+    return w;
+  }
+  // The word whose integer order is the order of its bytes.
+  std::uint64_t ordered_word(std::size_t i) const {
+    const std::uint64_t w = word(i);
+    return std::endian::native == std::endian::big ? w : __builtin_bswap64(w);
+  }
 };
 
 struct Endpoint {

@@ -1,7 +1,10 @@
 // Address text: RFC 5952's own examples, and random addresses compared with
-// the C library's inet_ntop (an independent RFC 5952 implementation).
+// the C library's inet_ntop (an independent RFC 5952 implementation). Address
+// order: random addresses compared with the plain byte order.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <compare>
 #include <random>
 
 #ifndef _WIN32
@@ -97,3 +100,28 @@ TEST_CASE("IpAddress: random IPv6 addresses print as inet_ntop prints them") {
   }
 }
 #endif
+
+TEST_CASE("IpAddress: ordered by version, then byte by byte, and equal only when every byte is") {
+  // Addresses that differ in one byte anywhere, in both words, so that the
+  // word-wise comparison is checked against the plain byte order.
+  std::mt19937 random(4291);
+  for (int i = 0; i < 20000; ++i) {
+    IpAddress a;
+    a.version = random() % 4 == 0 ? 4 : 6;
+    for (auto& byte : a.bytes) byte = static_cast<std::uint8_t>(random() % 3);
+    IpAddress b = a;
+    if (random() % 5 != 0) b.bytes[random() % 16] = static_cast<std::uint8_t>(random() % 3);
+    if (random() % 10 == 0) b.version = b.version == 4 ? 6 : 4;
+    const auto expected = a.version != b.version
+                              ? a.version <=> b.version
+                              : std::lexicographical_compare_three_way(a.bytes.begin(), a.bytes.end(),
+                                                                       b.bytes.begin(), b.bytes.end());
+    INFO("iteration " << i);
+    REQUIRE((a <=> b) == expected);
+    REQUIRE((a == b) == (expected == 0));
+    REQUIRE((b <=> a) == (0 <=> expected));
+  }
+  REQUIRE(v4(10, 0, 0, 1) < v4(10, 0, 0, 2));
+  REQUIRE(v4(255, 0, 0, 1) < v6({0, 0, 0, 0, 0, 0, 0, 1}));
+  REQUIRE(v6({0x2001, 0xdb8, 0, 0, 0, 0, 0, 0xff}) < v6({0x2001, 0xdb8, 0, 0, 0, 0, 1, 0}));
+}
