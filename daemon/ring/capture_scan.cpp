@@ -1,5 +1,7 @@
 #include "daemon/ring/capture_scan.h"
 
+#include <algorithm>
+
 #include "core/bytes/byte_reader.h"
 #include "core/capture/file_capture_reader.h"
 #include "core/capture/pcap_format.h"
@@ -9,6 +11,10 @@ namespace tlsring::daemon {
 namespace {
 
 using Bytes = std::span<const std::uint8_t>;
+
+// Where an Enhanced (and an obsolete) Packet Block holds its captured length:
+// after the block type and length, the interface and the two time halves.
+constexpr std::size_t kPacketBlockCapturedLengthAt = 20;
 
 std::uint32_t load_u32(Bytes at, bool big_endian) {
   ByteReader r(at);
@@ -53,6 +59,7 @@ void scan_pcap(Bytes bytes, CaptureScan& scan) {
     offset += size;
     scan.whole_end = offset;
     ++scan.packets;
+    scan.captured_bytes += record.captured_length;
   }
 }
 
@@ -100,9 +107,17 @@ void scan_pcapng(Bytes bytes, CaptureScan& scan) {
     offset += length;
     scan.whole_end = offset;
     scan.has_header = true;
-    if (type == capture::kBlockEnhancedPacket || type == capture::kBlockSimplePacket ||
-        type == capture::kBlockObsoletePacket) {
+    if (type == capture::kBlockEnhancedPacket || type == capture::kBlockObsoletePacket) {
       ++scan.packets;
+      if (length >= kPacketBlockCapturedLengthAt + 8) {
+        scan.captured_bytes += load_u32(rest.subspan(kPacketBlockCapturedLengthAt), big_endian);
+      }
+    } else if (type == capture::kBlockSimplePacket) {
+      // The original length, then the packet (cut to the block, padded to 4 bytes).
+      ++scan.packets;
+      if (length >= 16) {
+        scan.captured_bytes += std::min<std::uint64_t>(load_u32(rest.subspan(8), big_endian), length - 16);
+      }
     }
   }
 }

@@ -12,7 +12,8 @@
 //    SHB counts as one), i.e. the length to truncate the file to. packets:
 //    packet records (pcap records; pcapng Enhanced, Simple and obsolete Packet
 //    Blocks) before whole_end. Other pcapng blocks (IDB, ISB, DSB, ...) are
-//    kept when whole, but are not packets.
+//    kept when whole, but are not packets. captured_bytes: the packet bytes
+//    those records hold (their captured lengths).
 //  - A record is malformed when its length is above the reader's limits
 //    (kMaxPacketLength / kMaxBlockLength), a pcapng length is below 12 or not a
 //    multiple of 4, the trailing length disagrees, a later SHB has no valid
@@ -33,6 +34,7 @@ struct CaptureScan {
   bool has_header = false;
   std::uint64_t whole_end = 0;
   std::uint64_t packets = 0;
+  std::uint64_t captured_bytes = 0;
   std::string stop_reason;  // empty: the bytes end on a record boundary
 };
 

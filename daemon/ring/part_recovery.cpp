@@ -77,6 +77,7 @@ Result<RecoveredFile> recover_part_file(const std::filesystem::path& part_path) 
   out.final_path = std::move(final_path);
   out.packets_kept = scan.packets;
   out.bytes_kept = scan.whole_end;
+  out.captured_bytes_kept = scan.captured_bytes;
   out.bytes_cut = size - scan.whole_end;
   return out;
 }

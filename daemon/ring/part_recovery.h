@@ -33,6 +33,7 @@ struct RecoveredFile {
   bool deleted = false;              // held no whole header, removed
   std::uint64_t packets_kept = 0;
   std::uint64_t bytes_kept = 0;      // the file's size now
+  std::uint64_t captured_bytes_kept = 0;  // the packet bytes in the packets kept
   std::uint64_t bytes_cut = 0;       // cut off the end (or the whole file, when deleted)
   std::string cut_reason;            // where and why the scan stopped; empty: nothing was cut
 };

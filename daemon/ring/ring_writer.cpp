@@ -178,12 +178,21 @@ Result<CompletedFile> RingWriter::close_file(std::int64_t end_ns,
   done.bytes = writer_->bytes_written();
   const std::filesystem::path part_path = part_path_;
   forget_file();
-  if (!status) return status.error().with_context("capture file left as " + part_path.string());
+  if (!status) return status.error();  // it names the .part, which stays
   if (auto renamed = rename_no_replace(part_path, done.path); !renamed) {
     return renamed.error().with_context("capture file complete but left as " + part_path.string());
   }
   if (auto synced = fsync_directory(options_.directory); !synced) return synced.error();
   return done;
+}
+
+void RingWriter::discard_file() {
+  if (!writer_) return;
+  (void)writer_->close();  // fails as the headers did; the file goes either way
+  const std::filesystem::path part_path = part_path_;
+  forget_file();
+  std::error_code ec;
+  std::filesystem::remove(part_path, ec);
 }
 
 void RingWriter::forget_file() {

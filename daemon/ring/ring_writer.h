@@ -30,6 +30,9 @@
 //    NAME.part to NAME (never over an existing file) and fsyncs the
 //    directory. After it the writer has no file open, whether it succeeded or
 //    not; on failure the `.part` is left for recover_part_file().
+//  - discard_file() closes the open file without completing it and deletes
+//    its `.part`: for a file whose headers could not be written, which holds
+//    no packet. After it the writer has no file open.
 //  - current_size() is the size the open file would have if closed now: every
 //    byte written or buffered, plus (pcapng) one ISB per interface;
 //    record_size(packet) is what write(packet) would add. Together they feed
@@ -88,6 +91,7 @@ class RingWriter {
   Status flush();
   Result<CompletedFile> close_file(std::int64_t end_ns,
                                    std::span<const InterfaceCounters> counters_at_close);
+  void discard_file();
 
   bool is_open() const { return writer_ != nullptr; }
   std::uint64_t current_size() const;

@@ -90,6 +90,9 @@ TEST_CASE("recover_part_file: cut mid-packet and mid-header keeps the whole pack
       CHECK(recovered->final_path == dir.path / name);
       CHECK(recovered->packets_kept == expected_packets);
       CHECK(recovered->bytes_kept == expected_end);
+      std::uint64_t expected_captured = 0;
+      for (std::uint32_t i = 0; i < expected_packets; ++i) expected_captured += 60 + (i * 97) % 700;
+      CHECK(recovered->captured_bytes_kept == expected_captured);
       CHECK(recovered->bytes_cut == cut - expected_end);
       CHECK(recovered->cut_reason.empty() == (cut == expected_end));
       CHECK_FALSE(fs::exists(part));
