@@ -6,7 +6,7 @@
 namespace tlsring::cli {
 
 std::string format_summary(const std::string& title, const std::vector<decrypt::FileSummary>& files,
-                           const output::DirectoryOutput& output) {
+                           const output::DirectoryOutput& output, const std::vector<std::string>& run_notes) {
   std::ostringstream s;
   std::uint64_t packets = 0;
   for (const auto& f : files) packets += f.packets;
@@ -22,6 +22,8 @@ std::string format_summary(const std::string& title, const std::vector<decrypt::
     }
   }
   s << "  decrypted: " << decrypted << "    not decrypted: " << (totals.sessions - decrypted) << "\n\n";
+  for (const auto& note : run_notes) s << "  " << note << "\n";
+  if (!run_notes.empty()) s << "\n";
   for (int v = 0; v < decrypt::kVerdictCount; ++v) {
     const auto& count = verdicts[v];
     if (count.count == 0) continue;

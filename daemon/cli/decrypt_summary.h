@@ -12,8 +12,10 @@
 
 namespace tlsring::cli {
 
-// `title` opens the first line ("tlsring decrypt").
+// `title` opens the first line ("tlsring decrypt"). `run_notes` (the
+// service's: what the capture or the results lost) come before the verdicts
+// they explain, a line each.
 std::string format_summary(const std::string& title, const std::vector<decrypt::FileSummary>& files,
-                           const output::DirectoryOutput& output);
+                           const output::DirectoryOutput& output, const std::vector<std::string>& run_notes = {});
 
 }  // namespace tlsring::cli

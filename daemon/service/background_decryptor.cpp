@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
 
 #include "core/output/private_file.h"
 #include "daemon/cli/decrypt_summary.h"
@@ -119,7 +120,7 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   } else {
     done.error = summary.error().message;
   }
-  if (!flushed.ok() && done.error.empty()) done.error = flushed.error().message;
+  note_output_error(flushed);
   write_run_summary();
   // The engine freed what this file's connections used, but the C library
   // keeps freed pages in its per-thread arenas: handed back now, so that the
@@ -130,9 +131,30 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   if (on_done_) on_done_(done);
 }
 
+void BackgroundDecryptor::add_run_note(std::string note) {
+  boost::asio::post(*thread_, [this, note = std::move(note)] { run_notes_.push_back(note); });
+}
+
+// The output keeps its first error and goes on writing: a result that could
+// not be written (a full disk) leaves a hole in its file. Said once, in the
+// log at once and in the run's summary.
+void BackgroundDecryptor::note_output_error(const Status& status) {
+  if (status.ok() || !output_error_.empty()) return;
+  output_error_ = status.error().message;
+  spdlog::error("results could not all be written: {}; the transcripts and decrypted bytes of the connections "
+                "open then are incomplete",
+                output_error_);
+}
+
 void BackgroundDecryptor::write_run_summary() {
+  std::vector<std::string> notes = run_notes_;
+  if (!output_error_.empty()) {
+    notes.push_back("results: some could not be written (" + output_error_ +
+                    "): the transcripts and decrypted bytes of the connections open then are incomplete; what to "
+                    "do: keep the disk of output.directory writable, with space free");
+  }
   (void)write_private_text(options_.run_directory / "summary.txt",
-                           cli::format_summary("tlsring run", summaries_, *output_));
+                           cli::format_summary("tlsring run", summaries_, *output_, notes));
 }
 
 std::map<std::string, std::uint64_t> BackgroundDecryptor::verdict_counts() const {
@@ -153,6 +175,7 @@ Status BackgroundDecryptor::finish() {
   boost::asio::post(*thread_, [this] {
     engine_->finish();
     finish_status_ = output_->finish();
+    note_output_error(finish_status_);
     write_run_summary();
   });
   thread_->join();

@@ -77,6 +77,10 @@ class BackgroundDecryptor {
   // decrypted after the next start); the file being decrypted completes.
   void skip_queued() { skip_queued_ = true; }
 
+  // A line for the run's summary ("capture: ..."), before the verdicts.
+  // Thread-safe; in the summary from the next file on.
+  void add_run_note(std::string note);
+
   // Files queued and not yet decrypted (the one being decrypted included).
   std::uint64_t backlog() const { return backlog_.load(); }
   std::uint64_t files_decrypted() const { return files_decrypted_.load(); }
@@ -91,6 +95,7 @@ class BackgroundDecryptor {
   BackgroundDecryptor(DecryptorOptions options, std::unique_ptr<decrypt::KeyStore> keys,
                       std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done);
   void decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence);
+  void note_output_error(const Status& status);
   void write_run_summary();
 
   DecryptorOptions options_;
@@ -103,6 +108,8 @@ class BackgroundDecryptor {
   std::atomic<std::uint64_t> backlog_{0};
   std::atomic<std::uint64_t> files_decrypted_{0};
   std::vector<decrypt::FileSummary> summaries_;  // decrypting thread only
+  std::vector<std::string> run_notes_;           // decrypting thread only
+  std::string output_error_;                     // the first result not written; decrypting thread only
   std::mutex finish_mutex_;
   bool finished_ = false;
   Status finish_status_;

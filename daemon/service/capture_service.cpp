@@ -21,6 +21,7 @@
 #include "daemon/ring/part_recovery.h"
 #include "daemon/ring/ring_directory.h"
 #include "daemon/service/background_decryptor.h"
+#include "daemon/service/capture_notes.h"
 #include "daemon/service/configured_keys.h"
 #include "daemon/service/decrypted_ledger.h"
 #include "daemon/service/earlier_runs.h"
@@ -119,6 +120,8 @@ class Service {
         std::move(writer.value()), ring_options, *ledger_,
         [this](const CompletedFile& file) { decryptor_->submit(file.path, file.sequence); },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
+    recorder_->set_outage_callback(
+        [this](const WriteOutage& outage) { decryptor_->add_run_note("capture: " + describe_outage(outage)); });
 
     CapturePipelineOptions pipeline_options;
     pipeline_options.record_format = config_.output.format;  // records go to the files as encoded
@@ -204,8 +207,18 @@ class Service {
     notifier_.stopping();
     write_status();
     pipeline_->stop();
-    spdlog::info("capture closed: {} packets in {} files; decrypting what remains ({} file(s) queued)",
-                 recorder_->stats().packets, recorder_->stats().files_written, decryptor_->backlog());
+    const RingRecorderStats ring = recorder_->stats();
+    spdlog::info("capture closed: {} packets in {} files; decrypting what remains ({} file(s) queued)", ring.packets,
+                 ring.files_written, decryptor_->backlog());
+    const CaptureStats capture = pipeline_->stats();
+    CaptureTotals totals;
+    totals.packets_written = ring.packets;
+    totals.files_written = ring.files_written;
+    for (const auto& k : capture.kernel) totals.kernel_drops += k.dropped + k.if_dropped;
+    totals.writer_drops = capture.user_dropped;
+    totals.not_written = ring.paused_drops;
+    totals.files_deleted_undecrypted = ring.files_deleted_undecrypted;
+    decryptor_->add_run_note("capture: " + describe_capture_totals(totals));
     if (Status finished = decryptor_->finish(); !finished.ok()) {
       spdlog::error("writing the results failed: {}", finished.error().message);
       exit_status_ = kServiceExitFailed;
@@ -296,7 +309,7 @@ class Service {
       const RingRecorderStats ring = recorder_->stats();
       s.packets = ring.packets;
       s.bytes = ring.bytes;
-      s.user_drops += ring.paused_drops;
+      s.not_written = ring.paused_drops;
       s.files_written = ring.files_written;
       s.files_deleted = ring.files_deleted;
       s.files_deleted_undecrypted = ring.files_deleted_undecrypted;
@@ -315,8 +328,13 @@ class Service {
                    drops - reported_drops_, s.kernel_drops, s.user_drops);
       reported_drops_ = drops;
     }
+    // Said once when it starts failing (a full disk fails it every few seconds) and once when it works again.
     if (Status written = write_status_file(status_file_path(config_), s); !written.ok()) {
-      spdlog::warn("{}", written.error().message);
+      if (!status_write_failing_) spdlog::warn("{} (said once until it works again)", written.error().message);
+      status_write_failing_ = true;
+    } else if (status_write_failing_) {
+      spdlog::info("the status file is written again");
+      status_write_failing_ = false;
     }
     notifier_.status(state_ + ": " + std::to_string(s.packets) + " packets, " + std::to_string(s.kernel_drops) +
                      " dropped, " + std::to_string(s.files_written) + " files, decrypt backlog " +
@@ -338,6 +356,7 @@ class Service {
   std::int64_t started_ns_ = 0;
   std::optional<std::int64_t> stop_at_ns_;
   std::string state_ = "starting";
+  bool status_write_failing_ = false;
   bool stopping_ = false;
   std::uint64_t reported_drops_ = 0;
   int exit_status_ = kServiceExitOk;

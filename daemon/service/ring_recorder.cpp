@@ -2,11 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/duration.h"
 #include "config/size.h"
+#include "daemon/ring/part_recovery.h"
 #include "daemon/ring/ring_directory.h"
+#include "daemon/service/capture_notes.h"
 
 namespace tlsring::daemon {
 namespace {
+
+// How long after a capture file could not be started or written the next is tried.
+constexpr std::int64_t kRetryInterval = 5'000'000'000;
 
 std::uint64_t free_bytes(const std::filesystem::path& directory) {
   std::error_code error;
@@ -50,12 +56,24 @@ void RingRecorder::note_error(const std::string& message) {
 
 void RingRecorder::open_file(std::int64_t start_ns) {
   const std::vector<InterfaceCounters> at_open = counters();
-  if (Status opened = writer_->open_file(start_ns, at_open); !opened.ok()) {
-    note_error("cannot start a capture file: " + opened.error().message + " (trying again in 5 s)");
-    next_open_retry_ns_ = start_ns + 5'000'000'000;
+  const std::uint64_t sequence = writer_->next_sequence();
+  Status opened = writer_->open_file(start_ns, at_open);
+  // The headers go to the disk at once: a disk that is full says so now, not
+  // with the packets that follow.
+  if (opened.ok()) {
+    opened = writer_->flush();
+    if (!opened.ok()) writer_->discard_file();
+  }
+  if (!opened.ok()) {
+    next_open_retry_ns_ = start_ns + kRetryInterval;
+    begin_outage(start_ns, "cannot start a capture file: " + opened.error().message);
     return;
   }
   file_state_ = new_file_state(options_.rotation, start_ns);
+  file_sequence_ = sequence;
+  file_start_ns_ = start_ns;
+  file_packets_ = 0;
+  file_captured_bytes_ = 0;
   spdlog::info("capture file {} started", writer_->current_path().filename().string());
   std::lock_guard lock(stats_mutex_);
   stats_.current_file = writer_->current_path().string();
@@ -63,30 +81,117 @@ void RingRecorder::open_file(std::int64_t start_ns) {
 
 void RingRecorder::close_file(std::int64_t end_ns) {
   if (!writer_->is_open()) return;
-  auto completed = writer_->close_file(end_ns, counters());
+  const std::filesystem::path part = writer_->current_path();
+  auto done = writer_->close_file(end_ns, counters());
   {
     std::lock_guard lock(stats_mutex_);
     stats_.current_file.clear();
   }
-  if (!completed.ok()) {
-    note_error("cannot complete a capture file: " + completed.error().message +
-               " (its .part stays and is recovered at the next start)");
+  if (!done.ok()) {
+    // What reached the disk whole is kept and decrypted; the rest is counted.
+    const std::uint64_t lost = salvage(part, end_ns);
+    begin_outage(end_ns, "cannot complete a capture file: " + done.error().message, lost);
+    next_open_retry_ns_ = end_ns + kRetryInterval;
     return;
   }
-  spdlog::info("capture file {} complete: {} packets, {}", completed->path.filename().string(), completed->packets,
-               config::format_size(completed->bytes));
+  end_outage(end_ns, false);
+  completed(*done);
+}
+
+void RingRecorder::completed(const CompletedFile& file) {
+  spdlog::info("capture file {} complete: {} packets, {}", file.path.filename().string(), file.packets,
+               config::format_size(file.bytes));
   {
     std::lock_guard lock(stats_mutex_);
     ++stats_.files_written;
   }
-  if (on_completed_) on_completed_(*completed);
+  if (on_completed_) on_completed_(file);
 }
 
-// A write failed: say so and close the file, which keeps what reached it; the
-// next packet opens a new one when it may.
-void RingRecorder::abandon_file(const Error& error, std::int64_t end_ns) {
-  note_error("cannot write to " + writer_->current_path().string() + ": " + error.message);
-  close_file(end_ns);
+// A file that could not be completed: cut after its last whole packet,
+// completed and handed on. Returns the packets given to it that it does not
+// hold, which are then counted as not written.
+std::uint64_t RingRecorder::salvage(const std::filesystem::path& part, std::int64_t end_ns) {
+  auto recovered = recover_part_file(part);
+  if (!recovered.ok()) {
+    // Left as it is; the next start recovers and decrypts it.
+    note_error(recovered.error().message + " (it is recovered and decrypted at the next start)");
+    file_packets_ = 0;
+    file_captured_bytes_ = 0;
+    return 0;
+  }
+  const std::uint64_t lost = count_kept(recovered->packets_kept, recovered->captured_bytes_kept);
+  if (recovered->deleted) return lost;
+  CompletedFile file;
+  file.path = recovered->final_path;
+  file.sequence = file_sequence_;
+  file.start_ns = file_start_ns_;
+  file.end_ns = end_ns;
+  file.packets = recovered->packets_kept;
+  file.bytes = recovered->bytes_kept;
+  file.captured_bytes = recovered->captured_bytes_kept;
+  completed(file);
+  return lost;
+}
+
+// The open file ended holding `packets` of the packets given to it: the others
+// were not written after all. Returns how many.
+std::uint64_t RingRecorder::count_kept(std::uint64_t packets, std::uint64_t captured_bytes) {
+  const std::uint64_t given = std::exchange(file_packets_, 0);
+  const std::uint64_t given_bytes = std::exchange(file_captured_bytes_, 0);
+  const std::uint64_t lost = given - std::min(packets, given);
+  packets_ -= lost;
+  bytes_ -= given_bytes - std::min(captured_bytes, given_bytes);
+  not_written(lost);
+  return lost;
+}
+
+// A write failed: the file is closed as far as it was written (see salvage),
+// and none is opened before the retry time.
+void RingRecorder::file_failed(const Error& error, std::int64_t now_ns) {
+  const std::filesystem::path part = writer_->current_path();
+  auto done = writer_->close_file(now_ns, counters());  // fails too, as a rule: the .part stays
+  {
+    std::lock_guard lock(stats_mutex_);
+    stats_.current_file.clear();
+  }
+  std::uint64_t lost = 0;
+  if (done.ok()) {
+    lost = count_kept(done->packets, done->captured_bytes);
+    completed(*done);
+  } else {
+    lost = salvage(part, now_ns);
+  }
+  begin_outage(now_ns, "cannot write a capture file: " + error.message, lost);
+  next_open_retry_ns_ = now_ns + kRetryInterval;
+}
+
+void RingRecorder::not_written(std::uint64_t packets) {
+  paused_drops_ += packets;
+  if (outage_) outage_->packets_not_written += packets;
+}
+
+// `lost_first`: packets of the failed file, counted already but before the outage began.
+void RingRecorder::begin_outage(std::int64_t now_ns, const std::string& cause, std::uint64_t lost_first) {
+  if (outage_) {
+    spdlog::debug("still no capture file: {}", cause);
+    return;
+  }
+  outage_ = WriteOutage{now_ns, 0, false, lost_first, cause};
+  note_error(cause + (lost_first > 0 ? " (" + std::to_string(lost_first) + " packet(s) of that file were lost)" : "") +
+             "; no capture file is written until this clears (trying every " +
+             config::format_duration(kRetryInterval) + "), and the packets meanwhile are counted as not written");
+}
+
+void RingRecorder::end_outage(std::int64_t now_ns, bool until_stop) {
+  if (!outage_) return;
+  WriteOutage outage = *std::exchange(outage_, std::nullopt);
+  outage.end_ns = std::max(now_ns, outage.start_ns);
+  outage.until_stop = until_stop;
+  spdlog::warn("{} after {}: {} packet(s) captured meanwhile were not written",
+               until_stop ? "the capture stopped with no capture file written" : "capture files are written again",
+               outage_length(outage), outage.packets_not_written);
+  if (on_outage_ended_) on_outage_ended_(outage);
 }
 
 void RingRecorder::rotate(std::int64_t now_ns, RotateReason reason) {
@@ -104,7 +209,7 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
   if (stop_reached_) return ConsumerAction::stop;
   if (!writer_->is_open() && !paused_ && packet.timestamp_ns >= next_open_retry_ns_) open_file(packet.timestamp_ns);
   if (!writer_->is_open()) {
-    ++paused_drops_;
+    not_written(1);
     return ConsumerAction::proceed;
   }
   file_state_.size = writer_->current_size();
@@ -114,22 +219,25 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
   if (reason != RotateReason::none) {
     rotate(packet.timestamp_ns, reason);
     if (!writer_->is_open()) {
-      ++paused_drops_;
+      not_written(1);
       return ConsumerAction::proceed;
     }
   }
   if (Status written = writer_->write(packet); !written.ok()) {
-    abandon_file(written.error(), packet.timestamp_ns);
+    file_failed(written.error(), packet.timestamp_ns);
+    not_written(1);
     return ConsumerAction::proceed;
   }
   ++packets_;
   bytes_ += packet.data.size();
+  ++file_packets_;
+  file_captured_bytes_ += packet.data.size();
   return ConsumerAction::proceed;
 }
 
 void RingRecorder::on_block_end() {
   if (!writer_->is_open()) return;
-  if (Status written = writer_->flush_records(); !written.ok()) abandon_file(written.error(), latest_ns_);
+  if (Status written = writer_->flush_records(); !written.ok()) file_failed(written.error(), latest_ns_);
 }
 
 ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
@@ -144,11 +252,9 @@ ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
     enforce_limits();
   }
   if (!writer_->is_open()) {
-    if (!paused_ && now_ns >= next_open_retry_ns_) {
-      open_file(writer_->next_sequence() == writer_->options().first_sequence
-                    ? now_ns
-                    : boundary_at_or_before(now_ns, options_.rotation.every_ns));
-    }
+    // Named by the time it starts: a file started again after an outage
+    // holds nothing from before (its interval still ends at the boundary).
+    if (!paused_ && now_ns >= next_open_retry_ns_) open_file(now_ns);
     return ConsumerAction::proceed;
   }
   file_state_.size = writer_->current_size();
@@ -159,7 +265,11 @@ ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
   } else if (now_ns >= next_flush_ns_) {
     // A crash then loses at most the last interval: recovery keeps the rest.
     next_flush_ns_ = now_ns + options_.flush_interval_ns;
-    if (Status flushed = writer_->flush(); !flushed.ok()) note_error(flushed.error().message);
+    if (Status flushed = writer_->flush(); !flushed.ok()) {
+      file_failed(flushed.error(), now_ns);
+    } else if (file_packets_ > 0) {
+      end_outage(now_ns, false);  // packets reach the disk again
+    }
   }
   return ConsumerAction::proceed;
 }
@@ -167,6 +277,7 @@ ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
 void RingRecorder::on_drain() {
   close_file(latest_ns_);
   enforce_limits();
+  end_outage(latest_ns_, true);
 }
 
 void RingRecorder::enforce_limits() {
@@ -214,8 +325,8 @@ void RingRecorder::enforce_limits() {
     if (on_deleted_) on_deleted_(d, path);
   }
   if (plan.must_pause_capture && !paused_) {
-    note_error("capture paused: " + pause_explanation(plan, options_.limits));
     if (writer_->is_open()) close_file(latest_ns_);
+    begin_outage(latest_ns_, "capture paused: " + pause_explanation(plan, options_.limits));
   } else if (!plan.must_pause_capture && paused_) {
     spdlog::info("capture resumed: the disk limits hold again");
   }

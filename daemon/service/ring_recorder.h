@@ -8,6 +8,13 @@
 // When a disk limit cannot be met even by deleting every completed file, the
 // recorder stops writing (packets are counted as dropped) and tries again on
 // the next checks: tlsring never fills the disk.
+//
+// When a file cannot be written (the disk filled up all the same, an I/O
+// error), it is cut after its last whole packet, completed and handed on like
+// any other, and no file is written until a new one can be started (tried
+// every 5 s). Either way the time without capture files is an outage: logged
+// once when it begins and once when it ends, with the packets it cost, and
+// handed to `on_outage_ended` for the run's report.
 #pragma once
 
 #include <atomic>
@@ -37,13 +44,22 @@ struct RingRecorderOptions {
   std::int64_t flush_interval_ns = 1'000'000'000;       // buffered packets reach the OS this often
 };
 
+// A time in which captured packets could not be written to capture files.
+struct WriteOutage {
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;                // when files were written again, or the capture stopped
+  bool until_stop = false;                // it lasted until the capture stopped
+  std::uint64_t packets_not_written = 0;
+  std::string cause;                      // what began it
+};
+
 struct RingRecorderStats {
   std::uint64_t packets = 0;          // written to capture files
   std::uint64_t bytes = 0;            // captured bytes written
   std::uint64_t files_written = 0;
   std::uint64_t files_deleted = 0;
   std::uint64_t files_deleted_undecrypted = 0;
-  std::uint64_t paused_drops = 0;     // packets not written while a disk limit held
+  std::uint64_t paused_drops = 0;     // packets not written: a disk limit held, or a file could not be written
   bool paused = false;
   std::string current_file;
   std::string last_error;
@@ -54,12 +70,15 @@ class RingRecorder final : public CaptureConsumer {
   using CompletedCallback = std::function<void(const CompletedFile&)>;
   using DeletedCallback = std::function<void(const RingDeletion&, const std::filesystem::path&)>;
   using CountersSource = std::function<std::vector<InterfaceCounters>()>;
+  using OutageCallback = std::function<void(const WriteOutage&)>;
 
   RingRecorder(std::unique_ptr<RingWriter> writer, RingRecorderOptions options, DecryptedLedger& ledger,
                CompletedCallback on_completed, DeletedCallback on_deleted);
 
   // Kernel counters for the statistics blocks; set once the pipeline runs.
   void set_counters_source(CountersSource source);
+  // Told of each outage when it ends (on the recorder's thread); set before the pipeline runs.
+  void set_outage_callback(OutageCallback on_outage_ended) { on_outage_ended_ = std::move(on_outage_ended); }
 
   ConsumerAction on_packet(const CapturedPacket& packet) override;
   void on_block_end() override;
@@ -75,7 +94,13 @@ class RingRecorder final : public CaptureConsumer {
  private:
   void open_file(std::int64_t start_ns);
   void close_file(std::int64_t end_ns);
-  void abandon_file(const Error& error, std::int64_t end_ns);
+  void completed(const CompletedFile& file);
+  void file_failed(const Error& error, std::int64_t now_ns);
+  std::uint64_t salvage(const std::filesystem::path& part, std::int64_t end_ns);
+  std::uint64_t count_kept(std::uint64_t packets, std::uint64_t captured_bytes);
+  void not_written(std::uint64_t packets);
+  void begin_outage(std::int64_t now_ns, const std::string& cause, std::uint64_t lost_first = 0);
+  void end_outage(std::int64_t now_ns, bool until_stop);
   void rotate(std::int64_t now_ns, RotateReason reason);
   std::vector<InterfaceCounters> counters() const;
   void note_error(const std::string& message);
@@ -86,6 +111,7 @@ class RingRecorder final : public CaptureConsumer {
   CompletedCallback on_completed_;
   DeletedCallback on_deleted_;
   CountersSource counters_source_;
+  OutageCallback on_outage_ended_;
   mutable std::mutex counters_mutex_;
 
   FileState file_state_;
@@ -93,6 +119,12 @@ class RingRecorder final : public CaptureConsumer {
   std::int64_t next_ring_check_ns_ = 0;
   std::int64_t next_open_retry_ns_ = 0;
   std::int64_t next_flush_ns_ = 0;
+  // The open file, as given to it: what is lost when it cannot be completed.
+  std::uint64_t file_sequence_ = 0;
+  std::int64_t file_start_ns_ = 0;
+  std::uint64_t file_packets_ = 0;
+  std::uint64_t file_captured_bytes_ = 0;
+  std::optional<WriteOutage> outage_;
   std::atomic<bool> stop_reached_{false};
 
   mutable std::mutex stats_mutex_;

@@ -163,6 +163,7 @@ std::string status_to_json(const ServiceStatus& status) {
   w.number("bytes", status.bytes);
   w.number("kernel_drops", status.kernel_drops);
   w.number("user_drops", status.user_drops);
+  w.number("not_written", status.not_written);
   w.number("files_written", status.files_written);
   w.number("files_deleted", status.files_deleted);
   w.number("files_deleted_undecrypted", status.files_deleted_undecrypted);
@@ -191,6 +192,7 @@ Result<ServiceStatus> status_from_json(std::string_view text) {
   s.bytes = to_number<std::uint64_t>(f, "bytes");
   s.kernel_drops = to_number<std::uint64_t>(f, "kernel_drops");
   s.user_drops = to_number<std::uint64_t>(f, "user_drops");
+  s.not_written = to_number<std::uint64_t>(f, "not_written");
   s.files_written = to_number<std::uint64_t>(f, "files_written");
   s.files_deleted = to_number<std::uint64_t>(f, "files_deleted");
   s.files_deleted_undecrypted = to_number<std::uint64_t>(f, "files_deleted_undecrypted");
@@ -240,6 +242,7 @@ std::string format_status(const ServiceStatus& s, std::int64_t now_ns) {
   out << "  packets           " << s.packets << " (" << s.bytes << " bytes)\n";
   out << "  kernel drops      " << s.kernel_drops << "\n";
   if (s.user_drops != 0) out << "  writer drops      " << s.user_drops << "\n";
+  if (s.not_written != 0) out << "  not written       " << s.not_written << " (no capture file could be written then: see the log)\n";
   out << "  files written     " << s.files_written << ", deleted " << s.files_deleted;
   if (s.files_deleted_undecrypted != 0) out << " (" << s.files_deleted_undecrypted << " before decryption: disk limit)";
   out << "\n";

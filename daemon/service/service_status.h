@@ -28,6 +28,7 @@ struct ServiceStatus {
   std::uint64_t bytes = 0;
   std::uint64_t kernel_drops = 0;    // pcap_stats ps_drop + ps_ifdrop over interfaces
   std::uint64_t user_drops = 0;      // dropped because the writer fell behind
+  std::uint64_t not_written = 0;     // captured while no capture file could be written (disk full, disk limit)
   std::uint64_t files_written = 0;
   std::uint64_t files_deleted = 0;
   std::uint64_t files_deleted_undecrypted = 0;

@@ -197,7 +197,7 @@ std::filesystem::path write_service_config(const std::filesystem::path& dir, con
   const std::filesystem::path path = dir / "tlsring.yaml";
   std::ofstream out(path);
   out << "capture:\n  interfaces: [lo]\n  filter: \"tcp port " << text.port << "\"\n"
-      << "rotation:\n  every: " << text.rotation_every << "\n  min_free_space: 64MiB\n"
+      << "rotation:\n  every: " << text.rotation_every << "\n  min_free_space: " << text.min_free_space << "\n"
       << text.extra_rotation << "stop_after: " << text.stop_after << "\n"
       << "output:\n  directory: out\n  format: pcapng\n"
       << "decrypt:\n  workers: 2\n  keys:\n"

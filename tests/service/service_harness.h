@@ -95,6 +95,7 @@ std::string read_text(const std::filesystem::path& file);
 struct ServiceConfigText {
   std::string rotation_every = "2s";
   std::string stop_after = "10s";
+  std::string min_free_space = "64MiB";
   std::string extra_rotation;       // more lines under rotation:
   std::string keys_yaml;            // the decrypt.keys list items, indented by 4
   std::uint16_t port = 3000;

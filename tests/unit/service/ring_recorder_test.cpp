@@ -2,8 +2,14 @@
 // when files start and end, that no packet is lost or doubled at a rotation,
 // the stop deadline, and the ring limits acting with the decrypted-files ledger.
 #include <catch2/catch.hpp>
+
+#include <csignal>
 #include <filesystem>
 #include <vector>
+
+#ifndef _WIN32
+#include <sys/resource.h>
+#endif
 
 #include "core/capture/capture_reader.h"
 #include "daemon/ring/capture_file_name.h"
@@ -194,3 +200,102 @@ TEST_CASE("when the disk limit cannot be met the recorder pauses: no file, packe
   CHECK(stats.last_error.find("capture paused") != std::string::npos);
   CHECK(f.files_on_disk().empty());
 }
+
+#ifndef _WIN32
+namespace {
+
+// Files written by this process may not grow past `bytes` while it lives (a
+// real write error, EFBIG, without a full disk or root); lift() ends it early.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved_) == 0);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);  // the write fails instead of killing the process
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+  }
+  ~FileSizeLimit() {
+    lift();
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  void lift() { ::setrlimit(RLIMIT_FSIZE, &saved_); }
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("a file that cannot be written is cut after its last whole packet and handed on and its outage is counted") {
+  RingRecorderOptions options;
+  options.rotation.every_ns = 60 * kSecond;
+  options.limits.min_free_space = 0;
+  Fixture f(options);
+  std::vector<WriteOutage> outages;
+  f.recorder->set_outage_callback([&](const WriteOutage& o) { outages.push_back(o); });
+
+  // 2000 packets, one every 5 ms over 10 s, a tick every 100 ms. The file
+  // opens at the first tick; buffered packets are written at the next tick
+  // (0.1 s) and then every second. The flush at 1.1 s (200 packets, more
+  // than 16 KiB) fails; the limit is lifted at 3 s; the next file is started
+  // 5 s after the failure, at the 6.1 s tick, and written at the 6.2 s tick.
+  const std::int64_t failed_at = kBase + 1100 * kMillisecond;
+  const std::int64_t reopened_at = failed_at + 5 * kSecond;
+  const std::int64_t written_again_at = reopened_at + 100 * kMillisecond;
+  std::uint64_t sent = 0;
+  {
+    FileSizeLimit limit(16 * 1024);
+    for (std::int64_t t = kBase; t < kBase + 10 * kSecond; t += 5 * kMillisecond) {
+      if (t == kBase + 3 * kSecond) limit.lift();
+      if ((t - kBase) % (100 * kMillisecond) == 0) REQUIRE(f.recorder->on_tick(t) == ConsumerAction::proceed);
+      const auto bytes = frame(sent);
+      CapturedPacket packet{t, 0, static_cast<std::uint32_t>(bytes.size()), bytes};
+      REQUIRE(f.recorder->on_packet(packet) == ConsumerAction::proceed);
+      ++sent;
+    }
+  }
+  f.recorder->on_drain();
+
+  // Two whole files, no .part, both handed on for decryption.
+  const auto files = f.files_on_disk();
+  REQUIRE(files.size() == 2);
+  for (const auto& file : files) CHECK(file.extension() == ".pcapng");
+  REQUIRE(f.completed.size() == 2);
+  CHECK(std::filesystem::file_size(files[0]) <= 16 * 1024);
+
+  // The first file holds the first K packets, in order; the second every
+  // packet from its start on (one every 5 ms up to 10 s).
+  std::vector<std::int64_t> first_times, second_times;
+  const std::uint64_t kept_first = count_packets(files[0], &first_times);
+  const std::uint64_t kept_second = count_packets(files[1], &second_times);
+  CHECK(kept_first > 0);
+  CHECK(kept_first < 200);  // the flush at 1 s held 200 packets: some did not fit
+  for (std::size_t i = 0; i < first_times.size(); ++i) CHECK(first_times[i] == kBase + static_cast<std::int64_t>(i) * 5 * kMillisecond);
+  CHECK(kept_second == static_cast<std::uint64_t>((kBase + 10 * kSecond - reopened_at) / (5 * kMillisecond)));
+  REQUIRE_FALSE(second_times.empty());
+  CHECK(second_times.front() == reopened_at);
+  // Named by when it started, after the first file.
+  CHECK(f.completed[1].start_ns == reopened_at);
+  CHECK(files[1].filename().string().find("20251206T054646Z") != std::string::npos);
+  CHECK(f.completed[0].packets == kept_first);
+  CHECK(f.completed[1].packets == kept_second);
+
+  // Every packet is either in a file or counted as not written, once.
+  const RingRecorderStats stats = f.recorder->stats();
+  CHECK(stats.packets == kept_first + kept_second);
+  CHECK(stats.packets + stats.paused_drops == sent);
+  CHECK(stats.files_written == 2);
+  CHECK(stats.bytes == 60 * stats.packets);
+
+  // One outage, from the failed flush to the first flush that wrote packets again.
+  REQUIRE(outages.size() == 1);
+  CHECK(outages[0].start_ns == failed_at);
+  CHECK(outages[0].end_ns == written_again_at);
+  CHECK_FALSE(outages[0].until_stop);
+  CHECK(outages[0].packets_not_written == stats.paused_drops);
+  CHECK(outages[0].cause.find("cannot write a capture file") != std::string::npos);
+  CHECK(outages[0].cause.find("File too large") != std::string::npos);
+}
+#endif

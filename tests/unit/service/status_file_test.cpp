@@ -27,6 +27,7 @@ ServiceStatus sample() {
   s.packets = 123456789;
   s.bytes = 98765432100;
   s.kernel_drops = 7;
+  s.not_written = 11;
   s.files_written = 3;
   s.files_deleted = 1;
   s.current_file = "/var/lib/tlsring/capture/tlsring-000004-20251206T064640Z.pcapng.part";
@@ -57,6 +58,7 @@ TEST_CASE("the status file is written atomically (0640) and read back field by f
   CHECK(read->packets == 123456789);
   CHECK(read->bytes == 98765432100);
   CHECK(read->kernel_drops == 7);
+  CHECK(read->not_written == 11);
   CHECK(read->decrypt_backlog == 2);
   CHECK(read->sessions == std::map<std::string, std::uint64_t>{{"decrypted", 40}, {"not_rsa_key_exchange", 2}});
   CHECK(read->last_error == "line one\nline two");
@@ -68,6 +70,7 @@ TEST_CASE("tlsring status's page shows the run time, counters, backlog and sessi
   const std::string page = format_status(s, s.updated_ns + 1'000'000'000);
   CHECK(page.find("tlsring capturing (pid 4242)") != std::string::npos);
   CHECK(page.find("2025-12-06 05:46:40 UTC (1h 02m 04s)") != std::string::npos);
+  CHECK(page.find("not written       11 (no capture file could be written then") != std::string::npos);
   CHECK(page.find("kernel drops      7") != std::string::npos);
   CHECK(page.find("backlog 2") != std::string::npos);
   CHECK(page.find("sessions          42") != std::string::npos);

@@ -1,0 +1,51 @@
+#include "daemon/service/capture_notes.h"
+
+#include "config/duration.h"
+#include "core/output/transcript_format.h"
+
+namespace tlsring::daemon {
+namespace {
+
+// "2026-12-07T00:58:07Z": to the second, which is what a person looks for.
+std::string utc_second(std::int64_t time_ns) {
+  const std::string full = output::format_utc_timestamp(time_ns);
+  const std::size_t dot = full.find('.');
+  return dot == std::string::npos ? full : full.substr(0, dot) + "Z";
+}
+
+}  // namespace
+
+std::string outage_length(const WriteOutage& outage) {
+  constexpr std::int64_t kSecond = 1'000'000'000;
+  const std::int64_t seconds = (outage.end_ns - outage.start_ns + kSecond / 2) / kSecond;
+  return seconds <= 0 ? "less than 1s" : config::format_duration(seconds * kSecond);
+}
+
+std::string describe_outage(const WriteOutage& outage) {
+  std::string text = "from " + utc_second(outage.start_ns) + " to " + utc_second(outage.end_ns) +
+                     (outage.until_stop ? " (the stop)" : "") + ", " + outage_length(outage) +
+                     ", no capture file could be written: " + outage.cause + ". ";
+  if (outage.packets_not_written == 0) return text + "No packet arrived in that time.";
+  return text + std::to_string(outage.packets_not_written) +
+         " packet(s) captured then were not written: the connections open then have gaps, and those that began "
+         "and ended then are missing from this report; what to do: keep the disk of output.directory writable, "
+         "with space free (rotation.min_free_space deletes the oldest decrypted files to keep it so)";
+}
+
+std::string describe_capture_totals(const CaptureTotals& totals) {
+  std::string text = std::to_string(totals.packets_written) + " packet(s) written to " +
+                     std::to_string(totals.files_written) + " capture file(s)";
+  text += "; " + std::to_string(totals.kernel_drops) + " dropped by the kernel";
+  if (totals.writer_drops != 0) text += "; " + std::to_string(totals.writer_drops) + " dropped by tlsring (its writer fell behind)";
+  if (totals.not_written != 0) text += "; " + std::to_string(totals.not_written) + " not written (see above)";
+  if (totals.files_deleted_undecrypted != 0) {
+    text += "; " + std::to_string(totals.files_deleted_undecrypted) +
+            " capture file(s) deleted before they were decrypted (deleted-before-decryption.txt)";
+  }
+  if (totals.kernel_drops != 0 || totals.writer_drops != 0) {
+    text += "; what to do about drops: raise capture.buffer_size, or narrow capture.filter";
+  }
+  return text;
+}
+
+}  // namespace tlsring::daemon

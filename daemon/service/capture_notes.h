@@ -1,0 +1,32 @@
+// The run summary's lines about the capture itself: a time in which no
+// capture file could be written, and what the capture took in all. Pure text
+// from counts; the service hands them to the run's summary.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "daemon/service/ring_recorder.h"
+
+namespace tlsring::daemon {
+
+struct CaptureTotals {
+  std::uint64_t packets_written = 0;
+  std::uint64_t files_written = 0;
+  std::uint64_t kernel_drops = 0;      // the kernel's and the interfaces' counts
+  std::uint64_t writer_drops = 0;      // the capture thread had no room for them
+  std::uint64_t not_written = 0;       // a disk limit held, or a file could not be written
+  std::uint64_t files_deleted_undecrypted = 0;
+};
+
+// How long it lasted, to the second ("6s", "1m5s"; "less than 1s").
+std::string outage_length(const WriteOutage& outage);
+
+// "from T1 to T2 (6s) no capture file could be written: CAUSE. N packet(s)
+// captured then were not written: ...; what to do: ..."
+std::string describe_outage(const WriteOutage& outage);
+
+// "N packets written to F capture file(s); K dropped by the kernel; ..."
+std::string describe_capture_totals(const CaptureTotals& totals);
+
+}  // namespace tlsring::daemon
