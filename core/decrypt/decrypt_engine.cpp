@@ -51,10 +51,10 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
  public:
   // `listed`, if given, counts the connections this shard lists as waiting
   // (from the shard's thread), so that another thread sees that some are.
-  Shard(KeyStore& keys, SessionSink& sink, const tcp::TcpTracker::Options& options, bool parallel,
+  Shard(KeyStore& keys, SessionSink& sink, const EngineOptions& options, bool parallel,
         std::atomic<std::size_t>* listed = nullptr)
-      : keys_(keys), sink_(sink), parallel_(parallel), listed_(listed),
-        tracker_(static_cast<tcp::ConnectionFactory&>(*this), options) {}
+      : keys_(keys), sink_(sink), parallel_(parallel), listed_(listed), known_losses_(options.known_losses),
+        tracker_(static_cast<tcp::ConnectionFactory&>(*this), options.tcp) {}
 
   void add(const net::TcpSegment& segment, std::int64_t timestamp_ns, std::uint64_t packet_number,
            std::uint64_t connection_hash) {
@@ -119,14 +119,16 @@ class DecryptEngine::Shard final : private tcp::ConnectionFactory {
   };
 
   std::unique_ptr<tcp::ConnectionHandler> open(const tcp::ConnectionInfo& info) override {
-    if (!parallel_) return std::make_unique<TlsConnection>(info, keys_, sink_, false, &clock_);
-    return std::make_unique<Handle>(std::make_shared<TlsConnection>(info, keys_, sink_, true, &clock_), *this);
+    if (!parallel_) return std::make_unique<TlsConnection>(info, keys_, sink_, false, &clock_, known_losses_);
+    return std::make_unique<Handle>(
+        std::make_shared<TlsConnection>(info, keys_, sink_, true, &clock_, known_losses_), *this);
   }
 
   KeyStore& keys_;
   SessionSink& sink_;
   const bool parallel_;
   std::atomic<std::size_t>* listed_;
+  const CaptureLosses* known_losses_;
   CaptureClock clock_;
   tcp::TcpTracker tracker_;
   std::vector<std::shared_ptr<TlsConnection>> waiting_;  // oldest first
@@ -142,7 +144,7 @@ class DecryptEngine::Pool {
  public:
   Pool(KeyStore& keys, SessionSink& sink, const EngineOptions& options) {
     const unsigned shards = options.workers;
-    own_ = std::make_unique<Shard>(keys, sink, options.tcp, true);
+    own_ = std::make_unique<Shard>(keys, sink, options, true);
     own_buckets_ = static_cast<std::uint32_t>(kShareBuckets * kOwnShareOfAWorkersShare / shards);
     // A round's packets spread over the shards by connection: room for twice
     // a worker's share, so that the entries are not moved as a batch fills
@@ -150,7 +152,7 @@ class DecryptEngine::Pool {
     const std::size_t entries = std::min(kBatchPackets, 2 * kBatchPackets / shards);
     for (unsigned i = 1; i < shards; ++i) {
       workers_.push_back(std::make_unique<Worker>());
-      workers_.back()->shard = std::make_unique<Shard>(keys, sink, options.tcp, true, &workers_listed_);
+      workers_.back()->shard = std::make_unique<Shard>(keys, sink, options, true, &workers_listed_);
       for (Batch& batch : workers_.back()->batches) batch.entries.reserve(entries);
     }
     for (std::size_t i = 0; i < workers_.size(); ++i) threads_.emplace_back([this, i] { run(i); });
@@ -383,7 +385,7 @@ class DecryptEngine::Pool {
 DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options) : keys_(keys), sink_(sink) {
   keys_.start_capture();
   if (options.workers <= 1) {
-    inline_shard_ = std::make_unique<Shard>(keys, sink, options.tcp, false);
+    inline_shard_ = std::make_unique<Shard>(keys, sink, options, false);
   } else {
     pool_ = std::make_unique<Pool>(keys, sink, options);
   }

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "core/decrypt/capture_losses.h"
 #include "core/decrypt/key_store.h"
 #include "core/decrypt/session_sink.h"
 #include "core/result.h"
@@ -53,6 +54,9 @@ struct FileSummary {
 struct EngineOptions {
   tcp::TcpTracker::Options tcp;
   unsigned workers = 1;                  // threads decrypting, the calling thread included
+  // Times the capture is known to have lost packets in (may be null); the
+  // caller adds to it only between add_file() calls.
+  const CaptureLosses* known_losses = nullptr;
 };
 
 class DecryptEngine {

@@ -110,10 +110,13 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, HandshakeKin
                      resumed + ", whose full handshake was captured but could not be decrypted (" + *why + ")",
                      "the full handshake's fix applies to this connection too");
     }
-    return failure(Verdict::resumed_session_unknown,
-                   resumed + ", and that session's full handshake is not in the capture (nor its master secret in a key log)",
-                   "capture from before the clients connect (restart the CTI clients during the capture), or give "
-                   "the capture that holds the earlier full handshake first in the list");
+    MasterSecretOutcome out = failure(
+        Verdict::resumed_session_unknown,
+        resumed + ", and that session's full handshake is not in the capture (nor its master secret in a key log)",
+        "capture from before the clients connect (restart the CTI clients during the capture), or give "
+        "the capture that holds the earlier full handshake first in the list");
+    out.resumed_session_not_seen = true;
+    return out;
   }
 
   if (!hs.client_key_exchange_seen) {

@@ -34,6 +34,7 @@ struct MasterSecretOutcome {
   Verdict verdict = Verdict::no_key;        // when not found
   std::string reason;
   std::string fix;
+  bool resumed_session_not_seen = false;    // resumed, and nothing is known of the session
 
   bool found() const { return !master_secret.empty(); }
 };

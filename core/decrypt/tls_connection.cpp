@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "core/crypto/key_schedule.h"
 #include "core/decrypt/alerts.h"
@@ -70,8 +71,11 @@ const char* to_string(Resumption r) {
 }
 
 TlsConnection::TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink,
-                             bool defer_unknown_resumption, const CaptureClock* clock)
-    : info_(info), keys_(keys), sink_(sink), clock_(clock), defer_resumption_(defer_unknown_resumption) {
+                             bool defer_unknown_resumption, const CaptureClock* clock,
+                             const CaptureLosses* known_losses)
+    : info_(info), keys_(keys), sink_(sink), clock_(clock), known_losses_(known_losses),
+      defer_resumption_(defer_unknown_resumption) {
+  last_bytes_ns_.fill(info.first_seen_ns);
   report_.connection_id = info.first_packet;
   report_.first_seen_ns = info.first_seen_ns;
   report_.last_seen_ns = info.first_seen_ns;
@@ -89,6 +93,7 @@ void TlsConnection::on_data(tcp::Side from, Span data, std::uint64_t /*offset*/,
   now_ns_ = timestamp_ns;
   position_ = place_in_capture();
   report_.last_seen_ns = std::max(report_.last_seen_ns, timestamp_ns);
+  last_bytes_ns_[static_cast<int>(from)] = timestamp_ns;
   directions_[static_cast<int>(from)].saw_bytes = true;  // indexed by side until roles are known
   assemblers_[static_cast<int>(from)]->feed(data, *listeners_[static_cast<int>(from)]);
 }
@@ -98,6 +103,15 @@ void TlsConnection::on_gap(tcp::Side from, std::uint64_t /*offset*/, std::uint64
   position_ = place_in_capture();
   ++report_.gaps;
   report_.gap_bytes += length;
+  // The bytes went missing between the side's last bytes and these.
+  std::int64_t& before = last_bytes_ns_[static_cast<int>(from)];
+  if (known_losses_ != nullptr) {
+    if (const KnownCaptureLoss* loss = known_losses_->overlapping(before, timestamp_ns)) {
+      ++gaps_explained_;
+      if (gap_explained_by_ == nullptr) gap_explained_by_ = loss;
+    }
+  }
+  before = timestamp_ns;
   assemblers_[static_cast<int>(from)]->gap(length);
   count_lost_bytes(from, length);
 }
@@ -809,6 +823,7 @@ void TlsConnection::derive_tls12_keys() {
       undecryptable_why_ = undecryptable_summary(outcome);
       keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_why_, position_);
     }
+    if (outcome.resumed_session_not_seen) blame_known_loss_for_unseen_session(outcome);
     set_key_problem(outcome.verdict, outcome.reason, outcome.fix);
     if (kind == HandshakeKind::full && !hs_.client_key_exchange_seen) {
       message_lost_ = LostMessage{Direction::client_to_server, " at the end of the handshake"};
@@ -875,13 +890,28 @@ void TlsConnection::set_hello_lost(bool client_hello, const std::string& detail)
   }
 }
 
+// A resumed session of which nothing was seen: when the capture is known to
+// have lost packets before this point, its full handshake may well have been
+// among them, and that is the first thing to fix.
+void TlsConnection::blame_known_loss_for_unseen_session(MasterSecretOutcome& outcome) const {
+  if (known_losses_ == nullptr) return;
+  const KnownCaptureLoss* loss = known_losses_->overlapping(std::numeric_limits<std::int64_t>::min(), now_ns_);
+  if (loss == nullptr) return;
+  outcome.reason += "; " + loss->what + ", and it may have been then";
+  outcome.fix = loss->fix + "; else: " + outcome.fix;
+}
+
 std::string TlsConnection::lost_where() const {
+  if (gap_explained_by_ != nullptr && segments_cut_short_ == 0) return "lost: " + gap_explained_by_->what;
   if (segments_cut_short_ == 0) return "lost in the capture";
   return "cut short by the capture's snap length (it cut " + std::to_string(segments_cut_short_) +
          " packet(s) of this connection)";
 }
 
-std::string TlsConnection::missing_bytes_fix() const { return missing_bytes_fix(segments_cut_short_); }
+std::string TlsConnection::missing_bytes_fix() const {
+  if (gap_explained_by_ != nullptr && segments_cut_short_ == 0) return gap_explained_by_->fix;
+  return missing_bytes_fix(segments_cut_short_);
+}
 
 std::string TlsConnection::missing_bytes_fix(std::uint64_t segments_cut_short) {
   return std::string(segments_cut_short > 0 ? kFixSnapLength : kFixCaptureLoss);
@@ -933,12 +963,15 @@ void TlsConnection::decide_verdict() {
   }
   std::string losses;
   if (report_.gaps > 0) {
+    std::string why;
+    if (segments_cut_short_ > 0) {
+      why = ": the capture's snap length cut " + std::to_string(segments_cut_short_) + " packet(s) short";
+    } else if (gap_explained_by_ != nullptr) {
+      why = gaps_explained_ == report_.gaps ? ": " : "; " + std::to_string(gaps_explained_) + " of the gaps when ";
+      why += gap_explained_by_->what;
+    }
     losses = std::to_string(report_.gaps) + " gap(s) in the TCP stream (" + std::to_string(report_.gap_bytes) +
-             " bytes not captured" +
-             (segments_cut_short_ > 0 ? ": the capture's snap length cut " + std::to_string(segments_cut_short_) +
-                                            " packet(s) short"
-                                      : std::string()) +
-             ")";
+             " bytes not captured" + why + ")";
   }
   if (report_.undecrypted_records > 0) {
     if (!losses.empty()) losses += ", ";
@@ -994,6 +1027,7 @@ void TlsConnection::decide_verdict() {
     reason += ": no application data was exchanged";
     set(Verdict::handshake_incomplete, reason,
         segments_cut_short_ > 0 ? std::string(kFixSnapLength)
+        : gap_explained_by_ != nullptr ? gap_explained_by_->fix
         : report_.gaps > 0      ? "check the capture for packet loss (kernel drops, snaplen)"
                                 : "nothing to decrypt: the client and server did not agree on a TLS session");
     return;
@@ -1002,6 +1036,8 @@ void TlsConnection::decide_verdict() {
     std::string reason = losses.empty() ? key_problem_reason_ : losses;
     set(Verdict::partially_decrypted, "partly decrypted: " + reason,
         segments_cut_short_ > 0 && report_.gaps > 0 ? std::string(kFixSnapLength)
+        : report_.gaps > 0 && gap_explained_by_ != nullptr && gaps_explained_ == report_.gaps
+            ? gap_explained_by_->fix
         : report_.gaps > 0 ? "reduce packet loss: a larger capture buffer, a filter limited to the server port, "
                              "and a full snaplen"
         : report_.skipped_early_data_records > 0

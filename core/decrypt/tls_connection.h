@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/crypto/record_cipher.h"
+#include "core/decrypt/capture_losses.h"
 #include "core/decrypt/capture_order.h"
 #include "core/decrypt/handshake_state.h"
 #include "core/decrypt/key_store.h"
@@ -34,9 +35,12 @@ class TlsConnection final : public tcp::ConnectionHandler {
   // first looked), and settle_resumption() decides for good once every worker
   // has read past that place.
   // `clock`: where the reading is, for the session cache (see capture_order.h);
-  // without it every session learned so far is seen.
+  // without it every session learned so far is seen. `known_losses`: times the
+  // capture is known to have lost packets in, which explain gaps (see
+  // capture_losses.h).
   TlsConnection(const tcp::ConnectionInfo& info, KeyStore& keys, SessionSink& sink,
-                bool defer_unknown_resumption = false, const CaptureClock* clock = nullptr);
+                bool defer_unknown_resumption = false, const CaptureClock* clock = nullptr,
+                const CaptureLosses* known_losses = nullptr);
   ~TlsConnection() override;
 
   void on_data(tcp::Side from, std::span<const std::uint8_t> data, std::uint64_t offset,
@@ -133,6 +137,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   void finished_failed();
   // Why bytes of this connection are missing, and what to do: the snap length
   // when it cut segments short, else packet loss.
+  void blame_known_loss_for_unseen_session(MasterSecretOutcome& outcome) const;
   std::string lost_where() const;   // "lost in the capture", or what the snap length did
   std::string missing_bytes_fix() const;  // for this connection's segments cut short so far
   static std::string missing_bytes_fix(std::uint64_t segments_cut_short);
@@ -150,7 +155,11 @@ class TlsConnection final : public tcp::ConnectionHandler {
   std::unique_ptr<SideListener> listeners_[2];
   std::unique_ptr<RecordAssembler> assemblers_[2];
   const CaptureClock* clock_;
+  const CaptureLosses* known_losses_;
   std::int64_t now_ns_ = 0;
+  std::array<std::int64_t, 2> last_bytes_ns_{};       // by side: the last bytes or gap seen
+  const KnownCaptureLoss* gap_explained_by_ = nullptr;  // the known loss the first explained gap fell in
+  std::uint64_t gaps_explained_ = 0;
   CaptureOrder position_;  // where the bytes being handled are in the capture
   std::uint16_t server_record_version_ = 0;
 

@@ -82,6 +82,7 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
     platform::lower_current_thread_priority();
     decrypt::EngineOptions engine_options;
     engine_options.workers = std::max(1u, options_.workers);
+    engine_options.known_losses = &known_losses_;
     engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
   });
 }
@@ -133,6 +134,10 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
 
 void BackgroundDecryptor::add_run_note(std::string note) {
   boost::asio::post(*thread_, [this, note = std::move(note)] { run_notes_.push_back(note); });
+}
+
+void BackgroundDecryptor::add_known_loss(decrypt::KnownCaptureLoss loss) {
+  boost::asio::post(*thread_, [this, loss = std::move(loss)] { known_losses_.add(loss); });
 }
 
 // The output keeps its first error and goes on writing: a result that could

@@ -80,6 +80,9 @@ class BackgroundDecryptor {
   // A line for the run's summary ("capture: ..."), before the verdicts.
   // Thread-safe; in the summary from the next file on.
   void add_run_note(std::string note);
+  // A time the capture lost packets in: gaps then are explained by it.
+  // Thread-safe; for the files decrypted from the next on.
+  void add_known_loss(decrypt::KnownCaptureLoss loss);
 
   // Files queued and not yet decrypted (the one being decrypted included).
   std::uint64_t backlog() const { return backlog_.load(); }
@@ -109,6 +112,7 @@ class BackgroundDecryptor {
   std::atomic<std::uint64_t> files_decrypted_{0};
   std::vector<decrypt::FileSummary> summaries_;  // decrypting thread only
   std::vector<std::string> run_notes_;           // decrypting thread only
+  decrypt::CaptureLosses known_losses_;          // decrypting thread only (the engine reads it there)
   std::string output_error_;                     // the first result not written; decrypting thread only
   std::mutex finish_mutex_;
   bool finished_ = false;

@@ -1,5 +1,7 @@
 #include "daemon/service/capture_notes.h"
 
+#include <algorithm>
+
 #include "config/duration.h"
 #include "core/output/transcript_format.h"
 
@@ -21,6 +23,14 @@ std::string outage_length(const WriteOutage& outage) {
   return seconds <= 0 ? "less than 1s" : config::format_duration(seconds * kSecond);
 }
 
+namespace {
+
+constexpr const char* kFixWritableDisk =
+    "keep the disk of output.directory writable, with space free (rotation.min_free_space deletes the oldest "
+    "decrypted files to keep it so)";
+
+}  // namespace
+
 std::string describe_outage(const WriteOutage& outage) {
   std::string text = "from " + utc_second(outage.start_ns) + " to " + utc_second(outage.end_ns) +
                      (outage.until_stop ? " (the stop)" : "") + ", " + outage_length(outage) +
@@ -28,8 +38,17 @@ std::string describe_outage(const WriteOutage& outage) {
   if (outage.packets_not_written == 0) return text + "No packet arrived in that time.";
   return text + std::to_string(outage.packets_not_written) +
          " packet(s) captured then were not written: the connections open then have gaps, and those that began "
-         "and ended then are missing from this report; what to do: keep the disk of output.directory writable, "
-         "with space free (rotation.min_free_space deletes the oldest decrypted files to keep it so)";
+         "and ended then are missing from this report; what to do: " + kFixWritableDisk;
+}
+
+decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage) {
+  decrypt::KnownCaptureLoss loss;
+  loss.from_ns = std::min(outage.lost_from_ns, outage.start_ns);
+  loss.to_ns = outage.end_ns;
+  loss.what = "tlsring could not write its capture files from " + utc_second(loss.from_ns) + " to " +
+              utc_second(loss.to_ns) + " (summary.txt says why)";
+  loss.fix = kFixWritableDisk;
+  return loss;
 }
 
 std::string describe_capture_totals(const CaptureTotals& totals) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/decrypt/capture_losses.h"
 #include "daemon/service/ring_recorder.h"
 
 namespace tlsring::daemon {
@@ -28,5 +29,9 @@ std::string describe_outage(const WriteOutage& outage);
 
 // "N packets written to F capture file(s); K dropped by the kernel; ..."
 std::string describe_capture_totals(const CaptureTotals& totals);
+
+// The outage as the decryption sees it: the times its packets may be missing
+// from, and what a connection with a gap then should say and advise.
+decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage);
 
 }  // namespace tlsring::daemon

@@ -120,8 +120,10 @@ class Service {
         std::move(writer.value()), ring_options, *ledger_,
         [this](const CompletedFile& file) { decryptor_->submit(file.path, file.sequence); },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
-    recorder_->set_outage_callback(
-        [this](const WriteOutage& outage) { decryptor_->add_run_note("capture: " + describe_outage(outage)); });
+    recorder_->set_outage_callback([this](const WriteOutage& outage) {
+      decryptor_->add_run_note("capture: " + describe_outage(outage));
+      if (outage.packets_not_written > 0) decryptor_->add_known_loss(known_loss(outage));
+    });
 
     CapturePipelineOptions pipeline_options;
     pipeline_options.record_format = config_.output.format;  // records go to the files as encoded

@@ -94,6 +94,7 @@ void RingRecorder::close_file(std::int64_t end_ns) {
     next_open_retry_ns_ = end_ns + kRetryInterval;
     return;
   }
+  last_written_ns_ = latest_ns_;
   end_outage(end_ns, false);
   completed(*done);
 }
@@ -177,7 +178,9 @@ void RingRecorder::begin_outage(std::int64_t now_ns, const std::string& cause, s
     spdlog::debug("still no capture file: {}", cause);
     return;
   }
-  outage_ = WriteOutage{now_ns, 0, false, lost_first, cause};
+  // A failed write may have lost packets given since the last one that worked.
+  const std::int64_t lost_from = lost_first > 0 ? std::min(now_ns, last_written_ns_) : now_ns;
+  outage_ = WriteOutage{now_ns, lost_from, 0, false, lost_first, cause};
   note_error(cause + (lost_first > 0 ? " (" + std::to_string(lost_first) + " packet(s) of that file were lost)" : "") +
              "; no capture file is written until this clears (trying every " +
              config::format_duration(kRetryInterval) + "), and the packets meanwhile are counted as not written");
@@ -267,8 +270,9 @@ ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
     next_flush_ns_ = now_ns + options_.flush_interval_ns;
     if (Status flushed = writer_->flush(); !flushed.ok()) {
       file_failed(flushed.error(), now_ns);
-    } else if (file_packets_ > 0) {
-      end_outage(now_ns, false);  // packets reach the disk again
+    } else {
+      last_written_ns_ = latest_ns_;
+      if (file_packets_ > 0) end_outage(now_ns, false);  // packets reach the disk again
     }
   }
   return ConsumerAction::proceed;

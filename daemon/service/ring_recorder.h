@@ -47,6 +47,7 @@ struct RingRecorderOptions {
 // A time in which captured packets could not be written to capture files.
 struct WriteOutage {
   std::int64_t start_ns = 0;
+  std::int64_t lost_from_ns = 0;          // packets captured from then on may be missing (<= start_ns)
   std::int64_t end_ns = 0;                // when files were written again, or the capture stopped
   bool until_stop = false;                // it lasted until the capture stopped
   std::uint64_t packets_not_written = 0;
@@ -124,6 +125,7 @@ class RingRecorder final : public CaptureConsumer {
   std::int64_t file_start_ns_ = 0;
   std::uint64_t file_packets_ = 0;
   std::uint64_t file_captured_bytes_ = 0;
+  std::int64_t last_written_ns_ = 0;     // the latest packet time known to have reached the disk
   std::optional<WriteOutage> outage_;
   std::atomic<bool> stop_reached_{false};
 

@@ -87,11 +87,12 @@ keys::RsaPrivateKey load_key(const fs::path& pem) {
 }
 
 std::unique_ptr<Decryption> decrypt_files(decrypt::KeyStore& keys, const std::vector<fs::path>& files,
-                                          unsigned workers) {
+                                          unsigned workers, const decrypt::CaptureLosses* known_losses) {
   REQUIRE(crypto::ensure_crypto_providers().ok());
   auto run = std::make_unique<Decryption>();
   decrypt::EngineOptions options;
   options.workers = workers;
+  options.known_losses = known_losses;
   decrypt::DecryptEngine engine(keys, run->sink, options);
   for (const auto& file : files) {
     auto summary = engine.add_file(file);

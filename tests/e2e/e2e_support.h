@@ -88,8 +88,9 @@ struct Decryption {
   std::vector<decrypt::FileSummary> files;
 };
 // `workers` > 1 runs the engine's worker pool (the results must not change).
+// `known_losses`: times the capture is known to have lost packets in.
 std::unique_ptr<Decryption> decrypt_files(decrypt::KeyStore& keys, const std::vector<fs::path>& files,
-                                          unsigned workers = 1);
+                                          unsigned workers = 1, const decrypt::CaptureLosses* known_losses = nullptr);
 std::vector<fs::path> capture_paths(const testgen::GeneratedScenario& scenario);
 
 // Copies capture `from` to `to` (pcapng) without the packets `leave_out`

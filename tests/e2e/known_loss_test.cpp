@@ -1,0 +1,138 @@
+// A gap in a connection at a time the capture is known to have lost packets
+// (the service could not write its capture files): the verdict names that
+// cause and its fix, not packet loss on the way to the capture point. The
+// connection comes from the generator's real OpenSSL client and server; one
+// server data segment of its application data is left out of the capture, and
+// its time is read from the capture file, not from the core.
+#include <catch2/catch.hpp>
+
+#include "core/decrypt/capture_losses.h"
+#include "tests/e2e/e2e_support.h"
+
+using namespace tlsring;
+using namespace tlsring::e2e;
+
+namespace {
+
+// Frames as the generator writes them: Ethernet, IPv4, then TCP.
+constexpr std::size_t kTcpAt = 14 + 20;
+
+std::uint16_t source_port(std::span<const std::uint8_t> frame) {
+  return static_cast<std::uint16_t>((frame[kTcpAt] << 8) | frame[kTcpAt + 1]);
+}
+
+std::size_t tcp_payload(std::span<const std::uint8_t> frame) {
+  return frame.size() - kTcpAt - 4 * (frame[kTcpAt + 12] >> 4);
+}
+
+// Copies `from` to `to` without the next-to-last data segment the server
+// sent; returns its capture time.
+std::int64_t copy_without_late_server_segment(const fs::path& from, const fs::path& to, std::uint16_t server_port) {
+  std::size_t server_segments = 0;
+  copy_capture_without(from, to / "count.pcapng", [&](const capture::CapturePacket& p) {
+    server_segments += source_port(p.data) == server_port && tcp_payload(p.data) > 0;
+    return false;
+  });
+  REQUIRE(server_segments >= 3);
+  std::size_t seen = 0;
+  std::int64_t dropped_at = 0;
+  copy_capture_without(from, to / "capture.pcapng", [&](const capture::CapturePacket& p) {
+    if (source_port(p.data) != server_port || tcp_payload(p.data) == 0) return false;
+    if (++seen != server_segments - 1) return false;
+    dropped_at = p.timestamp_ns;
+    return true;
+  });
+  REQUIRE(dropped_at != 0);
+  return dropped_at;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+decrypt::KnownCaptureLoss loss_around(std::int64_t from_ns, std::int64_t to_ns) {
+  return decrypt::KnownCaptureLoss{from_ns, to_ns, "the capture files could not be written then", "keep the disk writable"};
+}
+
+}  // namespace
+
+TEST_CASE("Known capture loss: a gap in its time is explained by it and the fix is its own", "[e2e][partial]") {
+  TempDir dir;
+  testgen::ScenarioConfig config = base_config(dir.path() / "gen");
+  config.specs[0].traffic.exchanges = 6;
+  const auto scenario = generate_ok(config);
+  const auto& connection = scenario.connections.at(0);
+  const std::int64_t dropped_at =
+      copy_without_late_server_segment(capture_paths(scenario).at(0), dir.path(), connection.server.port);
+  const fs::path file = dir.path() / "capture.pcapng";
+
+  for (unsigned workers : {1u, 2u}) {
+    // The connection's report, decrypted with the server's key and `losses` known.
+    const auto report_with = [&](const decrypt::CaptureLosses* losses) {
+      decrypt::KeyStore keys;
+      keys.add_bound_key(to_endpoint(connection.server), load_key(scenario.key_pem));
+      auto run = decrypt_files(keys, {file}, workers, losses);
+      const RecordedConnection* got = find_connection(*run, connection);
+      REQUIRE(got != nullptr);
+      UNSCOPED_INFO(describe(*got));
+      return got->report;
+    };
+
+    DYNAMIC_SECTION("no loss known: packet loss on the way is blamed, workers " << workers) {
+      const decrypt::SessionReport report = report_with(nullptr);
+      CHECK(report.verdict == decrypt::Verdict::partially_decrypted);
+      CHECK(contains(report.fix, "reduce packet loss"));
+    }
+    DYNAMIC_SECTION("a loss known at the time of the gap explains it, workers " << workers) {
+      decrypt::CaptureLosses losses;
+      losses.add(loss_around(dropped_at - 1'000'000, dropped_at + 1'000'000));
+      const decrypt::SessionReport report = report_with(&losses);
+      CHECK(report.verdict == decrypt::Verdict::partially_decrypted);
+      CHECK(contains(report.reason, "1 gap(s) in the TCP stream ("));
+      CHECK(contains(report.reason, "bytes not captured: the capture files could not be written then)"));
+      CHECK(report.fix == "keep the disk writable");
+    }
+    DYNAMIC_SECTION("a loss known at another time does not, workers " << workers) {
+      decrypt::CaptureLosses losses;
+      losses.add(loss_around(dropped_at + 3600'000'000'000, dropped_at + 3601'000'000'000));
+      const decrypt::SessionReport report = report_with(&losses);
+      CHECK(report.verdict == decrypt::Verdict::partially_decrypted);
+      CHECK(contains(report.fix, "reduce packet loss"));
+      CHECK_FALSE(contains(report.reason, "could not be written"));
+    }
+  }
+}
+
+TEST_CASE("Known capture loss: a resumed session whose full handshake was not seen may have been lost then",
+          "[e2e][partial]") {
+  TempDir dir;
+  testgen::ScenarioConfig config = base_config(dir.path());
+  config.specs[0].tls.resumption = testgen::Resumption::session_id;
+  config.specs[0].resumptions = 1;
+  config.output.split_before_connections = {1};
+  const auto scenario = generate_ok(config);
+  REQUIRE(scenario.files.size() == 2);
+  REQUIRE(scenario.connections.size() == 2);
+  REQUIRE(scenario.connections[1].resumed);
+  REQUIRE(scenario.connections[1].files == std::vector<std::size_t>{1});
+  const auto& resumed = scenario.connections[1];
+
+  // Only the second file: the full handshake is in the first, which stands
+  // for the files that could not be written.
+  for (const bool loss_known : {false, true}) {
+    INFO("loss known " << loss_known);
+    decrypt::KeyStore keys;
+    keys.add_bound_key(to_endpoint(resumed.server), load_key(scenario.key_pem));
+    decrypt::CaptureLosses losses;
+    losses.add(loss_around(0, 1));  // long before: 1970
+    auto run = decrypt_files(keys, {scenario.files[1].path}, 1, loss_known ? &losses : nullptr);
+    const RecordedConnection* got = find_connection(*run, resumed);
+    REQUIRE(got != nullptr);
+    INFO(describe(*got));
+    CHECK(got->report.verdict == decrypt::Verdict::resumed_session_unknown);
+    CHECK(contains(got->report.reason, "that session's full handshake is not in the capture"));
+    CHECK(contains(got->report.reason, "the capture files could not be written then, and it may have been then") ==
+          loss_known);
+    CHECK(contains(got->report.fix, "keep the disk writable; else: capture from before the clients connect") ==
+          loss_known);
+    CHECK(contains(got->report.fix, "capture from before the clients connect"));
+  }
+}
