@@ -41,6 +41,12 @@ std::string describe_outage(const WriteOutage& outage) {
          "and ended then are missing from this report; what to do: " + kFixWritableDisk;
 }
 
+std::string describe_capture_failure(std::int64_t time_ns, const std::string& error) {
+  return "ended early, at " + utc_second(time_ns) + ": " + error +
+         "; nothing after that was captured, and the service exited with status 1 (systemd's Restart=on-failure "
+         "starts it again); what to do: check that the interface is there and up (ip link), or capture on \"any\"";
+}
+
 decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage) {
   decrypt::KnownCaptureLoss loss;
   loss.from_ns = std::min(outage.lost_from_ns, outage.start_ns);

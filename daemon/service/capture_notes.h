@@ -30,6 +30,9 @@ std::string describe_outage(const WriteOutage& outage);
 // "N packets written to F capture file(s); K dropped by the kernel; ..."
 std::string describe_capture_totals(const CaptureTotals& totals);
 
+// The capture ended before it was asked to, at `time_ns`: "ended early at T: ERROR ...".
+std::string describe_capture_failure(std::int64_t time_ns, const std::string& error);
+
 // The outage as the decryption sees it: the times its packets may be missing
 // from, and what a connection with a gap then should say and advise.
 decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage);

@@ -195,6 +195,7 @@ class Service {
     const CaptureStats stats = pipeline_->stats();
     if (!stats.error.empty()) {
       spdlog::error("capture ended: {}", stats.error);
+      decryptor_->add_run_note("capture: " + describe_capture_failure(system_now_ns(), stats.error));
       exit_status_ = kServiceExitFailed;
     }
     stop();

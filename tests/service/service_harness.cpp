@@ -196,7 +196,7 @@ DecryptedStreams read_decrypted_streams(const std::vector<std::filesystem::path>
 std::filesystem::path write_service_config(const std::filesystem::path& dir, const ServiceConfigText& text) {
   const std::filesystem::path path = dir / "tlsring.yaml";
   std::ofstream out(path);
-  out << "capture:\n  interfaces: [lo]\n  filter: \"tcp port " << text.port << "\"\n"
+  out << "capture:\n  interfaces: [" << text.interface << "]\n  filter: \"tcp port " << text.port << "\"\n"
       << "rotation:\n  every: " << text.rotation_every << "\n  min_free_space: " << text.min_free_space << "\n"
       << text.extra_rotation << "stop_after: " << text.stop_after << "\n"
       << "output:\n  directory: out\n  format: pcapng\n"

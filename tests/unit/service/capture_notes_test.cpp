@@ -61,3 +61,11 @@ TEST_CASE("the capture totals name only the losses there were") {
   CHECK(has(text, "what to do about drops: raise capture.buffer_size"));
   CHECK_FALSE(has(text, "dropped by tlsring"));
 }
+
+TEST_CASE("a capture that ended early says when and why, and what to check") {
+  const std::string text = describe_capture_failure(kBase, "capture on \"eth1\" failed: The interface disappeared");
+  INFO(text);
+  CHECK(has(text, "ended early, at 2025-12-06T05:46:40Z: capture on \"eth1\" failed: The interface disappeared;"));
+  CHECK(has(text, "exited with status 1"));
+  CHECK(has(text, "what to do: check that the interface is there and up (ip link)"));
+}
