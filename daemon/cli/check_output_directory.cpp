@@ -40,6 +40,12 @@ CheckLine free_space_line(const fs::path& directory, std::uint64_t free_bytes, c
                       "max_total_size; lower max_total_size in " + config_file + " to at most " +
                       human_size(free_bytes - min_free) + ", or free space"});
   }
+  if (min_free == 0 && !rotation.max_total_size) {
+    return warn_line(what + ", and neither rotation.min_free_space (0B) nor max_total_size bounds the ring",
+                     {"the ring can fill this disk: once it is full, captured packets are not written until "
+                      "space is free again",
+                      "fix: set rotation.min_free_space (the default is 1GiB) or max_total_size in " + config_file});
+  }
   std::string limits = "rotation.min_free_space " + human_size(min_free);
   if (rotation.max_total_size) limits += ", max_total_size " + human_size(*rotation.max_total_size);
   return ok_line(what + " (" + limits + ")");

@@ -15,7 +15,8 @@ namespace tlsring::cli {
 // The space verdict, a pure function: FAIL when `free_bytes` < min_free_space
 // (the ring would delete every file it writes), warn when the disk cannot hold
 // max_total_size on top of min_free_space (the ring is then bounded by free
-// space, not by max_total_size), ok otherwise.
+// space, not by max_total_size) or when nothing bounds the ring by size
+// (min_free_space 0 and no max_total_size: it can fill the disk), ok otherwise.
 CheckLine free_space_line(const std::filesystem::path& directory, std::uint64_t free_bytes,
                           const config::RotationConfig& rotation, const std::string& config_file);
 

@@ -252,6 +252,15 @@ TEST_CASE("check lines: free space against min_free_space and max_total_size") {
   CHECK(free_space_line("/d", 11ull << 30, rotation, "t.yaml").status == CheckStatus::ok);
   rotation.min_free_space = 0;
   CHECK(free_space_line("/d", 0, rotation, "t.yaml").status == CheckStatus::warn);
+  CHECK(free_space_line("/d", 11ull << 30, rotation, "t.yaml").status == CheckStatus::ok);
+  // Nothing bounds the ring by size: it can fill the disk.
+  rotation.max_total_size.reset();
+  const CheckLine unbounded = free_space_line("/d", 100ull << 30, rotation, "t.yaml");
+  CHECK(unbounded.status == CheckStatus::warn);
+  CHECK(unbounded.what.find("neither rotation.min_free_space (0B) nor max_total_size bounds the ring") !=
+        std::string::npos);
+  REQUIRE(unbounded.details.size() == 2);
+  CHECK(unbounded.details[1] == "fix: set rotation.min_free_space (the default is 1GiB) or max_total_size in t.yaml");
 }
 
 TEST_CASE("check lines: per-server verdicts") {
