@@ -18,12 +18,23 @@ namespace tp = tlsring::platform;
 
 namespace {
 
-std::filesystem::path write_config(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / ("tlsring-default-config-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / name) << text;
-  return dir / name;
-}
+// The test's configuration files, in a directory removed with them when the test ends.
+class ConfigDir {
+ public:
+  ConfigDir() { std::filesystem::create_directories(path_); }
+  ~ConfigDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::filesystem::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name) << text;
+    return path_ / name;
+  }
+
+ private:
+  std::filesystem::path path_ =
+      std::filesystem::temp_directory_path() / ("tlsring-default-config-" + std::to_string(::getpid()));
+};
 
 }  // namespace
 
@@ -37,12 +48,13 @@ TEST_CASE("default config: Linux's file and locations") {
 }
 
 TEST_CASE("default config: a file without paths gets the platform's, a file with them keeps its own") {
-  const auto bare = tp::load_service_config(write_config("bare.yaml", "capture:\n  interfaces: [lo]\n"));
+  const ConfigDir dir;
+  const auto bare = tp::load_service_config(dir.write("bare.yaml", "capture:\n  interfaces: [lo]\n"));
   REQUIRE(bare.ok());
   CHECK(bare->output.directory == "/var/lib/tlsring");
   CHECK(bare->logging.file == "/var/log/tlsring/tlsring.log");
 
-  const auto own = tp::load_service_config(write_config(
+  const auto own = tp::load_service_config(dir.write(
       "own.yaml", "output:\n  directory: /srv/tlsring\nlogging:\n  target: file\n  file: /srv/log/t.log\n"));
   REQUIRE(own.ok());
   CHECK(own->output.directory == "/srv/tlsring");
