@@ -65,6 +65,13 @@ LiveCaptureOptions capture_options(const config::CaptureConfig& capture) {
   return options;
 }
 
+// What the kernel and the interfaces dropped, over every interface.
+std::uint64_t kernel_drops(const CaptureStats& stats) {
+  std::uint64_t drops = 0;
+  for (const auto& k : stats.kernel) drops += k.dropped + k.if_dropped;
+  return drops;
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
@@ -217,9 +224,9 @@ class Service {
     CaptureTotals totals;
     totals.packets_written = ring.packets;
     totals.files_written = ring.files_written;
-    for (const auto& k : capture.kernel) totals.kernel_drops += k.dropped + k.if_dropped;
+    totals.kernel_drops = kernel_drops(capture);
     totals.writer_drops = capture.user_dropped;
-    totals.not_written = ring.paused_drops;
+    totals.not_written = ring.not_written;
     totals.files_deleted_undecrypted = ring.files_deleted_undecrypted;
     decryptor_->add_run_note("capture: " + describe_capture_totals(totals));
     if (Status finished = decryptor_->finish(); !finished.ok()) {
@@ -304,7 +311,7 @@ class Service {
     s.output_directory = config_.output.directory.string();
     if (pipeline_) {
       const CaptureStats capture = pipeline_->stats();
-      for (const auto& k : capture.kernel) s.kernel_drops += k.dropped + k.if_dropped;
+      s.kernel_drops = kernel_drops(capture);
       s.user_drops = capture.user_dropped;
       if (!capture.error.empty()) s.last_error = capture.error;
     }
@@ -312,7 +319,7 @@ class Service {
       const RingRecorderStats ring = recorder_->stats();
       s.packets = ring.packets;
       s.bytes = ring.bytes;
-      s.not_written = ring.paused_drops;
+      s.not_written = ring.not_written;
       s.files_written = ring.files_written;
       s.files_deleted = ring.files_deleted;
       s.files_deleted_undecrypted = ring.files_deleted_undecrypted;

@@ -79,24 +79,36 @@ void RingRecorder::open_file(std::int64_t start_ns) {
   stats_.current_file = writer_->current_path().string();
 }
 
-void RingRecorder::close_file(std::int64_t end_ns) {
+// Closes the open file. A file that cannot be completed, or one a write to
+// which failed before (`write_error`), begins an outage: what reached the disk
+// whole is kept and decrypted, the rest is counted, and no file is started
+// before the retry time.
+void RingRecorder::close_file(std::int64_t end_ns, const Error* write_error) {
   if (!writer_->is_open()) return;
   const std::filesystem::path part = writer_->current_path();
-  auto done = writer_->close_file(end_ns, counters());
+  auto done = writer_->close_file(end_ns, counters());  // after a write error it fails too, as a rule
   {
     std::lock_guard lock(stats_mutex_);
     stats_.current_file.clear();
   }
-  if (!done.ok()) {
-    // What reached the disk whole is kept and decrypted; the rest is counted.
-    const std::uint64_t lost = salvage(part, end_ns);
-    begin_outage(end_ns, "cannot complete a capture file: " + done.error().message, lost);
-    next_open_retry_ns_ = end_ns + kRetryInterval;
+  if (done.ok() && write_error == nullptr) {
+    last_written_ns_ = latest_ns_;
+    end_outage(end_ns, false);  // before the file goes on: its gaps are then explained
+    completed(*done);
     return;
   }
-  last_written_ns_ = latest_ns_;
-  end_outage(end_ns, false);
-  completed(*done);
+  std::uint64_t lost = 0;
+  if (done.ok()) {
+    lost = count_kept(done->packets, done->captured_bytes);
+    completed(*done);
+  } else {
+    lost = salvage(part, end_ns);
+  }
+  begin_outage(end_ns,
+               write_error != nullptr ? "cannot write a capture file: " + write_error->message
+                                      : "cannot complete a capture file: " + done.error().message,
+               lost);
+  next_open_retry_ns_ = end_ns + kRetryInterval;
 }
 
 void RingRecorder::completed(const CompletedFile& file) {
@@ -147,28 +159,8 @@ std::uint64_t RingRecorder::count_kept(std::uint64_t packets, std::uint64_t capt
   return lost;
 }
 
-// A write failed: the file is closed as far as it was written (see salvage),
-// and none is opened before the retry time.
-void RingRecorder::file_failed(const Error& error, std::int64_t now_ns) {
-  const std::filesystem::path part = writer_->current_path();
-  auto done = writer_->close_file(now_ns, counters());  // fails too, as a rule: the .part stays
-  {
-    std::lock_guard lock(stats_mutex_);
-    stats_.current_file.clear();
-  }
-  std::uint64_t lost = 0;
-  if (done.ok()) {
-    lost = count_kept(done->packets, done->captured_bytes);
-    completed(*done);
-  } else {
-    lost = salvage(part, now_ns);
-  }
-  begin_outage(now_ns, "cannot write a capture file: " + error.message, lost);
-  next_open_retry_ns_ = now_ns + kRetryInterval;
-}
-
 void RingRecorder::not_written(std::uint64_t packets) {
-  paused_drops_ += packets;
+  not_written_ += packets;
   if (outage_) outage_->packets_not_written += packets;
 }
 
@@ -227,7 +219,7 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
     }
   }
   if (Status written = writer_->write(packet); !written.ok()) {
-    file_failed(written.error(), packet.timestamp_ns);
+    close_file(packet.timestamp_ns, &written.error());
     not_written(1);
     return ConsumerAction::proceed;
   }
@@ -240,7 +232,7 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
 
 void RingRecorder::on_block_end() {
   if (!writer_->is_open()) return;
-  if (Status written = writer_->flush_records(); !written.ok()) file_failed(written.error(), latest_ns_);
+  if (Status written = writer_->flush_records(); !written.ok()) close_file(latest_ns_, &written.error());
 }
 
 ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
@@ -269,7 +261,7 @@ ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
     // A crash then loses at most the last interval: recovery keeps the rest.
     next_flush_ns_ = now_ns + options_.flush_interval_ns;
     if (Status flushed = writer_->flush(); !flushed.ok()) {
-      file_failed(flushed.error(), now_ns);
+      close_file(now_ns, &flushed.error());
     } else {
       last_written_ns_ = latest_ns_;
       if (file_packets_ > 0) end_outage(now_ns, false);  // packets reach the disk again
@@ -342,7 +334,7 @@ RingRecorderStats RingRecorder::stats() const {
   RingRecorderStats s = stats_;
   s.packets = packets_;
   s.bytes = bytes_;
-  s.paused_drops = paused_drops_;
+  s.not_written = not_written_;
   s.paused = paused_;
   return s;
 }

@@ -60,7 +60,7 @@ struct RingRecorderStats {
   std::uint64_t files_written = 0;
   std::uint64_t files_deleted = 0;
   std::uint64_t files_deleted_undecrypted = 0;
-  std::uint64_t paused_drops = 0;     // packets not written: a disk limit held, or a file could not be written
+  std::uint64_t not_written = 0;      // packets not written: a disk limit held, or a file could not be written
   bool paused = false;
   std::string current_file;
   std::string last_error;
@@ -94,9 +94,8 @@ class RingRecorder final : public CaptureConsumer {
 
  private:
   void open_file(std::int64_t start_ns);
-  void close_file(std::int64_t end_ns);
+  void close_file(std::int64_t end_ns, const Error* write_error = nullptr);
   void completed(const CompletedFile& file);
-  void file_failed(const Error& error, std::int64_t now_ns);
   std::uint64_t salvage(const std::filesystem::path& part, std::int64_t end_ns);
   std::uint64_t count_kept(std::uint64_t packets, std::uint64_t captured_bytes);
   void not_written(std::uint64_t packets);
@@ -133,7 +132,7 @@ class RingRecorder final : public CaptureConsumer {
   RingRecorderStats stats_;
   std::atomic<std::uint64_t> packets_{0};
   std::atomic<std::uint64_t> bytes_{0};
-  std::atomic<std::uint64_t> paused_drops_{0};
+  std::atomic<std::uint64_t> not_written_{0};
   std::atomic<bool> paused_{false};
 };
 

@@ -195,7 +195,7 @@ TEST_CASE("when the disk limit cannot be met the recorder pauses: no file, packe
   f.recorder->on_drain();
   const RingRecorderStats stats = f.recorder->stats();
   CHECK(stats.paused);
-  CHECK(stats.paused_drops == 10);
+  CHECK(stats.not_written == 10);
   CHECK(stats.packets == 0);
   CHECK(stats.last_error.find("capture paused") != std::string::npos);
   CHECK(f.files_on_disk().empty());
@@ -285,7 +285,7 @@ TEST_CASE("a file that cannot be written is cut after its last whole packet and 
   // Every packet is either in a file or counted as not written, once.
   const RingRecorderStats stats = f.recorder->stats();
   CHECK(stats.packets == kept_first + kept_second);
-  CHECK(stats.packets + stats.paused_drops == sent);
+  CHECK(stats.packets + stats.not_written == sent);
   CHECK(stats.files_written == 2);
   CHECK(stats.bytes == 60 * stats.packets);
 
@@ -294,7 +294,7 @@ TEST_CASE("a file that cannot be written is cut after its last whole packet and 
   CHECK(outages[0].start_ns == failed_at);
   CHECK(outages[0].end_ns == written_again_at);
   CHECK_FALSE(outages[0].until_stop);
-  CHECK(outages[0].packets_not_written == stats.paused_drops);
+  CHECK(outages[0].packets_not_written == stats.not_written);
   CHECK(outages[0].cause.find("cannot write a capture file") != std::string::npos);
   CHECK(outages[0].cause.find("File too large") != std::string::npos);
 }
