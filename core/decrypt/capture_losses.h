@@ -32,7 +32,6 @@ class CaptureLosses {
     }
     return nullptr;
   }
-  bool empty() const { return losses_.empty(); }
 
  private:
   std::deque<KnownCaptureLoss> losses_;  // never moved: connections keep pointers

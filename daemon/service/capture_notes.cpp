@@ -15,6 +15,10 @@ std::string utc_second(std::int64_t time_ns) {
   return dot == std::string::npos ? full : full.substr(0, dot) + "Z";
 }
 
+constexpr const char* kFixWritableDisk =
+    "keep the disk of output.directory writable, with space free (rotation.min_free_space deletes the oldest "
+    "decrypted files to keep it so)";
+
 }  // namespace
 
 std::string outage_length(const WriteOutage& outage) {
@@ -22,14 +26,6 @@ std::string outage_length(const WriteOutage& outage) {
   const std::int64_t seconds = (outage.end_ns - outage.start_ns + kSecond / 2) / kSecond;
   return seconds <= 0 ? "less than 1s" : config::format_duration(seconds * kSecond);
 }
-
-namespace {
-
-constexpr const char* kFixWritableDisk =
-    "keep the disk of output.directory writable, with space free (rotation.min_free_space deletes the oldest "
-    "decrypted files to keep it so)";
-
-}  // namespace
 
 std::string describe_outage(const WriteOutage& outage) {
   std::string text = "from " + utc_second(outage.start_ns) + " to " + utc_second(outage.end_ns) +

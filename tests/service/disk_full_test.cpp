@@ -95,13 +95,7 @@ TEST_CASE("a disk that fills up: the capture files keep every whole packet and t
   // No .part is left; every file is whole and readable by libpcap.
   const RingListing ring = list_ring(out);
   CHECK(ring.parts.empty());
-  std::int64_t ring_packets = 0;
-  for (const auto& file : ring.completed) {
-    INFO(file);
-    const std::int64_t packets = count_packets_with_libpcap(file);
-    REQUIRE(packets >= 0);
-    ring_packets += packets;
-  }
+  const std::int64_t ring_packets = count_packets_in_files(ring.completed);
 
   // Every packet is in a file or counted as not written: none vanished.
   const std::string status = read_text(out / "status.json");
@@ -113,12 +107,7 @@ TEST_CASE("a disk that fills up: the capture files keep every whole packet and t
   // Said once when it began and once when it ended, not at every retry.
   CHECK(log.find("No space left on device") != std::string::npos);
   CHECK(log.find("capture files are written again") != std::string::npos);
-  std::size_t began = 0;
-  for (std::size_t at = log.find("no capture file is written until this clears"); at != std::string::npos;
-       at = log.find("no capture file is written until this clears", at + 1)) {
-    ++began;
-  }
-  CHECK(began == 1);
+  CHECK(count_lines_with(log, "no capture file is written until this clears") == 1);
 
   // The run's summary says when, why and how many, and what to do.
   const auto run = only_run_directory(out);

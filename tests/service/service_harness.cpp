@@ -123,6 +123,24 @@ std::uint64_t ParallelCapture::stop() {
   return count_;
 }
 
+std::int64_t count_packets_in_files(const std::vector<std::filesystem::path>& files) {
+  std::int64_t total = 0;
+  for (const auto& file : files) {
+    INFO(file);
+    const std::int64_t packets = count_packets_with_libpcap(file);
+    REQUIRE(packets >= 0);
+    total += packets;
+  }
+  return total;
+}
+
+std::size_t count_lines_with(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
 std::int64_t count_packets_with_libpcap(const std::filesystem::path& file) {
   char error[PCAP_ERRBUF_SIZE] = "";
   pcap_t* handle = pcap_open_offline(file.c_str(), error);

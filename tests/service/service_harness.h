@@ -69,6 +69,11 @@ class ParallelCapture {
 
 // Packets in a capture file read with libpcap; -1 when libpcap cannot open it.
 std::int64_t count_packets_with_libpcap(const std::filesystem::path& file);
+// The packets of all `files`, each of which libpcap must read (REQUIRE).
+std::int64_t count_packets_in_files(const std::vector<std::filesystem::path>& files);
+
+// The lines of `text` that hold `needle`.
+std::size_t count_lines_with(const std::string& text, const std::string& needle);
 
 // The completed files of the ring and leftover .part files.
 struct RingListing {

@@ -40,13 +40,6 @@ std::string all_streams(const DecryptedStreams& streams, bool c2s) {
   return all;
 }
 
-std::size_t count_lines_with(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("the ring keeps keep_files over many rotations and deletes only decrypted files") {
