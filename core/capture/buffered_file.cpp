@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <string>
 
 namespace tlsring::capture {
 
-Result<BufferedFile> BufferedFile::open(const std::filesystem::path& path) {
+Result<BufferedFile> BufferedFile::open(const std::filesystem::path& path, ReadMethod method) {
   errno = 0;
 #ifdef _WIN32
   std::FILE* file = ::_wfopen(path.c_str(), L"rb");
@@ -20,15 +22,36 @@ Result<BufferedFile> BufferedFile::open(const std::filesystem::path& path) {
   }
   // The buffer below is our only buffer: stdio's own would add a copy.
   std::setvbuf(file, nullptr, _IONBF, 0);
+#ifndef _WIN32
+  if (method == ReadMethod::map) {
+    if (std::optional<FileMapping> mapping = FileMapping::map(::fileno(file))) {
+      return BufferedFile(file, std::move(*mapping));
+    }
+  }
+#else
+  (void)method;
+#endif
   return BufferedFile(file);
 }
 
 BufferedFile::BufferedFile(std::FILE* file)
     : file_(file),
       buffer_(std::make_unique_for_overwrite<std::uint8_t[]>(kInitialCapacity)),
+      data_(buffer_.get()),
       capacity_(kInitialCapacity) {}
 
+BufferedFile::BufferedFile(std::FILE* file, FileMapping mapping)
+    : file_(file),
+      mapping_(std::move(mapping)),
+      data_(mapping_->data()),
+      capacity_(mapping_->size()),
+      readable_(mapping_->size()) {}
+
 void BufferedFile::release_before(std::uint64_t offset) {
+  if (mapping_) {
+    released_before_ = std::max(released_before_, offset);
+    return;
+  }
   while (!retired_.empty() && retired_.front().end_offset <= offset) {
     if (retired_.front().capacity == kInitialCapacity) spare_.push_back(std::move(retired_.front().buffer));
     retired_.pop_front();
@@ -51,6 +74,7 @@ void BufferedFile::move_tail_to_front() {
     std::memcpy(next.get(), buffer_.get() + begin_, tail);
     retired_.push_back({std::move(buffer_), capacity_, offset_});
     buffer_ = std::move(next);
+    data_ = buffer_.get();
   } else {
     std::memmove(buffer_.get(), buffer_.get() + begin_, tail);
   }
@@ -58,7 +82,36 @@ void BufferedFile::move_tail_to_front() {
   begin_ = 0;
 }
 
+// Maps the next window (or as far as the view asked for), and lets go of the
+// pages behind the cursor that no view held may still be in.
+std::span<const std::uint8_t> BufferedFile::fill_mapped(std::size_t n) {
+  const std::uint64_t needed_from = holding_ ? std::min<std::uint64_t>(begin_, released_before_) : begin_;
+  if (needed_from >= dropped_before_ + kDropStep) {
+    mapping_->drop_before(static_cast<std::size_t>(needed_from));
+    dropped_before_ = static_cast<std::size_t>(needed_from);
+  }
+  if (!at_eof_) {
+    if (const std::optional<std::size_t> shrunk = mapping_->shrunk_to(); shrunk && *shrunk < readable_) {
+      // Touching a page past the new end would kill the process: read up to it.
+      read_error_ = "the file was truncated to " + std::to_string(*shrunk) + " bytes while it was read";
+      readable_ = *shrunk;
+      end_ = std::clamp(readable_, begin_, end_);
+    }
+    if (end_ < readable_) {
+      const std::size_t wanted =
+          std::max(begin_ + std::min(n, readable_ - begin_), end_ + std::min(kMapWindow, readable_ - end_));
+      // A view asked for far ahead (a corrupt length measured against the end
+      // of the file) maps only what it touches.
+      mapping_->populate(end_, std::min(wanted - end_, 2 * kMapWindow));
+      end_ = wanted;
+    }
+    at_eof_ = end_ >= readable_;
+  }
+  return {data_ + begin_, std::min(n, end_ - begin_)};
+}
+
 std::span<const std::uint8_t> BufferedFile::fill_slow(std::size_t n) {
+  if (mapping_) return fill_mapped(n);
   while (end_ - begin_ < n && !at_eof_) {
     if (begin_ > 0) move_tail_to_front();
     // Grow only when the buffer is full and the file still has more: doubling
@@ -69,6 +122,7 @@ std::span<const std::uint8_t> BufferedFile::fill_slow(std::size_t n) {
       auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(grown);
       std::memcpy(bigger.get(), buffer_.get(), end_);
       buffer_ = std::move(bigger);
+      data_ = buffer_.get();
       capacity_ = grown;
     }
     errno = 0;

@@ -15,6 +15,11 @@
 //  - A buffer starts at kInitialCapacity and grows only to hold the largest
 //    view asked for, and only while the file really has that many bytes, so a
 //    corrupt length field in a small file cannot make it allocate much.
+//  - Opened with ReadMethod::map (where the platform can), the views are of
+//    the file's pages themselves (core/capture/file_mapping.h): no copy, no
+//    buffer, and every view stays valid as long as the BufferedFile. The
+//    pages are mapped a window ahead of the cursor and let go of behind it
+//    (behind the records still held), so resident memory stays a few MiB.
 #pragma once
 
 #include <cstdint>
@@ -22,10 +27,12 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/capture/file_mapping.h"
 #include "core/result.h"
 
 namespace tlsring::capture {
@@ -37,11 +44,18 @@ class BufferedFile {
   // bench's bulk corpus took ~5% more CPU (tests/bench/decrypt_bench.sh).
   static constexpr std::size_t kInitialCapacity = std::size_t{256} << 10;  // 256 KiB
 
+  // With ReadMethod::map: pages mapped ahead of the cursor at a time, and let go of
+  // behind it at least this many at a time.
+  static constexpr std::size_t kMapWindow = std::size_t{1} << 20;   // 1 MiB
+  static constexpr std::size_t kDropStep = std::size_t{2} << 20;    // 2 MiB
+
   // Opens `path` for reading. The error reads "cannot open FILE: REASON".
-  static Result<BufferedFile> open(const std::filesystem::path& path);
+  // ReadMethod::map only for a file that does not shrink while it is read
+  // (file_mapping.h says why); a file that cannot be mapped is then copied.
+  static Result<BufferedFile> open(const std::filesystem::path& path, ReadMethod method = ReadMethod::copy);
 
   std::span<const std::uint8_t> fill(std::size_t n) {
-    if (end_ - begin_ >= n) return {buffer_.get() + begin_, n};
+    if (end_ - begin_ >= n) return {data_ + begin_, n};
     return fill_slow(n);
   }
   // Moves the cursor n bytes on; n must not exceed the size of the last fill().
@@ -53,6 +67,8 @@ class BufferedFile {
   std::uint64_t offset() const { return offset_; }
   // Non-empty once a read failed ("Is a directory", "Input/output error").
   const std::string& read_error() const { return read_error_; }
+  // True when the views are of a mapping of the file (ReadMethod::map took).
+  bool mapped() const { return mapping_.has_value(); }
 
   // Consumed records stay readable until release_before() passes them (see above).
   void hold_views() { holding_ = true; }
@@ -72,14 +88,21 @@ class BufferedFile {
     std::uint64_t end_offset;
   };
   explicit BufferedFile(std::FILE* file);
+  BufferedFile(std::FILE* file, FileMapping mapping);
   std::span<const std::uint8_t> fill_slow(std::size_t n);
+  std::span<const std::uint8_t> fill_mapped(std::size_t n);
   void move_tail_to_front();
 
   std::unique_ptr<std::FILE, FileCloser> file_;
+  std::optional<FileMapping> mapping_;  // ReadMethod::map; then data_ is its start
   Buffer buffer_;
+  const std::uint8_t* data_ = nullptr;  // what begin_ and end_ index: buffer_ or the mapping
   std::size_t capacity_ = 0;
-  std::size_t begin_ = 0;  // cursor inside buffer_
-  std::size_t end_ = 0;    // end of the bytes read so far
+  std::size_t begin_ = 0;  // cursor inside data_ (the file offset, when mapped)
+  std::size_t end_ = 0;    // end of the bytes read so far (mapped so far)
+  std::uint64_t released_before_ = 0;  // mapped and holding: views before it are let go
+  std::size_t dropped_before_ = 0;     // mapped: pages before it were let go
+  std::size_t readable_ = 0;           // mapped: the file's size, or less once it was truncated
   std::uint64_t offset_ = 0;
   bool at_eof_ = false;
   bool holding_ = false;

@@ -42,8 +42,9 @@ std::string not_a_capture(const std::filesystem::path& path, Bytes head) {
 
 }  // namespace
 
-Result<std::unique_ptr<CaptureReader>> CaptureReader::open(const std::filesystem::path& path) {
-  auto file = BufferedFile::open(path);
+Result<std::unique_ptr<CaptureReader>> CaptureReader::open(const std::filesystem::path& path,
+                                                           ReadMethod method) {
+  auto file = BufferedFile::open(path, method);
   if (!file) return file.error();
   const auto head = file->fill(12);
   if (!file->read_error().empty()) return make_error("cannot read " + path.string() + ": " + file->read_error());

@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 
+#include "core/capture/file_mapping.h"
 #include "core/result.h"
 
 namespace tlsring::capture {
@@ -72,7 +73,9 @@ constexpr std::uint32_t kSecretsTypeTlsKeyLog = 0x544c534b;
 class CaptureReader {
  public:
   virtual ~CaptureReader() = default;
-  static Result<std::unique_ptr<CaptureReader>> open(const std::filesystem::path& path);
+  // `method`: see core/capture/file_mapping.h (map only files that do not shrink while read).
+  static Result<std::unique_ptr<CaptureReader>> open(const std::filesystem::path& path,
+                                                     ReadMethod method = ReadMethod::copy);
 
   virtual CaptureEvent next() = 0;
 

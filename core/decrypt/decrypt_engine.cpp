@@ -382,7 +382,8 @@ class DecryptEngine::Pool {
   std::size_t batch_divisor_ = kFirstBatchDivisor;  // of the batch size limits
 };
 
-DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options) : keys_(keys), sink_(sink) {
+DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options)
+    : keys_(keys), sink_(sink), read_method_(options.read_method) {
   keys_.start_capture();
   if (options.workers <= 1) {
     inline_shard_ = std::make_unique<Shard>(keys, sink, options, false);
@@ -398,7 +399,7 @@ DecryptEngine::~DecryptEngine() {
 }
 
 Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
-  auto opened = capture::CaptureReader::open(path);
+  auto opened = capture::CaptureReader::open(path, read_method_);
   if (!opened.ok()) return opened.error();
   capture::CaptureReader& reader = *opened.value();
   // The workers get views into the reader's buffers, not copies; the buffers

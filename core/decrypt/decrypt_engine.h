@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "core/capture/file_mapping.h"
 #include "core/decrypt/capture_losses.h"
 #include "core/decrypt/key_store.h"
 #include "core/decrypt/session_sink.h"
@@ -57,6 +58,10 @@ struct EngineOptions {
   // Times the capture is known to have lost packets in (may be null); the
   // caller adds to it only between add_file() calls.
   const CaptureLosses* known_losses = nullptr;
+  // How the files are read. ReadMethod::map (no copy) only when no file can
+  // shrink while it is read: the service's own completed capture files, not
+  // files another program may still rewrite (core/capture/file_mapping.h).
+  capture::ReadMethod read_method = capture::ReadMethod::copy;
 };
 
 class DecryptEngine {
@@ -90,6 +95,7 @@ class DecryptEngine {
   std::unique_ptr<Pool> pool_;           // workers > 1
   std::uint64_t packet_number_ = 0;
   std::int64_t last_timestamp_ns_ = 0;
+  capture::ReadMethod read_method_;
   bool finished_ = false;
 };
 

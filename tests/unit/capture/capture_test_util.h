@@ -86,6 +86,12 @@ inline std::vector<std::uint8_t> concat(std::initializer_list<std::vector<std::u
   return out;
 }
 
+// Both ways a capture file can be read, for tests that must hold for each.
+inline constexpr capture::ReadMethod kReadMethods[] = {capture::ReadMethod::copy, capture::ReadMethod::map};
+inline const char* describe(capture::ReadMethod method) {
+  return method == capture::ReadMethod::map ? "read through a mapping" : "read by copying";
+}
+
 class TempFile {
  public:
   explicit TempFile(const std::vector<std::uint8_t>& bytes, const std::string& suffix = ".pcap") {

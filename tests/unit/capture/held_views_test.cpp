@@ -55,8 +55,10 @@ struct Held {
 // Reads everything while holding every view, releasing those `keep` packets
 // behind, then checks each view still held against the bytes it must show.
 void check_held_views(const std::vector<std::uint8_t>& file_bytes, std::size_t keep) {
+  const capture::ReadMethod method = GENERATE(from_range(std::begin(test::kReadMethods), std::end(test::kReadMethods)));
+  INFO(test::describe(method));
   test::TempFile file(file_bytes);
-  auto opened = CaptureReader::open(file.path());
+  auto opened = CaptureReader::open(file.path(), method);
   REQUIRE(opened.ok());
   CaptureReader& reader = *opened.value();
   REQUIRE(reader.hold_views());

@@ -54,10 +54,10 @@ std::vector<RecordEnd> walk_records(const std::vector<std::uint8_t>& file) {
 }
 
 void check_cut(const std::vector<std::uint8_t>& whole, const std::vector<RecordEnd>& ends,
-               const test::ReadAll& full, std::size_t cut) {
+               const test::ReadAll& full, std::size_t cut, capture::ReadMethod method) {
   INFO("cut at byte " << cut << " of " << whole.size());
   test::TempFile file(std::vector<std::uint8_t>(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(cut)));
-  auto reader = CaptureReader::open(file.path());
+  auto reader = CaptureReader::open(file.path(), method);
   if (cut < 4) {  // not even a magic number: not recognisable as a capture
     CHECK_FALSE(reader.ok());
     return;
@@ -109,15 +109,19 @@ TEST_CASE("truncated fixtures: whole records, then truncated, at every record ed
       cuts.insert(e.end + 1);
       cuts.insert(e.end + 13);
     }
-    for (std::size_t cut : cuts) {
-      if (cut <= whole.size()) check_cut(whole, ends, full, cut);
+    for (const capture::ReadMethod method : test::kReadMethods) {
+      INFO(test::describe(method));
+      for (std::size_t cut : cuts) {
+        if (cut <= whole.size()) check_cut(whole, ends, full, cut, method);
+      }
     }
   }
 }
 
 TEST_CASE("large pcap: records cross buffer refills and one outgrows the buffer") {
   // About 12 MiB of records of random sizes (the reader's buffer starts at
-  // 1 MiB), with a 3 MiB record in the middle; every byte must come back.
+  // 256 KiB, a mapped file's window is 1 MiB), with a 3 MiB record in the
+  // middle; every byte must come back, copied or mapped.
   std::mt19937 random(20240611);
   test::ByteBuilder b;
   b.u32(0xa1b2c3d4).u16(2).u16(4).u32(0).u32(0).u32(0x7fffffff).u32(1);
@@ -131,8 +135,10 @@ TEST_CASE("large pcap: records cross buffer refills and one outgrows the buffer"
     b.raw(frame);
     frames.push_back(std::move(frame));
   }
+  const capture::ReadMethod method = GENERATE(from_range(std::begin(test::kReadMethods), std::end(test::kReadMethods)));
+  INFO(test::describe(method));
   test::TempFile file(b.bytes());
-  auto reader = CaptureReader::open(file.path());
+  auto reader = CaptureReader::open(file.path(), method);
   REQUIRE(reader.ok());
   std::size_t index = 0;
   for (;;) {
@@ -155,7 +161,7 @@ TEST_CASE("large pcap: records cross buffer refills and one outgrows the buffer"
   for (std::size_t i = 0; i < 4000; ++i) big_start += 16 + frames[i].size();
   const std::size_t cut = big_start + 16 + (1u << 20) + 3;
   test::TempFile cut_file(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)));
-  auto cut_reader = CaptureReader::open(cut_file.path());
+  auto cut_reader = CaptureReader::open(cut_file.path(), method);
   REQUIRE(cut_reader.ok());
   const auto all = test::read_all(**cut_reader);
   CHECK(all.packets.size() == 4000);

@@ -1,0 +1,65 @@
+// FileMapping: a whole file mapped read-only into memory, so that reading it
+// costs no copy: the pages of the page cache are the bytes the readers parse.
+//
+// Only for a file that does not shrink while it is mapped: touching a page
+// past a new, shorter end kills the process with SIGBUS. The service's own
+// completed capture files qualify (written, fsync'd and renamed before they
+// are read, and never truncated afterwards; the ring only unlinks them, which
+// leaves a mapping intact). A file someone else may truncate (a tcpdump ring
+// reusing its names) does not: such files are read by copying.
+//
+// Resident memory is the caller's to bound: populate() maps the pages of a
+// range ahead of the reader in one system call (one page fault per page costs
+// more than copying it), drop() lets go of a range behind it (the pages stay
+// in the page cache; touching them again maps them again).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace tlsring::capture {
+
+// How a capture file's bytes are read: copied into buffers (any file), or
+// mapped (only a file that does not shrink while it is read, see below).
+enum class ReadMethod { copy, map };
+
+class FileMapping {
+ public:
+  // Maps the whole of the open regular file `fd`, at its present size (the
+  // caller keeps the descriptor open as long as the mapping).
+  // Empty when the platform or the file system cannot map it, or it is not a
+  // regular file, or it is empty: then read it.
+  static std::optional<FileMapping> map(int fd);
+
+  FileMapping(FileMapping&& other) noexcept;
+  FileMapping& operator=(FileMapping&& other) noexcept;
+  FileMapping(const FileMapping&) = delete;
+  FileMapping& operator=(const FileMapping&) = delete;
+  ~FileMapping();
+
+  const std::uint8_t* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+  // Hints; a failure changes nothing a reader sees.
+  // Maps the pages of [offset, offset + length) now (clipped to the file).
+  void populate(std::size_t offset, std::size_t length) const;
+  // Lets go of the whole pages before `offset` not let go of yet.
+  void drop_before(std::size_t offset);
+  // The file's present size, when something truncated it below the mapping's
+  // size: the pages past it are gone, and a reader must stop there. Cheap (one
+  // fstat); a reader asks before each window, which narrows the danger to a
+  // truncation while it reads that window.
+  std::optional<std::size_t> shrunk_to() const;
+
+ private:
+  FileMapping(int fd, const std::uint8_t* data, std::size_t size) : fd_(fd), data_(data), size_(size) {}
+  void unmap();
+
+  int fd_ = -1;
+  const std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t dropped_before_ = 0;  // page-aligned
+};
+
+}  // namespace tlsring::capture
