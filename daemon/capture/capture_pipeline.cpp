@@ -190,6 +190,16 @@ void CapturePipeline::fail(std::string message) {
   if (error_.empty()) error_ = std::move(message);
 }
 
+void CapturePipeline::report(InterfaceEvent::Kind kind, std::size_t interface_index, std::string message) {
+  if (!options_.on_interface_event) return;
+  InterfaceEvent event;
+  event.kind = kind;
+  event.interface_index = interface_index;
+  event.time_ns = clock_();
+  event.message = std::move(message);
+  options_.on_interface_event(event);
+}
+
 void CapturePipeline::capture_loop() {
   platform::name_current_thread("tlsring-capture");
   const std::size_t interface_count = capture_->size();
@@ -212,8 +222,15 @@ void CapturePipeline::capture_loop() {
   bool partial = false;
   SteadyClock::time_point partial_since;
   std::uint64_t partial_serial = 0;
+  // Interfaces whose capture failed, to open again from time to time.
+  struct Lost {
+    std::size_t index;
+    std::string last_error;  // of the last attempt to open it again
+  };
+  std::vector<Lost> lost;
+  auto next_reopen = SteadyClock::now();
 
-  for (bool running = true; running;) {
+  for (;;) {
     SteadyClock::time_point now = SteadyClock::now();
     if (!drain_until && stop_requested_.load(std::memory_order_acquire)) {
       // The consumer that asked to stop wants nothing more.
@@ -231,18 +248,39 @@ void CapturePipeline::capture_loop() {
     }
     if (waiter.woken()) wake_.clear();
     const std::uint64_t bytes_before_round = sink.bytes();
-    for (std::size_t i = 0; i < interface_count && running; ++i) {
+    bool sources_changed = false;
+    for (std::size_t i = 0; i < interface_count; ++i) {
       // While draining, read every interface each round: a block the kernel
       // retires during the wait is read on the next pass.
-      if (!waiter.source_ready(i) && !drain_until) continue;
+      if (!capture_->is_open(i) || (!waiter.source_ready(i) && !drain_until)) continue;
       Result<std::size_t> read = capture_->dispatch(i, options_.dispatch_batch, sink);
       if (!read) {
-        fail(read.error().message);
-        running = false;
+        capture_->close_interface(i);
+        lost.push_back({i, {}});
+        next_reopen = SteadyClock::now() + options_.reopen_interval;
+        sources_changed = true;
+        report(InterfaceEvent::Kind::lost, i, read.error().message);
       }
     }
     publish_counts();
     now = SteadyClock::now();
+    if (!lost.empty() && !drain_until && now >= next_reopen) {
+      std::erase_if(lost, [&](Lost& gone) {
+        Status reopened = capture_->reopen_interface(gone.index);
+        if (reopened) {
+          sources_changed = true;
+          report(InterfaceEvent::Kind::back, gone.index, {});
+          return true;
+        }
+        if (reopened.error().message != gone.last_error) {
+          gone.last_error = reopened.error().message;
+          report(InterfaceEvent::Kind::still_lost, gone.index, gone.last_error);
+        }
+        return false;
+      });
+      next_reopen = now + options_.reopen_interval;
+    }
+    if (sources_changed) waiter = capture_->wait_set(wake_.waitable());
     // A partly filled block goes to the writer once its first packets are
     // flush_interval old: full blocks carry the load, and handing over every
     // round's packets would wake the writer thousands of times a second.

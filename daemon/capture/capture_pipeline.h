@@ -53,6 +53,23 @@ class CaptureConsumer {
   virtual void on_drain() = 0;
 };
 
+// (Never name a variable "interface": Windows headers define it as a macro.)
+// An interface whose capture failed (it disappeared: a NIC hot-unplugged, a
+// VLAN, team or bond interface rebuilt), or that captures again. Capture on
+// the other interfaces goes on meanwhile, and the lost one is opened again by
+// its name every reopen_interval until that works.
+struct InterfaceEvent {
+  enum class Kind {
+    lost,         // capture on it failed; `message` says how
+    still_lost,   // opening it again failed, for another reason than the last time; `message` says why
+    back,         // it captures again
+  };
+  Kind kind = Kind::lost;
+  std::size_t interface_index = 0;  // into interfaces()
+  std::int64_t time_ns = 0;   // the pipeline's clock when it happened
+  std::string message;
+};
+
 struct CapturePipelineOptions {
   std::size_t block_size = 1u << 20;  // bytes per block; must hold one packet of the largest snaplen
   std::size_t pool_size = 64u << 20;  // bytes of all blocks together (at least two blocks)
@@ -69,6 +86,11 @@ struct CapturePipelineOptions {
   std::chrono::milliseconds counters_interval{1000};  // how often kernel counters are refreshed
   // Called on the writer thread right after on_drain (e.g. to post to an event loop).
   std::function<void()> on_finished;
+  // How often capture on a lost interface is tried again.
+  std::chrono::milliseconds reopen_interval{2000};
+  // Called on the capture thread for every InterfaceEvent; must not block
+  // (post it to an event loop).
+  std::function<void(const InterfaceEvent&)> on_interface_event;
 };
 
 struct CaptureStats {
@@ -77,7 +99,7 @@ struct CaptureStats {
   std::uint64_t user_dropped = 0;  // lost because the consumer fell behind and every block was queued
   std::uint64_t delivered = 0;     // passed to on_packet
   std::vector<InterfaceCounters> kernel;  // per interface, as of the last refresh
-  std::string error;               // why capture ended by itself (interface gone); empty otherwise
+  std::string error;               // why capture ended by itself (waiting for packets failed); empty otherwise
 };
 
 class CapturePipeline {
@@ -123,6 +145,7 @@ class CapturePipeline {
   void request_stop();
   void refresh_kernel_counters();
   void fail(std::string message);
+  void report(InterfaceEvent::Kind kind, std::size_t interface_index, std::string message);
 
   std::unique_ptr<LiveCapture> capture_;
   CaptureConsumer& consumer_;

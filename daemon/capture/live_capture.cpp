@@ -130,37 +130,68 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::create(const LiveCaptureOption
                                                  : kSmallestDefaultRing;
 
   for (const std::string& name : options.interfaces) {
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    PcapHandle handle(pcap_create(name.c_str(), errbuf));
-    if (!handle) return make_error("capture.interfaces: cannot open " + quoted(name) + ": " + errbuf);
-    configure(handle.get(), options);
-
-    const int status = pcap_activate(handle.get());
-    if (status < 0) return activation_error(name, status, handle.get());
-    if (status > 0) capture->warnings_.push_back(activation_warning(name, status, handle.get()));
-
-    if (Status filtered = install_filter(handle.get(), name, options.filter); !filtered) return filtered.error();
-    if (pcap_setnonblock(handle.get(), 1, errbuf) != 0) {
-      return make_error("capture.interfaces: cannot make capture on " + quoted(name) + " non-blocking: " + errbuf);
-    }
-    Source source;
-    auto waitable = platform::capture_waitable(handle.get());
-    if (!waitable.ok()) {
-      return make_error("capture.interfaces: cannot wait for packets on " + quoted(name) + ": " +
-                        waitable.error().message);
-    }
-    source.waitable = *waitable;
-    source.ns_per_fraction =
-        pcap_get_tstamp_precision(handle.get()) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
-    InterfaceInfo info;
-    info.name = name;
-    info.link_type = link_type_from_dlt(pcap_datalink(handle.get()));
-    info.snaplen = static_cast<std::uint32_t>(pcap_snapshot(handle.get()));
-    source.handle = std::move(handle);
-    capture->sources_.push_back(std::move(source));
-    capture->interfaces_.push_back(std::move(info));
+    Result<Opened> opened = open_source(name, options);
+    if (!opened) return opened.error();
+    if (!opened->warning.empty()) capture->warnings_.push_back(std::move(opened->warning));
+    capture->sources_.push_back(std::move(opened->source));
+    capture->interfaces_.push_back(std::move(opened->info));
   }
+  capture->options_ = options;
   return capture;
+}
+
+Result<LiveCapture::Opened> LiveCapture::open_source(const std::string& name, const LiveCaptureOptions& options) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  PcapHandle handle(pcap_create(name.c_str(), errbuf));
+  if (!handle) return make_error("capture.interfaces: cannot open " + quoted(name) + ": " + errbuf);
+  configure(handle.get(), options);
+
+  Opened opened;
+  const int status = pcap_activate(handle.get());
+  if (status < 0) return activation_error(name, status, handle.get());
+  if (status > 0) opened.warning = activation_warning(name, status, handle.get());
+
+  if (Status filtered = install_filter(handle.get(), name, options.filter); !filtered) return filtered.error();
+  if (pcap_setnonblock(handle.get(), 1, errbuf) != 0) {
+    return make_error("capture.interfaces: cannot make capture on " + quoted(name) + " non-blocking: " + errbuf);
+  }
+  auto waitable = platform::capture_waitable(handle.get());
+  if (!waitable.ok()) {
+    return make_error("capture.interfaces: cannot wait for packets on " + quoted(name) + ": " +
+                      waitable.error().message);
+  }
+  opened.source.waitable = *waitable;
+  opened.source.ns_per_fraction = pcap_get_tstamp_precision(handle.get()) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
+  opened.info.name = name;
+  opened.info.link_type = link_type_from_dlt(pcap_datalink(handle.get()));
+  opened.info.snaplen = static_cast<std::uint32_t>(pcap_snapshot(handle.get()));
+  opened.source.handle = std::move(handle);
+  return opened;
+}
+
+void LiveCapture::close_interface(std::size_t index) {
+  Source& source = sources_[index];
+  counters_of(source);  // what the kernel counted before it goes
+  source.handle.reset();
+  source.waitable = platform::kNoWaitable;
+}
+
+Status LiveCapture::reopen_interface(std::size_t index) {
+  const InterfaceInfo& info = interfaces_[index];
+  Result<Opened> opened = open_source(info.name, options_);
+  if (!opened) return opened.error();
+  // Its packets go on into files whose interface description says these.
+  if (opened->info.link_type != info.link_type || opened->info.snaplen != info.snaplen) {
+    return make_error("capture on " + quoted(info.name) + " cannot go on: the interface came back with link type " +
+                      std::to_string(opened->info.link_type) + " and snap length " +
+                      std::to_string(opened->info.snaplen) + ", its capture files say " +
+                      std::to_string(info.link_type) + " and " + std::to_string(info.snaplen) +
+                      "; restart the service");
+  }
+  Source& source = sources_[index];
+  opened->source.total = source.total;  // the new handle counts from 0 (last{} is zero)
+  source = std::move(opened->source);
+  return {};
 }
 
 platform::CaptureWait LiveCapture::wait_set(platform::Waitable wake) const {
@@ -182,18 +213,21 @@ Result<std::size_t> LiveCapture::dispatch_failed(std::size_t index, int status) 
                     (status == PCAP_ERROR_IFACE_NOT_UP ? "; the interface went down" : ""));
 }
 
+void LiveCapture::counters_of(Source& source) {
+  pcap_stat now{};
+  if (!source.handle || pcap_stats(source.handle.get(), &now) != 0) return;
+  // Unsigned 32-bit differences survive one wrap of libpcap's counters.
+  source.total.received += static_cast<std::uint32_t>(now.ps_recv - source.last.ps_recv);
+  source.total.dropped += static_cast<std::uint32_t>(now.ps_drop - source.last.ps_drop);
+  source.total.if_dropped += static_cast<std::uint32_t>(now.ps_ifdrop - source.last.ps_ifdrop);
+  source.last = now;
+}
+
 std::vector<InterfaceCounters> LiveCapture::counters() {
   std::vector<InterfaceCounters> result;
   result.reserve(sources_.size());
   for (Source& source : sources_) {
-    pcap_stat now{};
-    if (pcap_stats(source.handle.get(), &now) == 0) {
-      // Unsigned 32-bit differences survive one wrap of libpcap's counters.
-      source.total.received += static_cast<std::uint32_t>(now.ps_recv - source.last.ps_recv);
-      source.total.dropped += static_cast<std::uint32_t>(now.ps_drop - source.last.ps_drop);
-      source.total.if_dropped += static_cast<std::uint32_t>(now.ps_ifdrop - source.last.ps_ifdrop);
-      source.last = now;
-    }
+    counters_of(source);
     result.push_back(source.total);
   }
   return result;

@@ -86,9 +86,20 @@ class LiveCapture {
 
   // Kernel counters per interface since create(), widened to 64 bits (the
   // kernel's are 32-bit and wrap), so call at least every few minutes under
-  // heavy load. An interface whose statistics cannot be read keeps its last
-  // values.
+  // heavy load. An interface whose statistics cannot be read (or that is
+  // closed) keeps its last values; a reopened one adds on to them.
   std::vector<InterfaceCounters> counters();
+
+  // An interface whose dispatch() failed (it disappeared) is closed: it is
+  // then not waited on (its waitable is kNoWaitable) and must not be
+  // dispatched until reopen_interface() succeeded.
+  void close_interface(std::size_t index);
+  bool is_open(std::size_t index) const { return sources_[index].handle != nullptr; }
+  // Opens a closed interface again by its name, with create()'s options. An
+  // error (it is still gone: the message says why, as create() would) leaves
+  // it closed; so does an interface that came back with another link type or
+  // snap length than its capture files describe. Take a new wait_set() after.
+  Status reopen_interface(std::size_t index);
 
  private:
   struct Source {
@@ -99,9 +110,18 @@ class LiveCapture {
     InterfaceCounters total;              // widened
   };
 
+  struct Opened {
+    Source source;
+    InterfaceInfo info;
+    std::string warning;  // from activation, if any
+  };
+
   LiveCapture() = default;
+  static Result<Opened> open_source(const std::string& name, const LiveCaptureOptions& options);
+  static void counters_of(Source& source);
   Result<std::size_t> dispatch_failed(std::size_t index, int status) const;
 
+  LiveCaptureOptions options_;  // to reopen with
   std::vector<Source> sources_;
   std::vector<InterfaceInfo> interfaces_;
   std::vector<std::string> warnings_;

@@ -85,7 +85,8 @@ class WakeEvent {
 class CaptureWait {
  public:
   // `sources` from capture_waitable, at most kMaxCaptureSources; `wake` a
-  // WakeEvent's. Neither is owned: they must outlive this.
+  // WakeEvent's. Neither is owned: they must outlive this. A source given as
+  // kNoWaitable (a closed interface) is not waited on and never ready.
   CaptureWait(std::vector<Waitable> sources, Waitable wake);
 
   // Waits up to `timeout` (at least 0, at most ~24 days) until a source has

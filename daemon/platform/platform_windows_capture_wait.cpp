@@ -31,12 +31,17 @@ void WakeEvent::signal() { SetEvent(static_cast<HANDLE>(waitable_)); }
 void WakeEvent::clear() { ResetEvent(static_cast<HANDLE>(waitable_)); }
 
 struct CaptureWait::System {
-  std::vector<HANDLE> handles;  // the sources, then the wake event
+  std::vector<HANDLE> handles;      // the sources that have one, then the wake event
+  std::vector<std::uint8_t> waited;  // per source: 1 when it is in `handles`
 };
 
 CaptureWait::CaptureWait(std::vector<Waitable> sources, Waitable wake)
     : system_(new System, &destroy), ready_(sources.size(), 0) {
-  for (Waitable source : sources) system_->handles.push_back(static_cast<HANDLE>(source));
+  // WaitForMultipleObjects takes no null handle: a closed source is left out.
+  for (Waitable source : sources) {
+    system_->waited.push_back(source != kNoWaitable ? 1 : 0);
+    if (source != kNoWaitable) system_->handles.push_back(static_cast<HANDLE>(source));
+  }
   system_->handles.push_back(static_cast<HANDLE>(wake));
 }
 
@@ -55,7 +60,7 @@ Status CaptureWait::wait_system(std::chrono::milliseconds timeout) {
   if (result == WAIT_FAILED) return windows_error("capture: waiting for packets failed", GetLastError());
   // Every source is read after every wait (see capture_wait.h): Npcap sets
   // its event only past mintocopy bytes, and a read returns fewer.
-  std::fill(ready_.begin(), ready_.end(), std::uint8_t{1});
+  ready_ = system_->waited;
   // A manual-reset event: looking does not reset it.
   woken_ = WaitForSingleObject(handles.back(), 0) == WAIT_OBJECT_0;
   return {};

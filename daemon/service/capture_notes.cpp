@@ -19,12 +19,26 @@ constexpr const char* kFixWritableDisk =
     "keep the disk of output.directory writable, with space free (rotation.min_free_space deletes the oldest "
     "decrypted files to keep it so)";
 
+constexpr const char* kFixInterfaceGone =
+    "keep the capture interface in place for the capture window, or capture on \"any\", which follows "
+    "interfaces that come and go";
+
 }  // namespace
 
-std::string outage_length(const WriteOutage& outage) {
+std::string outage_length(std::int64_t start_ns, std::int64_t end_ns) {
   constexpr std::int64_t kSecond = 1'000'000'000;
-  const std::int64_t seconds = (outage.end_ns - outage.start_ns + kSecond / 2) / kSecond;
+  const std::int64_t seconds = (end_ns - start_ns + kSecond / 2) / kSecond;
   return seconds <= 0 ? "less than 1s" : config::format_duration(seconds * kSecond);
+}
+
+std::string outage_length(const WriteOutage& outage) { return outage_length(outage.start_ns, outage.end_ns); }
+
+std::string describe_interface_outage(const InterfaceOutage& outage) {
+  return "from " + utc_second(outage.start_ns) + " to " + utc_second(outage.end_ns) +
+         (outage.until_stop ? " (the stop)" : "") + ", " + outage_length(outage.start_ns, outage.end_ns) +
+         ", interface \"" + outage.interface_name + "\" delivered no packets (" + outage.cause +
+         "). Nothing that passed it then was captured: the connections open then have gaps, and those that began "
+         "and ended then are missing from this report; what to do: " + kFixInterfaceGone;
 }
 
 std::string describe_outage(const WriteOutage& outage) {
@@ -40,7 +54,7 @@ std::string describe_outage(const WriteOutage& outage) {
 std::string describe_capture_failure(std::int64_t time_ns, const std::string& error) {
   return "ended early, at " + utc_second(time_ns) + ": " + error +
          "; nothing after that was captured, and the service exited with status 1 (systemd's Restart=on-failure "
-         "starts it again); what to do: check that the interface is there and up (ip link), or capture on \"any\"";
+         "starts it again)";
 }
 
 decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage) {
@@ -50,6 +64,16 @@ decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage) {
   loss.what = "tlsring could not write its capture files from " + utc_second(loss.from_ns) + " to " +
               utc_second(loss.to_ns) + " (summary.txt says why)";
   loss.fix = kFixWritableDisk;
+  return loss;
+}
+
+decrypt::KnownCaptureLoss known_loss(const InterfaceOutage& outage) {
+  decrypt::KnownCaptureLoss loss;
+  loss.from_ns = outage.start_ns;
+  loss.to_ns = outage.end_ns;
+  loss.what = "capture on interface \"" + outage.interface_name + "\" stopped from " + utc_second(loss.from_ns) +
+              " to " + utc_second(loss.to_ns) + " (the interface was gone; summary.txt says more)";
+  loss.fix = kFixInterfaceGone;
   return loss;
 }
 

@@ -20,8 +20,19 @@ struct CaptureTotals {
   std::uint64_t files_deleted_undecrypted = 0;
 };
 
+// A time in which one capture interface delivered nothing: it disappeared
+// (capture failed) until it could be opened again, or until the stop.
+struct InterfaceOutage {
+  std::string interface_name;
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  bool until_stop = false;  // it was still gone when the capture stopped
+  std::string cause;        // how capture on it failed
+};
+
 // How long it lasted, to the second ("6s", "1m5s"; "less than 1s").
 std::string outage_length(const WriteOutage& outage);
+std::string outage_length(std::int64_t start_ns, std::int64_t end_ns);
 
 // "from T1 to T2 (6s) no capture file could be written: CAUSE. N packet(s)
 // captured then were not written: ...; what to do: ..."
@@ -30,11 +41,16 @@ std::string describe_outage(const WriteOutage& outage);
 // "N packets written to F capture file(s); K dropped by the kernel; ..."
 std::string describe_capture_totals(const CaptureTotals& totals);
 
+// "from T1 to T2, 6s, interface "X" delivered no packets (CAUSE). Nothing
+// that passed it then was captured: ...; what to do: ..."
+std::string describe_interface_outage(const InterfaceOutage& outage);
+
 // The capture ended before it was asked to, at `time_ns`: "ended early at T: ERROR ...".
 std::string describe_capture_failure(std::int64_t time_ns, const std::string& error);
 
 // The outage as the decryption sees it: the times its packets may be missing
 // from, and what a connection with a gap then should say and advise.
 decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage);
+decrypt::KnownCaptureLoss known_loss(const InterfaceOutage& outage);
 
 }  // namespace tlsring::daemon

@@ -26,6 +26,7 @@
 #include "daemon/service/decrypted_ledger.h"
 #include "daemon/service/earlier_runs.h"
 #include "daemon/service/logging.h"
+#include "daemon/service/lost_interfaces.h"
 #include "daemon/service/ring_recorder.h"
 #include "daemon/service/service_status.h"
 #include "daemon/service/systemd_notify.h"
@@ -34,6 +35,11 @@ namespace tlsring::daemon {
 namespace {
 
 constexpr const char* kPrefix = "tlsring";
+// How often capture on an interface that disappeared is tried again.
+constexpr std::chrono::seconds kReopenInterval{2};
+std::string reopen_interval_text() {
+  return config::format_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(kReopenInterval).count());
+}
 constexpr auto kStatusInterval = std::chrono::seconds(2);
 
 std::int64_t system_now_ns() {
@@ -132,9 +138,12 @@ class Service {
       if (outage.packets_not_written > 0) decryptor_->add_known_loss(known_loss(outage));
     });
 
+    pipeline_interfaces_ = capture->interfaces();
     CapturePipelineOptions pipeline_options;
     pipeline_options.record_format = config_.output.format;  // records go to the files as encoded
     pipeline_options.on_finished = [this] { io_.post([this] { on_capture_finished(); }); };
+    pipeline_options.reopen_interval = kReopenInterval;
+    pipeline_options.on_interface_event = [this](const InterfaceEvent& event) { on_interface_event(event); };
     auto pipeline = CapturePipeline::start(std::move(capture), *recorder_, system_now_ns, pipeline_options);
     if (!pipeline.ok()) return fail_setup(pipeline.error().message);
     pipeline_ = std::move(pipeline.value());
@@ -197,6 +206,30 @@ class Service {
     stop();
   }
 
+  // On the capture thread (LostInterfaces and the decryptor's notes are
+  // thread-safe): an interface that disappeared and came back.
+  void on_interface_event(const InterfaceEvent& event) {
+    const std::string& name = pipeline_interfaces_.at(event.interface_index).name;
+    switch (event.kind) {
+      case InterfaceEvent::Kind::lost:
+        lost_interfaces_.lost(name, event.time_ns, event.message);
+        spdlog::warn("{}; capture on it goes on when it is back (tried every {})", event.message,
+                     reopen_interval_text());
+        break;
+      case InterfaceEvent::Kind::still_lost:
+        spdlog::warn("capture on \"{}\" cannot start again yet: {}", name, event.message);
+        break;
+      case InterfaceEvent::Kind::back:
+        if (std::optional<InterfaceOutage> outage = lost_interfaces_.back(name, event.time_ns)) {
+          spdlog::info("capture on \"{}\" goes on, after {} without it", name,
+                       outage_length(outage->start_ns, outage->end_ns));
+          decryptor_->add_run_note("capture: " + describe_interface_outage(*outage));
+          decryptor_->add_known_loss(known_loss(*outage));
+        }
+        break;
+    }
+  }
+
   void on_capture_finished() {
     if (stopping_) return;
     const CaptureStats stats = pipeline_->stats();
@@ -217,6 +250,9 @@ class Service {
     notifier_.stopping();
     write_status();
     pipeline_->stop();
+    for (const InterfaceOutage& outage : lost_interfaces_.end_at_stop(system_now_ns())) {
+      decryptor_->add_run_note("capture: " + describe_interface_outage(outage));
+    }
     const RingRecorderStats ring = recorder_->stats();
     spdlog::info("capture closed: {} packets in {} files; decrypting what remains ({} file(s) queued)", ring.packets,
                  ring.files_written, decryptor_->backlog());
@@ -315,6 +351,9 @@ class Service {
       s.user_drops = capture.user_dropped;
       if (!capture.error.empty()) s.last_error = capture.error;
     }
+    if (std::string lost = lost_interfaces_.status_text(reopen_interval_text()); !lost.empty()) {
+      s.last_error = std::move(lost);
+    }
     if (recorder_) {
       const RingRecorderStats ring = recorder_->stats();
       s.packets = ring.packets;
@@ -363,6 +402,9 @@ class Service {
   std::unique_ptr<BackgroundDecryptor> decryptor_;
   std::unique_ptr<RingRecorder> recorder_;
   std::unique_ptr<CapturePipeline> pipeline_;
+  // As the pipeline numbers them; its events may come before pipeline_ is set.
+  std::vector<InterfaceInfo> pipeline_interfaces_;
+  LostInterfaces lost_interfaces_;
   std::int64_t started_ns_ = 0;
   std::optional<std::int64_t> stop_at_ns_;
   std::string state_ = "starting";

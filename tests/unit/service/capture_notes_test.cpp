@@ -62,10 +62,31 @@ TEST_CASE("the capture totals name only the losses there were") {
   CHECK_FALSE(has(text, "dropped by tlsring"));
 }
 
-TEST_CASE("a capture that ended early says when and why, and what to check") {
-  const std::string text = describe_capture_failure(kBase, "capture on \"eth1\" failed: The interface disappeared");
+TEST_CASE("a capture that ended early says when and why") {
+  const std::string text = describe_capture_failure(kBase, "capture: poll failed: Bad file descriptor");
   INFO(text);
-  CHECK(has(text, "ended early, at 2025-12-06T05:46:40Z: capture on \"eth1\" failed: The interface disappeared;"));
+  CHECK(has(text, "ended early, at 2025-12-06T05:46:40Z: capture: poll failed: Bad file descriptor;"));
   CHECK(has(text, "exited with status 1"));
-  CHECK(has(text, "what to do: check that the interface is there and up (ip link)"));
+}
+
+TEST_CASE("an interface that was gone is told with its times and cause and what to do") {
+  InterfaceOutage gone;
+  gone.interface_name = "eth1";
+  gone.start_ns = kBase + 250'000'000;
+  gone.end_ns = gone.start_ns + 7 * kSecond;
+  gone.cause = "capture on \"eth1\" failed: The interface disappeared";
+  const std::string text = describe_interface_outage(gone);
+  INFO(text);
+  CHECK(has(text, "from 2025-12-06T05:46:40Z to 2025-12-06T05:46:47Z, 7s, interface \"eth1\" delivered no packets "
+                  "(capture on \"eth1\" failed: The interface disappeared)."));
+  CHECK(has(text, "what to do: keep the capture interface in place"));
+  CHECK_FALSE(has(text, "(the stop)"));
+  gone.until_stop = true;
+  CHECK(has(describe_interface_outage(gone), "to 2025-12-06T05:46:47Z (the stop), 7s, interface"));
+
+  const tlsring::decrypt::KnownCaptureLoss loss = known_loss(gone);
+  CHECK(loss.from_ns == gone.start_ns);
+  CHECK(loss.to_ns == gone.end_ns);
+  CHECK(has(loss.what, "capture on interface \"eth1\" stopped from 2025-12-06T05:46:40Z to 2025-12-06T05:46:47Z"));
+  CHECK(has(loss.fix, "capture on \"any\""));
 }
