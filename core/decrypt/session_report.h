@@ -16,7 +16,9 @@ namespace tlsring::decrypt {
 enum class Direction : std::uint8_t { client_to_server = 0, server_to_client = 1 };
 inline const char* short_name(Direction d) { return d == Direction::client_to_server ? "c2s" : "s2c"; }
 
-enum class Resumption : std::uint8_t { no, session_id, ticket, psk };
+// session_id_or_ticket: the server resumed a session, but the ClientHello,
+// which alone says whether by session ID or by ticket, was not captured.
+enum class Resumption : std::uint8_t { no, session_id, ticket, psk, session_id_or_ticket };
 const char* to_string(Resumption r);
 
 struct SessionReport {

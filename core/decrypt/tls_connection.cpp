@@ -66,6 +66,7 @@ const char* to_string(Resumption r) {
     case Resumption::session_id: return "session_id";
     case Resumption::ticket: return "ticket";
     case Resumption::psk: return "psk";
+    case Resumption::session_id_or_ticket: return "session_id_or_ticket";
   }
   return "no";
 }
@@ -786,7 +787,11 @@ void TlsConnection::derive_tls12_keys() {
   const HandshakeKind kind = handshake_kind(hs_);
   const Resumption resumption = hs_.offered_ticket.empty() ? Resumption::session_id : Resumption::ticket;
   // By ID or by ticket: only the ClientHello says.
-  report_.resumed = kind == HandshakeKind::abbreviated && hs_.client_hello_seen ? resumption : Resumption::no;
+  if (kind == HandshakeKind::abbreviated) {
+    report_.resumed = hs_.client_hello_seen ? resumption : Resumption::session_id_or_ticket;
+  } else {
+    report_.resumed = Resumption::no;
+  }
   if (!hs_.client_hello_seen || !hs_.server_hello_seen) {
     // Both randoms go into every key.
     std::string detail;
