@@ -67,6 +67,14 @@ decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage) {
   return loss;
 }
 
+std::string describe_untold_outages(const UntoldOutages& untold) {
+  return "interface \"" + untold.interface_name + "\" was gone " + std::to_string(untold.count) +
+         " more time(s) between " + utc_second(untold.first_start_ns) + " and " + utc_second(untold.last_end_ns) +
+         ", " + outage_length(0, untold.total_ns) +
+         " in all (each is in the log, at debug level): nothing that passed it then was captured; what to do: an "
+         "interface that keeps coming and going has a failing link or driver: fix that, or capture on \"any\"";
+}
+
 decrypt::KnownCaptureLoss known_loss(const InterfaceOutage& outage) {
   decrypt::KnownCaptureLoss loss;
   loss.from_ns = outage.start_ns;

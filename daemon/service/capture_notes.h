@@ -3,6 +3,7 @@
 // from counts; the service hands them to the run's summary.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -30,6 +31,15 @@ struct InterfaceOutage {
   std::string cause;        // how capture on it failed
 };
 
+// An interface's outages past the ones told one by one: how many, how long in all.
+struct UntoldOutages {
+  std::string interface_name;
+  std::size_t count = 0;
+  std::int64_t total_ns = 0;
+  std::int64_t first_start_ns = 0;
+  std::int64_t last_end_ns = 0;
+};
+
 // How long it lasted, to the second ("6s", "1m5s"; "less than 1s").
 std::string outage_length(const WriteOutage& outage);
 std::string outage_length(std::int64_t start_ns, std::int64_t end_ns);
@@ -44,6 +54,9 @@ std::string describe_capture_totals(const CaptureTotals& totals);
 // "from T1 to T2, 6s, interface "X" delivered no packets (CAUSE). Nothing
 // that passed it then was captured: ...; what to do: ..."
 std::string describe_interface_outage(const InterfaceOutage& outage);
+
+// "interface "X" was gone N more time(s) between T1 and T2, 5m3s in all: ..."
+std::string describe_untold_outages(const UntoldOutages& untold);
 
 // The capture ended before it was asked to, at `time_ns`: "ended early at T: ERROR ...".
 std::string describe_capture_failure(std::int64_t time_ns, const std::string& error);

@@ -212,19 +212,29 @@ class Service {
     const std::string& name = pipeline_interfaces_.at(event.interface_index).name;
     switch (event.kind) {
       case InterfaceEvent::Kind::lost:
-        lost_interfaces_.lost(name, event.time_ns, event.message);
-        spdlog::warn("{}; capture on it goes on when it is back (tried every {})", event.message,
-                     reopen_interval_text());
+        if (lost_interfaces_.lost(name, event.time_ns, event.message)) {
+          spdlog::warn("{}; capture on it goes on when it is back (tried every {})", event.message,
+                       reopen_interval_text());
+        } else {
+          spdlog::debug("{}; tried again every {}", event.message, reopen_interval_text());
+        }
         break;
       case InterfaceEvent::Kind::still_lost:
-        spdlog::warn("capture on \"{}\" cannot start again yet: {}", name, event.message);
+        spdlog::log(lost_interfaces_.telling(name) ? spdlog::level::warn : spdlog::level::debug,
+                    "capture on \"{}\" cannot start again yet: {}", name, event.message);
         break;
       case InterfaceEvent::Kind::back:
-        if (std::optional<InterfaceOutage> outage = lost_interfaces_.back(name, event.time_ns)) {
-          spdlog::info("capture on \"{}\" goes on, after {} without it", name,
-                       outage_length(outage->start_ns, outage->end_ns));
-          decryptor_->add_run_note("capture: " + describe_interface_outage(*outage));
-          decryptor_->add_known_loss(known_loss(*outage));
+        if (std::optional<LostInterfaces::Ended> ended = lost_interfaces_.back(name, event.time_ns)) {
+          const std::string length = outage_length(ended->outage.start_ns, ended->outage.end_ns);
+          if (!ended->told) {
+            spdlog::debug("capture on \"{}\" goes on, after {} without it", name, length);
+            break;
+          }
+          spdlog::info("capture on \"{}\" goes on, after {} without it{}", name, length,
+                       lost_interfaces_.told_all(name) ? "; its next outages are only counted, and told at the stop"
+                                                       : "");
+          decryptor_->add_run_note("capture: " + describe_interface_outage(ended->outage));
+          decryptor_->add_known_loss(known_loss(ended->outage));
         }
         break;
     }
@@ -250,8 +260,12 @@ class Service {
     notifier_.stopping();
     write_status();
     pipeline_->stop();
-    for (const InterfaceOutage& outage : lost_interfaces_.end_at_stop(system_now_ns())) {
+    const LostInterfaces::AtStop lost = lost_interfaces_.end_at_stop(system_now_ns());
+    for (const InterfaceOutage& outage : lost.still_gone) {
       decryptor_->add_run_note("capture: " + describe_interface_outage(outage));
+    }
+    for (const UntoldOutages& untold : lost.untold) {
+      decryptor_->add_run_note("capture: " + describe_untold_outages(untold));
     }
     const RingRecorderStats ring = recorder_->stats();
     spdlog::info("capture closed: {} packets in {} files; decrypting what remains ({} file(s) queued)", ring.packets,

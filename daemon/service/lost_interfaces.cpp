@@ -4,44 +4,81 @@
 
 namespace tlsring::daemon {
 
-void LostInterfaces::lost(const std::string& name, std::int64_t time_ns, const std::string& cause) {
+bool LostInterfaces::lost(const std::string& name, std::int64_t time_ns, const std::string& cause) {
   std::lock_guard lock(mutex_);
-  InterfaceOutage outage;
-  outage.interface_name = name;
-  outage.start_ns = time_ns;
-  outage.cause = cause;
-  gone_.insert_or_assign(name, std::move(outage));
+  Gone gone;
+  gone.outage.interface_name = name;
+  gone.outage.start_ns = time_ns;
+  gone.outage.cause = cause;
+  gone.told = ++outages_[name] <= kToldOutages;
+  const bool told = gone.told;
+  gone_.insert_or_assign(name, std::move(gone));
+  return told;
 }
 
-std::optional<InterfaceOutage> LostInterfaces::back(const std::string& name, std::int64_t time_ns) {
+namespace {
+
+void count_untold(std::map<std::string, UntoldOutages>& untold, const InterfaceOutage& outage) {
+  UntoldOutages& counted = untold[outage.interface_name];
+  if (counted.count == 0) {
+    counted.interface_name = outage.interface_name;
+    counted.first_start_ns = outage.start_ns;
+  }
+  ++counted.count;
+  counted.total_ns += outage.end_ns - outage.start_ns;
+  counted.last_end_ns = outage.end_ns;
+}
+
+}  // namespace
+
+std::optional<LostInterfaces::Ended> LostInterfaces::back(const std::string& name, std::int64_t time_ns) {
   std::lock_guard lock(mutex_);
   const auto found = gone_.find(name);
   if (found == gone_.end()) return std::nullopt;
-  InterfaceOutage outage = std::move(found->second);
+  Ended ended{std::move(found->second.outage), found->second.told};
   gone_.erase(found);
-  outage.end_ns = time_ns;
-  return outage;
+  ended.outage.end_ns = time_ns;
+  if (!ended.told) count_untold(untold_, ended.outage);
+  return ended;
 }
 
-std::vector<InterfaceOutage> LostInterfaces::end_at_stop(std::int64_t time_ns) {
+bool LostInterfaces::told_all(const std::string& name) const {
   std::lock_guard lock(mutex_);
-  std::vector<InterfaceOutage> ended;
-  for (auto& [name, outage] : gone_) {
-    outage.end_ns = time_ns;
-    outage.until_stop = true;
-    ended.push_back(std::move(outage));
+  const auto found = outages_.find(name);
+  return found != outages_.end() && found->second >= kToldOutages;
+}
+
+bool LostInterfaces::telling(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  const auto found = gone_.find(name);
+  return found != gone_.end() && found->second.told;
+}
+
+LostInterfaces::AtStop LostInterfaces::end_at_stop(std::int64_t time_ns) {
+  std::lock_guard lock(mutex_);
+  AtStop at_stop;
+  for (auto& [name, gone] : gone_) {
+    gone.outage.end_ns = time_ns;
+    gone.outage.until_stop = true;
+    if (gone.told) {
+      at_stop.still_gone.push_back(std::move(gone.outage));
+    } else {
+      count_untold(untold_, gone.outage);
+    }
   }
+  for (auto& [name, counted] : untold_) at_stop.untold.push_back(std::move(counted));
   gone_.clear();
-  return ended;
+  untold_.clear();
+  return at_stop;
 }
 
 std::string LostInterfaces::status_text(const std::string& retry_every) const {
   std::lock_guard lock(mutex_);
   std::string text;
-  for (const auto& [name, outage] : gone_) {
+  for (const auto& [name, gone] : gone_) {
     if (!text.empty()) text += "; ";
-    text += "capture on \"" + name + "\" stopped at " + output::format_utc_timestamp(outage.start_ns) + ": " +
-            outage.cause + " (tried again every " + retry_every + ")";
+    text += "capture on \"" + name + "\" stopped at " + output::format_utc_timestamp(gone.outage.start_ns) +
+            ": " + gone.outage.cause + " (tried again every " + retry_every + ")";
   }
   return text;
 }
