@@ -75,6 +75,14 @@ std::string describe_untold_outages(const UntoldOutages& untold) {
          "interface that keeps coming and going has a failing link or driver: fix that, or capture on \"any\"";
 }
 
+std::string describe_untold_write_outages(const UntoldOutages& untold) {
+  return std::to_string(untold.count) + " more time(s) between " + utc_second(untold.first_start_ns) + " and " +
+         utc_second(untold.last_end_ns) + ", " + outage_length(0, untold.total_ns) +
+         " in all, no capture file could be written (each is in the log), and " +
+         std::to_string(untold.packets_not_written) + " packet(s) captured then were not written; what to do: " +
+         kFixWritableDisk;
+}
+
 decrypt::KnownCaptureLoss known_loss(const InterfaceOutage& outage) {
   decrypt::KnownCaptureLoss loss;
   loss.from_ns = outage.start_ns;

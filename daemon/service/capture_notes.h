@@ -31,13 +31,26 @@ struct InterfaceOutage {
   std::string cause;        // how capture on it failed
 };
 
-// An interface's outages past the ones told one by one: how many, how long in all.
+// Outages of one kind (of one interface, or of the capture files) are told
+// one by one in the summary, as known capture losses and (interfaces) in the
+// log this many times; the rest only counted, into one line at the stop, so
+// that days of a flapping link or disk do not grow them without bound.
+constexpr std::size_t kOutagesToldOneByOne = 10;
+
+// The outages past those told one by one: how many, how long in all.
 struct UntoldOutages {
-  std::string interface_name;
+  std::string interface_name;  // empty for outages of the capture files
   std::size_t count = 0;
   std::int64_t total_ns = 0;
   std::int64_t first_start_ns = 0;
   std::int64_t last_end_ns = 0;
+  std::uint64_t packets_not_written = 0;  // outages of the capture files
+  void add(std::int64_t start_ns, std::int64_t end_ns, std::uint64_t packets = 0) {
+    if (count++ == 0) first_start_ns = start_ns;
+    total_ns += end_ns - start_ns;
+    last_end_ns = end_ns;
+    packets_not_written += packets;
+  }
 };
 
 // How long it lasted, to the second ("6s", "1m5s"; "less than 1s").
@@ -57,6 +70,8 @@ std::string describe_interface_outage(const InterfaceOutage& outage);
 
 // "interface "X" was gone N more time(s) between T1 and T2, 5m3s in all: ..."
 std::string describe_untold_outages(const UntoldOutages& untold);
+// "N more time(s) between T1 and T2, 5m3s in all, no capture file could be written: ..."
+std::string describe_untold_write_outages(const UntoldOutages& untold);
 
 // The capture ended before it was asked to, at `time_ns`: "ended early at T: ERROR ...".
 std::string describe_capture_failure(std::int64_t time_ns, const std::string& error);

@@ -133,7 +133,12 @@ class Service {
         std::move(writer.value()), ring_options, *ledger_,
         [this](const CompletedFile& file) { decryptor_->submit(file.path, file.sequence); },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
+    // On the writer thread; untold_write_outages_ is read after it ended.
     recorder_->set_outage_callback([this](const WriteOutage& outage) {
+      if (++write_outages_ > kOutagesToldOneByOne) {
+        untold_write_outages_.add(outage.start_ns, outage.end_ns, outage.packets_not_written);
+        return;
+      }
       decryptor_->add_run_note("capture: " + describe_outage(outage));
       if (outage.packets_not_written > 0) decryptor_->add_known_loss(known_loss(outage));
     });
@@ -266,6 +271,9 @@ class Service {
     }
     for (const UntoldOutages& untold : lost.untold) {
       decryptor_->add_run_note("capture: " + describe_untold_outages(untold));
+    }
+    if (untold_write_outages_.count > 0) {
+      decryptor_->add_run_note("capture: " + describe_untold_write_outages(untold_write_outages_));
     }
     const RingRecorderStats ring = recorder_->stats();
     spdlog::info("capture closed: {} packets in {} files; decrypting what remains ({} file(s) queued)", ring.packets,
@@ -419,6 +427,8 @@ class Service {
   // As the pipeline numbers them; its events may come before pipeline_ is set.
   std::vector<InterfaceInfo> pipeline_interfaces_;
   LostInterfaces lost_interfaces_;
+  std::size_t write_outages_ = 0;        // of the capture files, so far
+  UntoldOutages untold_write_outages_;  // past the first kOutagesToldOneByOne
   std::int64_t started_ns_ = 0;
   std::optional<std::int64_t> stop_at_ns_;
   std::string state_ = "starting";

@@ -20,13 +20,8 @@ namespace {
 
 void count_untold(std::map<std::string, UntoldOutages>& untold, const InterfaceOutage& outage) {
   UntoldOutages& counted = untold[outage.interface_name];
-  if (counted.count == 0) {
-    counted.interface_name = outage.interface_name;
-    counted.first_start_ns = outage.start_ns;
-  }
-  ++counted.count;
-  counted.total_ns += outage.end_ns - outage.start_ns;
-  counted.last_end_ns = outage.end_ns;
+  counted.interface_name = outage.interface_name;
+  counted.add(outage.start_ns, outage.end_ns);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ namespace tlsring::daemon {
 
 class LostInterfaces {
  public:
-  static constexpr std::size_t kToldOutages = 10;
+  static constexpr std::size_t kToldOutages = kOutagesToldOneByOne;
 
   // Returns whether to tell this outage (one of the interface's first kToldOutages).
   bool lost(const std::string& name, std::int64_t time_ns, const std::string& cause);

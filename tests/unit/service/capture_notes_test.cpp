@@ -90,3 +90,16 @@ TEST_CASE("an interface that was gone is told with its times and cause and what 
   CHECK(has(loss.what, "capture on interface \"eth1\" stopped from 2025-12-06T05:46:40Z to 2025-12-06T05:46:47Z"));
   CHECK(has(loss.fix, "capture on \"any\""));
 }
+
+TEST_CASE("write outages past those told one by one are summed into one line") {
+  UntoldOutages untold;
+  for (int i = 0; i < 30; ++i) {
+    const std::int64_t start = kBase + i * 60 * kSecond;
+    untold.add(start, start + 5 * kSecond, 7);
+  }
+  const std::string text = describe_untold_write_outages(untold);
+  INFO(text);
+  CHECK(has(text, "30 more time(s) between 2025-12-06T05:46:40Z and 2025-12-06T06:15:45Z, 2m30s in all, no capture "
+                  "file could be written (each is in the log), and 210 packet(s) captured then were not written"));
+  CHECK(has(text, "what to do: keep the disk of output.directory writable"));
+}
