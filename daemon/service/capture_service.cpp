@@ -407,9 +407,13 @@ class Service {
       spdlog::info("the status file is written again");
       status_write_failing_ = false;
     }
-    notifier_.status(state_ + ": " + std::to_string(s.packets) + " packets, " + std::to_string(s.kernel_drops) +
-                     " dropped, " + std::to_string(s.files_written) + " files, decrypt backlog " +
-                     std::to_string(s.decrypt_backlog));
+    std::string status_line = state_ + ": " + std::to_string(s.packets) + " packets, " +
+                              std::to_string(s.kernel_drops) + " dropped, " + std::to_string(s.files_written) +
+                              " files, decrypt backlog " + std::to_string(s.decrypt_backlog);
+    if (const std::string gone = lost_interfaces_.names(); !gone.empty()) {
+      status_line += "; interface gone, capture on it waits: " + gone;
+    }
+    notifier_.status(status_line);
   }
 
   const config::ServiceConfig& config_;

@@ -67,6 +67,13 @@ LostInterfaces::AtStop LostInterfaces::end_at_stop(std::int64_t time_ns) {
   return at_stop;
 }
 
+std::string LostInterfaces::names() const {
+  std::lock_guard lock(mutex_);
+  std::string text;
+  for (const auto& [name, gone] : gone_) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
 std::string LostInterfaces::status_text(const std::string& retry_every) const {
   std::lock_guard lock(mutex_);
   std::string text;

@@ -47,6 +47,8 @@ class LostInterfaces {
 
   // For the status file: "capture on "X" stopped at T: CAUSE; ..." (empty when none is gone).
   std::string status_text(const std::string& retry_every) const;
+  // For systemd's one-line STATUS: "eth1, eth2" (empty when none is gone).
+  std::string names() const;
 
  private:
   struct Gone {

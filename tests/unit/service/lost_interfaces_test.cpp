@@ -22,6 +22,7 @@ TEST_CASE("lost interfaces: gone until back and the outage has both times") {
   const std::string status = lost.status_text("2s");
   CHECK(status == "capture on \"eth1\" stopped at 2025-12-06T05:46:40.000000000Z: capture on \"eth1\" failed: "
                   "The interface disappeared (tried again every 2s)");
+  CHECK(lost.names() == "eth1");
 
   const auto ended = lost.back("eth1", kBase + 9 * kSecond);
   REQUIRE(ended.has_value());
@@ -31,6 +32,7 @@ TEST_CASE("lost interfaces: gone until back and the outage has both times") {
   CHECK(ended->outage.end_ns == kBase + 9 * kSecond);
   CHECK_FALSE(ended->outage.until_stop);
   CHECK(lost.status_text("2s").empty());
+  CHECK(lost.names().empty());
   const auto at_stop = lost.end_at_stop(kBase + 20 * kSecond);
   CHECK(at_stop.still_gone.empty());
   CHECK(at_stop.untold.empty());
@@ -40,6 +42,7 @@ TEST_CASE("lost interfaces: those still gone at the stop end there") {
   LostInterfaces lost;
   lost.lost("eth1", kBase, "gone");
   lost.lost("eth2", kBase + kSecond, "gone too");
+  CHECK(lost.names() == "eth1, eth2");
   const auto at_stop = lost.end_at_stop(kBase + 30 * kSecond);
   REQUIRE(at_stop.still_gone.size() == 2);
   for (const InterfaceOutage& outage : at_stop.still_gone) {
