@@ -137,8 +137,8 @@ Result<std::uint32_t> CaptureWriter::add_interface(std::uint32_t link_type, std:
 }
 
 Status CaptureWriter::write_packet(std::int64_t timestamp_ns, std::uint32_t interface_id,
-                                   std::span<const std::uint8_t> data,
-                                   std::uint32_t original_length) {
+                                   std::span<const std::uint8_t> data, std::uint32_t original_length,
+                                   std::uint64_t dropped_before) {
   if (error_) return *error_;
   if (fd_ < 0) return make_error(path_.string() + ": capture file already closed");
   if (interface_id >= interfaces_.size()) {
@@ -160,13 +160,13 @@ Status CaptureWriter::write_packet(std::int64_t timestamp_ns, std::uint32_t inte
   const auto original = static_cast<std::uint32_t>(wire);
 
   const std::size_t size =
-      pcap ? blocks::pcap_record_size(captured.size()) : blocks::epb_size(captured.size());
+      pcap ? blocks::pcap_record_size(captured.size()) : blocks::epb_size(captured.size(), dropped_before);
   if (std::uint8_t* out = reserve(size)) {
     std::span<std::uint8_t> record(out, size);
     if (pcap) {
       blocks::encode_pcap_record(record, is_nano(format_), timestamp_ns, captured, original);
     } else {
-      blocks::encode_epb(record, interface_id, timestamp_ns, captured, original);
+      blocks::encode_epb(record, interface_id, timestamp_ns, captured, original, dropped_before);
     }
     buffered_ += size;
     bytes_written_ += size;
@@ -177,7 +177,7 @@ Status CaptureWriter::write_packet(std::int64_t timestamp_ns, std::uint32_t inte
     if (pcap) {
       blocks::encode_pcap_record(record, is_nano(format_), timestamp_ns, captured, original);
     } else {
-      blocks::encode_epb(record, interface_id, timestamp_ns, captured, original);
+      blocks::encode_epb(record, interface_id, timestamp_ns, captured, original, dropped_before);
     }
     if (auto status = write_through(record); !status) return status;
   }

@@ -89,8 +89,11 @@ class CaptureWriter {
                                       std::string_view name = {});
 
   // One packet on interface `interface_id`. `original_length` 0 means data.size().
+  // `dropped_before` > 0: that many packets were lost just before this one
+  // (pcapng: epb_dropcount; pcap has no place for it).
   Status write_packet(std::int64_t timestamp_ns, std::uint32_t interface_id,
-                      std::span<const std::uint8_t> data, std::uint32_t original_length = 0);
+                      std::span<const std::uint8_t> data, std::uint32_t original_length = 0,
+                      std::uint64_t dropped_before = 0);
 
   // `packets` records already encoded for this file's format by the
   // capture_writer_blocks.h encoders (pcapng: EPBs on interfaces declared

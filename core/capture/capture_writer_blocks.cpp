@@ -57,6 +57,7 @@ constexpr std::uint16_t kIfName = 2;
 constexpr std::uint16_t kIfTsresol = 9;
 constexpr std::uint16_t kIsbIfRecv = 4;
 constexpr std::uint16_t kIsbIfDrop = 5;
+constexpr std::uint16_t kEpbDropCount = 4;
 
 // Option strings are limited by their 16-bit length field.
 std::string_view clip(std::string_view s) { return s.substr(0, 0xfff0); }
@@ -139,8 +140,9 @@ void encode_idb(std::span<std::uint8_t> out, std::uint32_t link_type, std::uint3
 }
 
 void encode_epb(std::span<std::uint8_t> out, std::uint32_t interface_id, std::int64_t timestamp_ns,
-                std::span<const std::uint8_t> captured, std::uint32_t original_length) {
-  const std::size_t total = epb_size(captured.size());
+                std::span<const std::uint8_t> captured, std::uint32_t original_length,
+                std::uint64_t dropped_before) {
+  const std::size_t total = epb_size(captured.size(), dropped_before);
   const auto ts = static_cast<std::uint64_t>(timestamp_ns);
   LeOut o(out);
   begin_block(o, kBlockEnhancedPacket, total);
@@ -151,6 +153,14 @@ void encode_epb(std::span<std::uint8_t> out, std::uint32_t interface_id, std::in
   o.u32(original_length);
   o.bytes(captured);
   o.pad_to_4();
+  if (dropped_before > 0) {
+    o.u16(kEpbDropCount);
+    o.u16(8);
+    o.u32(static_cast<std::uint32_t>(dropped_before));        // a u64, little-endian:
+    o.u32(static_cast<std::uint32_t>(dropped_before >> 32));  // low word first
+    o.u16(kOptEndOfOpt);
+    o.u16(0);
+  }
   end_block(o, total);
 }
 

@@ -44,10 +44,16 @@ std::size_t idb_size(std::string_view name);
 void encode_idb(std::span<std::uint8_t> out, std::uint32_t link_type, std::uint32_t snaplen,
                 std::string_view name);
 
-// Enhanced Packet Block, timestamp in nanoseconds (if_tsresol 9), no options.
-constexpr std::size_t epb_size(std::size_t captured) { return 32 + pad4(captured); }
+// Enhanced Packet Block, timestamp in nanoseconds (if_tsresol 9). No options,
+// unless `dropped_before` > 0: then epb_dropcount (option 4), the packets lost
+// between this packet and the one before it (pcapng spec, section 4.3.1).
+constexpr std::size_t kEpbDropCountSize = 16;  // the option (4 + 8) and opt_endofopt (4)
+constexpr std::size_t epb_size(std::size_t captured, std::uint64_t dropped_before = 0) {
+  return 32 + pad4(captured) + (dropped_before > 0 ? kEpbDropCountSize : 0);
+}
 void encode_epb(std::span<std::uint8_t> out, std::uint32_t interface_id, std::int64_t timestamp_ns,
-                std::span<const std::uint8_t> captured, std::uint32_t original_length);
+                std::span<const std::uint8_t> captured, std::uint32_t original_length,
+                std::uint64_t dropped_before = 0);
 
 // Decryption Secrets Block.
 constexpr std::size_t dsb_size(std::size_t secrets) { return 20 + pad4(secrets); }

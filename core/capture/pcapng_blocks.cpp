@@ -10,6 +10,7 @@ namespace {
 constexpr std::uint16_t kOptEndOfOptions = 0;
 constexpr std::uint16_t kOptIfTsresol = 9;
 constexpr std::uint16_t kOptIfTsoffset = 14;
+constexpr std::uint16_t kEpbDropCount = 4;
 
 constexpr std::size_t pad4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
 
@@ -116,6 +117,9 @@ Result<PcapngPacket> parse_enhanced_packet(Bytes body, bool big_endian) {
   packet.timestamp_ticks = (std::uint64_t{*high} << 32) | *low;
   packet.original_length = *original;
   packet.data = *data;
+  for_each_option(reader, [&](std::uint16_t code, Bytes value) {
+    if (code == kEpbDropCount && value.size() == 8) packet.dropped_before = *EndianReader(value, big_endian).u64();
+  });
   return packet;
 }
 
@@ -140,6 +144,9 @@ Result<PcapngPacket> parse_obsolete_packet(Bytes body, bool big_endian) {
   packet.timestamp_ticks = (std::uint64_t{*high} << 32) | *low;
   packet.original_length = *original;
   packet.data = *data;
+  for_each_option(reader, [&](std::uint16_t code, Bytes value) {
+    if (code == kEpbDropCount && value.size() == 8) packet.dropped_before = *EndianReader(value, big_endian).u64();
+  });
   return packet;
 }
 

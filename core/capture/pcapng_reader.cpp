@@ -123,6 +123,7 @@ Status PcapngReader::packet_from(const Result<PcapngPacket>& parsed, CaptureEven
   }
   event = packet_event(last_timestamp_ns_, interface.link_type, packet.interface_id, packet.original_length,
                        packet.data);
+  event.packet.dropped_before = packet.dropped_before;
   return {};
 }
 

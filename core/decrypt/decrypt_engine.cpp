@@ -383,8 +383,9 @@ class DecryptEngine::Pool {
 };
 
 DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options)
-    : keys_(keys), sink_(sink), read_method_(options.read_method) {
+    : keys_(keys), sink_(sink), caller_losses_(options.known_losses), read_method_(options.read_method) {
   keys_.start_capture();
+  options.known_losses = &losses_;
   if (options.workers <= 1) {
     inline_shard_ = std::make_unique<Shard>(keys, sink, options, false);
   } else {
@@ -398,9 +399,27 @@ DecryptEngine::~DecryptEngine() {
   crypto::release_thread_key_schedule_contexts();
 }
 
+// A packet whose file records a drop count (pcapng epb_dropcount): the packets
+// lost fell between the packet before it and this one.
+void DecryptEngine::add_recorded_loss(std::uint64_t dropped, std::int64_t timestamp_ns) {
+  KnownCaptureLoss loss;
+  loss.from_ns = packet_number_ > 1 ? std::min(last_timestamp_ns_, timestamp_ns) : timestamp_ns;
+  loss.to_ns = timestamp_ns;
+  loss.what = "the capture file records that the capturing side lost " + std::to_string(dropped) +
+              " packet(s) there (pcapng drop count)";
+  loss.fix = "give the capture a writable disk with space free (a tlsring run says why in its summary.txt) and a "
+             "large enough capture buffer";
+  losses_.add(std::move(loss));
+}
+
 Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
   auto opened = capture::CaptureReader::open(path, read_method_);
   if (!opened.ok()) return opened.error();
+  if (caller_losses_ != nullptr) {
+    for (; caller_losses_copied_ < caller_losses_->size(); ++caller_losses_copied_) {
+      losses_.add(caller_losses_->at(caller_losses_copied_));
+    }
+  }
   capture::CaptureReader& reader = *opened.value();
   // The workers get views into the reader's buffers, not copies; the buffers
   // behind the last batch handed over are given back.
@@ -435,6 +454,9 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
     const capture::CapturePacket& packet = event.packet;
     if (summary.packets++ == 0) summary.first_timestamp_ns = packet.timestamp_ns;
     ++packet_number_;
+    // Added before the packet reaches a connection: every gap that can
+    // overlap it is found at this packet or later.
+    if (packet.dropped_before > 0) add_recorded_loss(packet.dropped_before, packet.timestamp_ns);
     last_timestamp_ns_ = packet.timestamp_ns;
     switch (net::decode_tcp(packet.link_type, packet.data, segment)) {
       case net::DecodeStatus::tcp:

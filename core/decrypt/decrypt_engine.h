@@ -56,7 +56,8 @@ struct EngineOptions {
   tcp::TcpTracker::Options tcp;
   unsigned workers = 1;                  // threads decrypting, the calling thread included
   // Times the capture is known to have lost packets in (may be null); the
-  // caller adds to it only between add_file() calls.
+  // caller adds to it only between add_file() calls. The engine adds to them,
+  // for itself, the drop counts the files record.
   const CaptureLosses* known_losses = nullptr;
   // How the files are read. ReadMethod::map (no copy) only when no file can
   // shrink while it is read: the service's own completed capture files, not
@@ -89,8 +90,14 @@ class DecryptEngine {
   class Shard;
   class Pool;
 
+  void add_recorded_loss(std::uint64_t dropped, std::int64_t timestamp_ns);
+
   KeyStore& keys_;
   SessionSink& sink_;
+  // The caller's known losses (copied in before each file) and the files'.
+  const CaptureLosses* caller_losses_;
+  std::size_t caller_losses_copied_ = 0;
+  CaptureLosses losses_;
   std::unique_ptr<Shard> inline_shard_;  // workers == 1
   std::unique_ptr<Pool> pool_;           // workers > 1
   std::uint64_t packet_number_ = 0;

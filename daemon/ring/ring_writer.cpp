@@ -100,15 +100,16 @@ Status RingWriter::open_file(std::int64_t start_ns, std::span<const InterfaceCou
   return {};
 }
 
-Status RingWriter::write(const CapturedPacket& packet) {
+Status RingWriter::write(const CapturedPacket& packet, std::uint64_t dropped_before) {
   if (!writer_) return make_error("capture ring " + options_.directory.string() + ": no capture file open");
-  const bool encoded = !packet.record.empty() && packet.record_format == options_.format &&
+  // A packet with a drop count is encoded again, with the option.
+  const bool encoded = dropped_before == 0 && !packet.record.empty() && packet.record_format == options_.format &&
                        packet.interface_id < options_.interfaces.size() &&
                        packet.data.size() <= effective_snaplen(options_.interfaces[packet.interface_id]);
   if (!encoded) {
     if (Status flushed = flush_records(); !flushed) return flushed;  // keeps the packets in order
     Status status = writer_->write_packet(packet.timestamp_ns, packet.interface_id, packet.data,
-                                          packet.original_length);
+                                          packet.original_length, dropped_before);
     if (status) {
       // write_packet() checked interface_id against the declared interfaces.
       captured_bytes_ += std::min<std::uint64_t>(packet.data.size(),

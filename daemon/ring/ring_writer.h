@@ -83,7 +83,9 @@ class RingWriter {
   RingWriter& operator=(const RingWriter&) = delete;
 
   Status open_file(std::int64_t start_ns, std::span<const InterfaceCounters> counters_at_open = {});
-  Status write(const CapturedPacket& packet);
+  // `dropped_before` > 0: that many packets captured just before this one
+  // were not written (pcapng records it on this packet: epb_dropcount).
+  Status write(const CapturedPacket& packet, std::uint64_t dropped_before = 0);
   // Writes the run of encoded records kept by write() and lets go of it.
   Status flush_records();
   // Hands what is buffered to the operating system (one write, no fsync), so

@@ -161,6 +161,7 @@ std::uint64_t RingRecorder::count_kept(std::uint64_t packets, std::uint64_t capt
 
 void RingRecorder::not_written(std::uint64_t packets) {
   not_written_ += packets;
+  unwritten_since_written_ += packets;
   if (outage_) outage_->packets_not_written += packets;
 }
 
@@ -218,11 +219,16 @@ ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
       return ConsumerAction::proceed;
     }
   }
-  if (Status written = writer_->write(packet); !written.ok()) {
+  // The first packet written after some were not says how many (pcapng:
+  // epb_dropcount), so that the file itself tells Wireshark and an offline
+  // decryption where the gap is.
+  const std::uint64_t dropped_before = unwritten_since_written_;
+  if (Status written = writer_->write(packet, dropped_before); !written.ok()) {
     close_file(packet.timestamp_ns, &written.error());
     not_written(1);
     return ConsumerAction::proceed;
   }
+  unwritten_since_written_ -= dropped_before;
   ++packets_;
   bytes_ += packet.data.size();
   ++file_packets_;

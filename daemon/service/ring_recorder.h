@@ -126,6 +126,7 @@ class RingRecorder final : public CaptureConsumer {
   std::uint64_t file_captured_bytes_ = 0;
   std::int64_t last_written_ns_ = 0;     // the latest packet time known to have reached the disk
   std::optional<WriteOutage> outage_;
+  std::uint64_t unwritten_since_written_ = 0;  // the next packet written carries it as its drop count
   std::atomic<bool> stop_reached_{false};
 
   mutable std::mutex stats_mutex_;

@@ -94,9 +94,12 @@ std::unique_ptr<Decryption> decrypt_files(decrypt::KeyStore& keys, const std::ve
 std::vector<fs::path> capture_paths(const testgen::GeneratedScenario& scenario);
 
 // Copies capture `from` to `to` (pcapng) without the packets `leave_out`
-// returns true for; they are seen in capture order.
+// returns true for; they are seen in capture order. With `record_drops`, the
+// packet written after left-out ones records how many (epb_dropcount), as
+// tlsring's ring does after packets it could not write.
 void copy_capture_without(const fs::path& from, const fs::path& to,
-                          const std::function<bool(const capture::CapturePacket&)>& leave_out);
+                          const std::function<bool(const capture::CapturePacket&)>& leave_out,
+                          bool record_drops = false);
 
 std::string read_bytes(const fs::path& path);
 // What the peers received, per testgen::Direction (c2s, s2c).

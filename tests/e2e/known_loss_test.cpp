@@ -26,8 +26,10 @@ std::size_t tcp_payload(std::span<const std::uint8_t> frame) {
 }
 
 // Copies `from` to `to` without the next-to-last data segment the server
-// sent; returns its capture time.
-std::int64_t copy_without_late_server_segment(const fs::path& from, const fs::path& to, std::uint16_t server_port) {
+// sent (recording the drop in the packet after it, with `record_drop`);
+// returns its capture time.
+std::int64_t copy_without_late_server_segment(const fs::path& from, const fs::path& to, std::uint16_t server_port,
+                                              bool record_drop = false) {
   std::size_t server_segments = 0;
   copy_capture_without(from, to / "count.pcapng", [&](const capture::CapturePacket& p) {
     server_segments += source_port(p.data) == server_port && tcp_payload(p.data) > 0;
@@ -36,12 +38,15 @@ std::int64_t copy_without_late_server_segment(const fs::path& from, const fs::pa
   REQUIRE(server_segments >= 3);
   std::size_t seen = 0;
   std::int64_t dropped_at = 0;
-  copy_capture_without(from, to / "capture.pcapng", [&](const capture::CapturePacket& p) {
-    if (source_port(p.data) != server_port || tcp_payload(p.data) == 0) return false;
-    if (++seen != server_segments - 1) return false;
-    dropped_at = p.timestamp_ns;
-    return true;
-  });
+  copy_capture_without(
+      from, to / "capture.pcapng",
+      [&](const capture::CapturePacket& p) {
+        if (source_port(p.data) != server_port || tcp_payload(p.data) == 0) return false;
+        if (++seen != server_segments - 1) return false;
+        dropped_at = p.timestamp_ns;
+        return true;
+      },
+      record_drop);
   REQUIRE(dropped_at != 0);
   return dropped_at;
 }
@@ -52,17 +57,33 @@ decrypt::KnownCaptureLoss loss_around(std::int64_t from_ns, std::int64_t to_ns) 
   return decrypt::KnownCaptureLoss{from_ns, to_ns, "the capture files could not be written then", "keep the disk writable"};
 }
 
+// One generated connection of 6 exchanges, copied to DIR/capture.pcapng
+// without a late server segment (recorded as a drop with `record_drop`).
+struct LateGap {
+  LateGap(const fs::path& dir, bool record_drop)
+      : scenario(generate_ok(config(dir))),
+        dropped_at(copy_without_late_server_segment(capture_paths(scenario).at(0), dir,
+                                                    scenario.connections.at(0).server.port, record_drop)),
+        file(dir / "capture.pcapng") {}
+  static testgen::ScenarioConfig config(const fs::path& dir) {
+    testgen::ScenarioConfig config = base_config(dir / "gen");
+    config.specs[0].traffic.exchanges = 6;
+    return config;
+  }
+  const testgen::GeneratedScenario scenario;
+  const std::int64_t dropped_at;
+  const fs::path file;
+};
+
 }  // namespace
 
 TEST_CASE("Known capture loss: a gap in its time is explained by it and the fix is its own", "[e2e][partial]") {
   TempDir dir;
-  testgen::ScenarioConfig config = base_config(dir.path() / "gen");
-  config.specs[0].traffic.exchanges = 6;
-  const auto scenario = generate_ok(config);
+  const LateGap gap(dir.path(), false);
+  const auto& scenario = gap.scenario;
   const auto& connection = scenario.connections.at(0);
-  const std::int64_t dropped_at =
-      copy_without_late_server_segment(capture_paths(scenario).at(0), dir.path(), connection.server.port);
-  const fs::path file = dir.path() / "capture.pcapng";
+  const std::int64_t dropped_at = gap.dropped_at;
+  const fs::path& file = gap.file;
 
   for (unsigned workers : {1u, 2u}) {
     // The connection's report, decrypted with the server's key and `losses` known.
@@ -98,6 +119,39 @@ TEST_CASE("Known capture loss: a gap in its time is explained by it and the fix 
       CHECK(contains(report.fix, "reduce packet loss"));
       CHECK_FALSE(contains(report.reason, "could not be written"));
     }
+  }
+}
+
+TEST_CASE("Known capture loss: a drop count recorded in the capture file explains the gap after it", "[e2e][partial]") {
+  TempDir dir;
+  const LateGap gap(dir.path(), true);
+  const auto& scenario = gap.scenario;
+  const auto& connection = scenario.connections.at(0);
+  const fs::path& file = gap.file;
+
+  // The file says it: the packet after the one left out records a drop count of 1.
+  auto reader = capture::CaptureReader::open(file);
+  REQUIRE(reader.ok());
+  std::vector<std::uint64_t> drop_counts;
+  for (capture::CaptureEvent e = (*reader)->next(); e.kind == capture::CaptureEvent::Kind::packet;
+       e = (*reader)->next()) {
+    if (e.packet.dropped_before != 0) drop_counts.push_back(e.packet.dropped_before);
+  }
+  CHECK(drop_counts == std::vector<std::uint64_t>{1});
+
+  for (unsigned workers : {1u, 2u}) {
+    INFO("workers " << workers);
+    decrypt::KeyStore keys;
+    keys.add_bound_key(to_endpoint(connection.server), load_key(scenario.key_pem));
+    auto run = decrypt_files(keys, {file}, workers, nullptr);  // nothing known but what the file says
+    const RecordedConnection* got = find_connection(*run, connection);
+    REQUIRE(got != nullptr);
+    INFO(describe(*got));
+    CHECK(got->report.verdict == decrypt::Verdict::partially_decrypted);
+    CHECK(contains(got->report.reason, "bytes not captured: the capture file records that the capturing side "
+                                       "lost 1 packet(s) there (pcapng drop count))"));
+    CHECK(contains(got->report.fix, "give the capture a writable disk with space free"));
+    CHECK_FALSE(contains(got->report.fix, "reduce packet loss"));
   }
 }
 

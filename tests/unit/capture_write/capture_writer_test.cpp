@@ -226,6 +226,41 @@ TEST_CASE("pcapng blocks match the spec byte for byte") {
   CHECK(file.packets[0].len == 60);
 }
 
+TEST_CASE("pcapng packet with a drop count carries epb_dropcount byte for byte and libpcap reads it") {
+  TempDir dir;
+  const fs::path path = dir.path / "d.pcapng";
+  {
+    auto writer = CaptureWriter::create(path, CaptureFormat::pcapng);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->add_interface(tlsring::capture::kLinkEthernet, 0xffff).ok());
+    REQUIRE((*writer)->write_packet(kTs, 0, std::vector<std::uint8_t>{1, 2, 3, 4, 5}, 60, 0x100000002).ok());
+    REQUIRE((*writer)->write_packet(kTs, 0, std::vector<std::uint8_t>{6, 7}, 60).ok());
+    REQUIRE((*writer)->close().ok());
+  }
+  const std::vector<std::uint8_t> bytes = read_file(path);
+  // The EPBs follow the SHB and the IDB (their lengths are at offset 4).
+  const auto u32_at = [&](std::size_t at) {
+    return static_cast<std::uint32_t>(bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 | bytes[at + 3] << 24);
+  };
+  const std::size_t epb = u32_at(4) + u32_at(u32_at(4) + 4);
+  const std::vector<std::uint8_t> expected = {
+      // Enhanced Packet Block, 56 bytes: interface 0, ts 0x17979cfe:3d85cd15, 5 of 60 bytes,
+      // then epb_dropcount (4) of 8 bytes, 0x0000000100000002, and opt_endofopt
+      6, 0, 0, 0, 56, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x9c, 0x97, 0x17,
+      0x15, 0xcd, 0x85, 0x3d, 5, 0, 0, 0, 60, 0, 0, 0, 1, 2, 3, 4,
+      5, 0, 0, 0, 4, 0, 8, 0, 2, 0, 0, 0, 1, 0, 0, 0,
+      0, 0, 0, 0, 56, 0, 0, 0};
+  REQUIRE(bytes.size() >= epb + expected.size() + 36);
+  CHECK(std::vector<std::uint8_t>(bytes.begin() + static_cast<std::ptrdiff_t>(epb),
+                                  bytes.begin() + static_cast<std::ptrdiff_t>(epb + expected.size())) == expected);
+  CHECK(u32_at(epb + expected.size() + 4) == 36);  // the next EPB has no options
+
+  const PcapFile file = read_with_libpcap(path, true);
+  REQUIRE(file.packets.size() == 2);
+  CHECK(file.packets[0].data == std::vector<std::uint8_t>{1, 2, 3, 4, 5});
+  CHECK(file.packets[1].data == std::vector<std::uint8_t>{6, 7});
+}
+
 TEST_CASE("pcapng secrets round trip with padding for every length") {
   TempDir dir;
   const fs::path path = dir.path / "s.pcapng";

@@ -3,6 +3,8 @@
 // the stop deadline, and the ring limits acting with the decrypted-files ledger.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <csignal>
 #include <filesystem>
 #include <vector>
@@ -297,5 +299,19 @@ TEST_CASE("a file that cannot be written is cut after its last whole packet and 
   CHECK(outages[0].packets_not_written == stats.not_written);
   CHECK(outages[0].cause.find("cannot write a capture file") != std::string::npos);
   CHECK(outages[0].cause.find("File too large") != std::string::npos);
+
+  // The files say it too: the first packet written after the outage records
+  // that many packets lost before it (pcapng epb_dropcount), and no other does.
+  std::vector<std::uint64_t> drop_counts;
+  for (const auto& file : files) {
+    auto reader = tlsring::capture::CaptureReader::open(file);
+    REQUIRE(reader.ok());
+    for (auto e = (*reader)->next(); e.kind == tlsring::capture::CaptureEvent::Kind::packet; e = (*reader)->next()) {
+      drop_counts.push_back(e.packet.dropped_before);
+    }
+  }
+  REQUIRE(drop_counts.size() == kept_first + kept_second);
+  CHECK(drop_counts[kept_first] == stats.not_written);
+  CHECK(std::count(drop_counts.begin(), drop_counts.end(), 0u) == static_cast<std::ptrdiff_t>(drop_counts.size() - 1));
 }
 #endif
