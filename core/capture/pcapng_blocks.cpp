@@ -144,9 +144,6 @@ Result<PcapngPacket> parse_obsolete_packet(Bytes body, bool big_endian) {
   packet.timestamp_ticks = (std::uint64_t{*high} << 32) | *low;
   packet.original_length = *original;
   packet.data = *data;
-  for_each_option(reader, [&](std::uint16_t code, Bytes value) {
-    if (code == kEpbDropCount && value.size() == 8) packet.dropped_before = *EndianReader(value, big_endian).u64();
-  });
   return packet;
 }
 
