@@ -22,15 +22,9 @@ Result<BufferedFile> BufferedFile::open(const std::filesystem::path& path, ReadM
   }
   // The buffer below is our only buffer: stdio's own would add a copy.
   std::setvbuf(file, nullptr, _IONBF, 0);
-#ifndef _WIN32
   if (method == ReadMethod::map) {
-    if (std::optional<FileMapping> mapping = FileMapping::map(::fileno(file))) {
-      return BufferedFile(file, std::move(*mapping));
-    }
+    if (std::optional<FileMapping> mapping = FileMapping::map(file)) return BufferedFile(file, std::move(*mapping));
   }
-#else
-  (void)method;
-#endif
   return BufferedFile(file);
 }
 
@@ -86,10 +80,7 @@ void BufferedFile::move_tail_to_front() {
 // pages behind the cursor that no view held may still be in.
 std::span<const std::uint8_t> BufferedFile::fill_mapped(std::size_t n) {
   const std::uint64_t needed_from = holding_ ? std::min<std::uint64_t>(begin_, released_before_) : begin_;
-  if (needed_from >= dropped_before_ + kDropStep) {
-    mapping_->drop_before(static_cast<std::size_t>(needed_from));
-    dropped_before_ = static_cast<std::size_t>(needed_from);
-  }
+  if (needed_from >= mapping_->dropped_before() + kDropStep) mapping_->drop_before(static_cast<std::size_t>(needed_from));
   if (!at_eof_) {
     if (const std::optional<std::size_t> shrunk = mapping_->shrunk_to(); shrunk && *shrunk < readable_) {
       // Touching a page past the new end would kill the process: read up to it.

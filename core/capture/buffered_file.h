@@ -101,7 +101,6 @@ class BufferedFile {
   std::size_t begin_ = 0;  // cursor inside data_ (the file offset, when mapped)
   std::size_t end_ = 0;    // end of the bytes read so far (mapped so far)
   std::uint64_t released_before_ = 0;  // mapped and holding: views before it are let go
-  std::size_t dropped_before_ = 0;     // mapped: pages before it were let go
   std::size_t readable_ = 0;           // mapped: the file's size, or less once it was truncated
   std::uint64_t offset_ = 0;
   bool at_eof_ = false;

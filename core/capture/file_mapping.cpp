@@ -28,7 +28,8 @@ std::size_t page_size() {
 
 }  // namespace
 
-std::optional<FileMapping> FileMapping::map(int fd) {
+std::optional<FileMapping> FileMapping::map(std::FILE* file) {
+  const int fd = ::fileno(file);
   struct stat status {};
   if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0) return std::nullopt;
   const auto size = static_cast<std::size_t>(status.st_size);
@@ -70,7 +71,7 @@ std::optional<std::size_t> FileMapping::shrunk_to() const {
 
 #else  // Windows: files are read by copying.
 
-std::optional<FileMapping> FileMapping::map(int /*fd*/) { return std::nullopt; }
+std::optional<FileMapping> FileMapping::map(std::FILE* /*file*/) { return std::nullopt; }
 void FileMapping::unmap() {}
 void FileMapping::populate(std::size_t, std::size_t) const {}
 void FileMapping::drop_before(std::size_t) {}

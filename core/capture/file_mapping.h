@@ -10,12 +10,13 @@
 //
 // Resident memory is the caller's to bound: populate() maps the pages of a
 // range ahead of the reader in one system call (one page fault per page costs
-// more than copying it), drop() lets go of a range behind it (the pages stay
-// in the page cache; touching them again maps them again).
+// more than copying it), drop_before() lets go of the pages behind it (they
+// stay in the page cache; touching them again maps them again).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 
 namespace tlsring::capture {
@@ -26,11 +27,11 @@ enum class ReadMethod { copy, map };
 
 class FileMapping {
  public:
-  // Maps the whole of the open regular file `fd`, at its present size (the
-  // caller keeps the descriptor open as long as the mapping).
-  // Empty when the platform or the file system cannot map it, or it is not a
-  // regular file, or it is empty: then read it.
-  static std::optional<FileMapping> map(int fd);
+  // Maps the whole of the open regular file `file`, at its present size (the
+  // caller keeps it open as long as the mapping).
+  // Empty when the platform (Windows) or the file system cannot map it, or it
+  // is not a regular file, or it is empty: then read it.
+  static std::optional<FileMapping> map(std::FILE* file);
 
   FileMapping(FileMapping&& other) noexcept;
   FileMapping& operator=(FileMapping&& other) noexcept;
@@ -46,6 +47,8 @@ class FileMapping {
   void populate(std::size_t offset, std::size_t length) const;
   // Lets go of the whole pages before `offset` not let go of yet.
   void drop_before(std::size_t offset);
+  // Where the pages let go of end (a page boundary; 0 at first).
+  std::size_t dropped_before() const { return dropped_before_; }
   // The file's present size, when something truncated it below the mapping's
   // size: the pages past it are gone, and a reader must stop there. Cheap (one
   // fstat); a reader asks before each window, which narrows the danger to a
