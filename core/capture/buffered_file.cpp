@@ -41,6 +41,29 @@ BufferedFile::BufferedFile(std::FILE* file, FileMapping mapping)
       capacity_(mapping_->size()),
       readable_(mapping_->size()) {}
 
+namespace {
+
+std::string truncated_to(std::size_t size) {
+  return "the file was truncated to " + std::to_string(size) + " bytes while it was read";
+}
+
+std::string unreadable_from(std::size_t offset) {
+  return "the bytes from offset " + std::to_string(offset) + " on could not be read from the disk (an I/O error)";
+}
+
+}  // namespace
+
+std::string BufferedFile::read_error() const {
+  if (read_error_.empty() && mapping_) {
+    // Since the last window was mapped: a truncation explains whatever the
+    // reader found wrong, the pages past the new end read as zeros; otherwise
+    // a page that could not be read did.
+    if (const std::optional<std::size_t> shrunk = mapping_->shrunk_to()) return truncated_to(*shrunk);
+    if (const std::optional<std::size_t> fault = mapping_->fault_offset()) return unreadable_from(*fault);
+  }
+  return read_error_;
+}
+
 void BufferedFile::release_before(std::uint64_t offset) {
   if (mapping_) {
     released_before_ = std::max(released_before_, offset);
@@ -83,9 +106,15 @@ std::span<const std::uint8_t> BufferedFile::fill_mapped(std::size_t n) {
   if (needed_from >= mapping_->dropped_before() + kDropStep) mapping_->drop_before(static_cast<std::size_t>(needed_from));
   if (!at_eof_) {
     if (const std::optional<std::size_t> shrunk = mapping_->shrunk_to(); shrunk && *shrunk < readable_) {
-      // Touching a page past the new end would kill the process: read up to it.
-      read_error_ = "the file was truncated to " + std::to_string(*shrunk) + " bytes while it was read";
+      // The pages past the new end are gone (they would read as zeros): read up to it.
+      read_error_ = truncated_to(*shrunk);
       readable_ = *shrunk;
+      end_ = std::clamp(readable_, begin_, end_);
+    }
+    if (const std::optional<std::size_t> fault = mapping_->fault_offset(); fault && *fault < readable_) {
+      // The pages from there on read as zeros: the records end before them.
+      if (read_error_.empty()) read_error_ = unreadable_from(*fault);
+      readable_ = *fault;
       end_ = std::clamp(readable_, begin_, end_);
     }
     if (end_ < readable_) {

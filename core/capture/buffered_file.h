@@ -65,8 +65,16 @@ class BufferedFile {
   }
   // File offset of the cursor.
   std::uint64_t offset() const { return offset_; }
-  // Non-empty once a read failed ("Is a directory", "Input/output error").
-  const std::string& read_error() const { return read_error_; }
+  // Non-empty once a read failed ("Is a directory", "Input/output error"; a
+  // mapped page that could not be read, see FileMapping::fault_offset()).
+  std::string read_error() const;
+  // True when a byte before file offset `offset` read as zero because its
+  // mapped page could not be read (see FileMapping::fault_offset()).
+  bool unreadable_before(std::uint64_t offset) const {
+    if (!mapping_) return false;
+    const std::optional<std::size_t> fault = mapping_->fault_offset();
+    return fault && *fault < offset;
+  }
   // True when the views are of a mapping of the file (ReadMethod::map took).
   bool mapped() const { return mapping_.has_value(); }
 

@@ -10,11 +10,11 @@ CaptureEvent FileCaptureReader::finish(CaptureEvent::Kind kind, std::string warn
   return final_event_;
 }
 
-CaptureEvent FileCaptureReader::finish_at_boundary() {
-  if (file_.read_error().empty()) return finish(CaptureEvent::Kind::end, {});
-  return finish(CaptureEvent::Kind::truncated,
-                path_.string() + ": read error at byte " + std::to_string(file_.offset()) + " (" +
-                    file_.read_error() + "); packets before it were read");
+CaptureEvent FileCaptureReader::finish_at_boundary(std::uint64_t offset) {
+  std::string error = file_.read_error();
+  if (error.empty()) return finish(CaptureEvent::Kind::end, {});
+  return finish(CaptureEvent::Kind::truncated, path_.string() + ": read error at byte " + std::to_string(offset) +
+                                                   " (" + error + "); packets before it were read");
 }
 
 CaptureEvent FileCaptureReader::finish_cut_short(std::string_view what) {
@@ -27,6 +27,8 @@ CaptureEvent FileCaptureReader::finish_cut_short(std::string_view what) {
 }
 
 CaptureEvent FileCaptureReader::finish_corrupt(std::uint64_t offset, std::string_view reason) {
+  // Bytes that could not be read (zeros, from a mapping) are no corruption of the file.
+  if (!file_.read_error().empty()) return finish_at_boundary();
   return finish(CaptureEvent::Kind::truncated,
                 path_.string() + ": corrupt record at byte " + std::to_string(offset) + " (" +
                     std::string(reason) + "); packets before it were read");

@@ -22,7 +22,14 @@ class FileCaptureReader : public CaptureReader {
  public:
   CaptureEvent next() final {
     if (finished_) return final_event_;
-    return read_next();
+    const std::uint64_t start = file_.offset();
+    CaptureEvent event = read_next();
+    if (event.kind == CaptureEvent::Kind::packet && file_.unreadable_before(file_.offset())) {
+      // The record read as zeros where a mapped page could not be read: not a packet.
+      --packets_read_;
+      return finish_at_boundary(start);
+    }
+    return event;
   }
   std::uint64_t packets_read() const final { return packets_read_; }
   bool hold_views() final {
@@ -40,9 +47,11 @@ class FileCaptureReader : public CaptureReader {
   // Reads the next record; called until it returns end or truncated.
   virtual CaptureEvent read_next() = 0;
 
-  // Ends the stream where the cursor stands: a clean end when the file ends
-  // exactly there, otherwise a read error.
-  CaptureEvent finish_at_boundary();
+  // Ends the stream where the cursor stands (or at `offset`, where the record
+  // that could not be read starts): a clean end when the file ends exactly
+  // there, otherwise a read error.
+  CaptureEvent finish_at_boundary() { return finish_at_boundary(file_.offset()); }
+  CaptureEvent finish_at_boundary(std::uint64_t offset);
   // Ends the stream because a record that starts at the cursor and needs more
   // bytes than the file holds; `what` names the record ("a packet record").
   CaptureEvent finish_cut_short(std::string_view what);

@@ -41,6 +41,7 @@ std::optional<FileMapping> FileMapping::map(std::FILE* file) {
 }
 
 void FileMapping::unmap() {
+  watch_ = PageFaultWatch();  // before the range is unmapped: it may be mapped again, for another use
   if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
   data_ = nullptr;
   size_ = 0;
@@ -83,7 +84,8 @@ FileMapping::FileMapping(FileMapping&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      dropped_before_(std::exchange(other.dropped_before_, 0)) {}
+      dropped_before_(std::exchange(other.dropped_before_, 0)),
+      watch_(std::move(other.watch_)) {}
 
 FileMapping& FileMapping::operator=(FileMapping&& other) noexcept {
   if (this != &other) {
@@ -92,6 +94,7 @@ FileMapping& FileMapping::operator=(FileMapping&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     dropped_before_ = std::exchange(other.dropped_before_, 0);
+    watch_ = std::move(other.watch_);
   }
   return *this;
 }

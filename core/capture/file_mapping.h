@@ -1,12 +1,15 @@
 // FileMapping: a whole file mapped read-only into memory, so that reading it
 // costs no copy: the pages of the page cache are the bytes the readers parse.
 //
-// Only for a file that does not shrink while it is mapped: touching a page
-// past a new, shorter end kills the process with SIGBUS. The service's own
+// For a file that does not shrink while it is mapped. The service's own
 // completed capture files qualify (written, fsync'd and renamed before they
 // are read, and never truncated afterwards; the ring only unlinks them, which
 // leaves a mapping intact). A file someone else may truncate (a tcpdump ring
-// reusing its names) does not: such files are read by copying.
+// reusing its names) is read by copying. Should a mapped file shrink all the
+// same, or the disk fail to read one of its pages, touching such a page does
+// not kill the process (core/capture/page_fault_watch.h): it reads as zeros,
+// and fault_offset() says from where on; shrunk_to() tells a truncation
+// before the pages are touched.
 //
 // Resident memory is the caller's to bound: populate() maps the pages of a
 // range ahead of the reader in one system call (one page fault per page costs
@@ -18,6 +21,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+
+#include "core/capture/page_fault_watch.h"
 
 namespace tlsring::capture {
 
@@ -54,15 +59,20 @@ class FileMapping {
   // fstat); a reader asks before each window, which narrows the danger to a
   // truncation while it reads that window.
   std::optional<std::size_t> shrunk_to() const;
+  // Where the first page that could not be read starts, once one could not:
+  // it and any other such page read as zeros, and a reader must stop there.
+  std::optional<std::size_t> fault_offset() const { return watch_.fault_offset(); }
 
  private:
-  FileMapping(int fd, const std::uint8_t* data, std::size_t size) : fd_(fd), data_(data), size_(size) {}
+  FileMapping(int fd, const std::uint8_t* data, std::size_t size)
+      : fd_(fd), data_(data), size_(size), watch_(PageFaultWatch::watch(data, size)) {}
   void unmap();
 
   int fd_ = -1;
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t dropped_before_ = 0;  // page-aligned
+  PageFaultWatch watch_;            // of [data_, data_ + size_)
 };
 
 }  // namespace tlsring::capture

@@ -26,6 +26,11 @@ CaptureEvent PcapReader::read_next() {
     return finish_corrupt(file_.offset(), "declared packet length " + std::to_string(record.captured_length) +
                                               " exceeds the 256 MiB limit");
   }
+  if (record.seconds == 0 && record.fraction == 0 && record.captured_length == 0 && record.original_length == 0) {
+    // No packet was ever 0 bytes long at time 0: these are zeros where the
+    // writer never got to write (a crash on some file systems leaves them).
+    return finish_corrupt(file_.offset(), "a record header of zeros: the file holds zeros from here on, not records");
+  }
   const std::size_t record_size = header_size + record.captured_length;
   const auto bytes = file_.fill(record_size);
   if (bytes.size() < record_size) return finish_cut_short("a packet record");

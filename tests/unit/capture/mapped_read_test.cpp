@@ -1,12 +1,20 @@
 // BufferedFile with ReadMethod::map: the file's pages are mapped a window
 // ahead of the cursor and let go of behind it, so reading a large capture
 // keeps a few MiB of it resident; a file that cannot be mapped (a pipe) is
-// read by copying. (That both methods yield the same records, at every cut,
-// is in truncation_test.cpp and held_views_test.cpp.)
+// read by copying; a file truncated under the reader ends the read with an
+// error, not the process with SIGBUS. (That both methods yield the same
+// records, at every cut, is in truncation_test.cpp and held_views_test.cpp.)
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <functional>
 
 #include <cstdio>
 #include <fstream>
@@ -16,6 +24,7 @@
 
 #include "core/capture/buffered_file.h"
 #include "core/capture/capture_reader.h"
+#include "core/capture/file_mapping.h"
 #include "tests/unit/capture/capture_test_util.h"
 
 using namespace tlsring;
@@ -74,6 +83,32 @@ const std::uint8_t* read_through(BufferedFile& file, bool holding, std::size_t& 
     if (holding) file.release_before(file.offset());
   }
   return start;
+}
+
+// A pcapng of `packets` Enhanced Packet Blocks of 1,500 bytes, each filled with its index.
+std::vector<std::uint8_t> make_pcapng(std::size_t packets) {
+  std::vector<std::uint8_t> bytes = test::concat({test::pcapng_shb(false), test::pcapng_idb(false, 1, 65535)});
+  for (std::size_t i = 0; i < packets; ++i) {
+    const auto block = test::pcapng_epb(false, 0, 1700000000000000ULL + i,
+                                        std::vector<std::uint8_t>(1500, static_cast<std::uint8_t>(i)));
+    bytes.insert(bytes.end(), block.begin(), block.end());
+  }
+  return bytes;
+}
+
+// Runs `body` in a child process (no Catch2 in there: it returns a code) and
+// returns the child's wait status. The child writes no core file.
+int wait_status_of_child(const std::function<int()>& body) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const struct rlimit no_core {0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    ::_exit(body());
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  return status;
 }
 
 }  // namespace
@@ -139,4 +174,81 @@ TEST_CASE("a mapped capture file truncated ahead of the reader ends the read wit
   CHECK(rest.final_kind == capture::CaptureEvent::Kind::truncated);
   CHECK_THAT(rest.warning, Catch::Contains("the file was truncated to " + std::to_string(cut) +
                                            " bytes while it was read"));
+}
+
+TEST_CASE("a page of a mapping whose file was truncated reads as zeros and a fault in no mapping still kills") {
+  constexpr std::size_t kPage = 4096;
+  const std::vector<std::uint8_t> bytes(16 * kPage, 0x5a);
+
+  // Through FileMapping: the page past the cut reads as zeros, and the fault is told.
+  test::TempFile watched(bytes);
+  const int mended = wait_status_of_child([&] {
+    std::FILE* file = std::fopen(watched.path().c_str(), "rb");
+    if (file == nullptr) return 10;
+    std::optional<capture::FileMapping> mapping = capture::FileMapping::map(file);
+    if (!mapping) return 11;
+    std::filesystem::resize_file(watched.path(), 2 * kPage);
+    const volatile std::uint8_t* data = mapping->data();
+    if (data[2 * kPage - 1] != 0x5a) return 12;  // before the cut: as it was
+    if (data[9 * kPage + 100] != 0) return 13;    // past it: zeros, and no SIGBUS
+    if (mapping->fault_offset() != std::optional<std::size_t>(9 * kPage)) return 14;
+    if (data[5 * kPage] != 0) return 15;          // a lower page faults too, and is the first now
+    if (mapping->fault_offset() != std::optional<std::size_t>(5 * kPage)) return 16;
+    return 0;
+  });
+  INFO("wait status of the child reading through FileMapping: " << mended);
+  CHECK(WIFEXITED(mended));
+  CHECK(WEXITSTATUS(mended) == 0);
+
+  // A mapping made behind FileMapping's back is not watched: the handler that
+  // a FileMapping installed hands that SIGBUS to the default action.
+  test::TempFile other(bytes);
+  test::TempFile unwatched(bytes);
+  const int killed = wait_status_of_child([&] {
+    std::FILE* file = std::fopen(other.path().c_str(), "rb");
+    if (file == nullptr) return 10;
+    std::optional<capture::FileMapping> mapping = capture::FileMapping::map(file);  // installs the handler
+    if (!mapping) return 11;
+    const int fd = ::open(unwatched.path().c_str(), O_RDONLY);
+    void* raw = ::mmap(nullptr, bytes.size(), PROT_READ, MAP_SHARED, fd, 0);
+    if (raw == MAP_FAILED) return 12;
+    std::filesystem::resize_file(unwatched.path(), 2 * kPage);
+    const volatile std::uint8_t* data = static_cast<const std::uint8_t*>(raw);
+    return data[9 * kPage] == 0 ? 13 : 14;  // never returns: SIGBUS
+  });
+  INFO("wait status of the child reading an unwatched mapping: " << killed);
+  REQUIRE(WIFSIGNALED(killed));
+  CHECK(WTERMSIG(killed) == SIGBUS);
+}
+
+TEST_CASE("a mapped capture file truncated inside the window being read ends with the truncation and no crash") {
+  const bool pcapng = GENERATE(false, true);
+  INFO((pcapng ? "pcapng" : "pcap"));
+  const std::size_t packets = 2000;  // about 3 MiB
+  const std::size_t header = pcapng ? 28 + 20 : 24;                // SHB and IDB, or the file header
+  const std::size_t record = pcapng ? 28 + 1500 + 4 : 16 + 1500;  // EPB, or record header and data
+  test::TempFile temp(pcapng ? make_pcapng(packets) : make_pcap(packets));
+  auto opened = capture::CaptureReader::open(temp.path(), ReadMethod::map);
+  REQUIRE(opened.ok());
+  capture::CaptureReader& reader = **opened;
+  for (std::size_t i = 0; i < 100; ++i) REQUIRE(reader.next().kind == capture::CaptureEvent::Kind::packet);
+  // Cut inside record 300, in the window mapped ahead of the reader (1 MiB):
+  // the pages past the cut are gone, the rest of the last one reads as zeros.
+  const std::uint64_t cut = header + 300 * record + 700;
+  REQUIRE(cut < BufferedFile::kMapWindow);
+  std::filesystem::resize_file(temp.path(), cut);
+  const auto rest = test::read_all(reader);
+  CHECK(rest.final_kind == capture::CaptureEvent::Kind::truncated);
+  CHECK_THAT(rest.warning, Catch::Contains("the file was truncated to " + std::to_string(cut) +
+                                           " bytes while it was read"));
+  // Every whole record before the cut came through as it was written.
+  REQUIRE(rest.packets.size() >= 200);
+  for (std::size_t i = 0; i < 200; ++i) {
+    INFO("packet " << 100 + i);
+    CHECK(rest.packets[i].data == std::vector<std::uint8_t>(1500, static_cast<std::uint8_t>(100 + i)));
+  }
+  // With pcapng the cut block's trailing length reads as zero; with pcap the
+  // record the cut went through comes (its tail zeros), and the next header
+  // reads as zeros.
+  CHECK(rest.packets.size() == (pcapng ? 200 : 201));
 }
