@@ -53,7 +53,8 @@ struct CapturePacket {
   std::uint32_t original_length = 0;  // length on the wire
   std::span<const std::uint8_t> data; // captured bytes (may be shorter than original_length)
   // Packets the capturing side lost just before this one, as the file records
-  // it (pcapng epb_dropcount; 0 when it does not say).
+  // it (pcapng epb_dropcount, or the obsolete Packet Block's drops count; 0
+  // when it does not say).
   std::uint64_t dropped_before = 0;
 };
 

@@ -144,6 +144,8 @@ Result<PcapngPacket> parse_obsolete_packet(Bytes body, bool big_endian) {
   packet.timestamp_ticks = (std::uint64_t{*high} << 32) | *low;
   packet.original_length = *original;
   packet.data = *data;
+  // Packets lost between the previous packet and this one; 0xffff: not known.
+  if (*drops != 0xffff) packet.dropped_before = *drops;
   return packet;
 }
 

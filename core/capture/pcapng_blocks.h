@@ -57,7 +57,7 @@ struct PcapngPacket {
   std::uint64_t timestamp_ticks = 0;
   std::uint32_t original_length = 0;
   Bytes data;                          // the captured bytes, padding removed
-  std::uint64_t dropped_before = 0;    // epb_dropcount, when the block has it
+  std::uint64_t dropped_before = 0;    // epb_dropcount, or the obsolete Packet Block's drops count
 };
 
 Result<PcapngPacket> parse_enhanced_packet(Bytes body, bool big_endian);

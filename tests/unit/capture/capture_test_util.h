@@ -124,6 +124,7 @@ struct ReadPacket {
   std::uint32_t interface_id = 0;
   std::uint32_t original_length = 0;
   std::vector<std::uint8_t> data;
+  std::uint64_t dropped_before = 0;
 };
 
 struct ReadSecrets {
@@ -149,7 +150,7 @@ inline ReadAll read_all(capture::CaptureReader& reader, std::size_t limit = 10'0
     if (event.kind == capture::CaptureEvent::Kind::packet) {
       const auto& p = event.packet;
       all.packets.push_back({p.timestamp_ns, p.link_type, p.interface_id, p.original_length,
-                             std::vector<std::uint8_t>(p.data.begin(), p.data.end())});
+                             std::vector<std::uint8_t>(p.data.begin(), p.data.end()), p.dropped_before});
     } else if (event.kind == capture::CaptureEvent::Kind::secrets) {
       all.secrets.push_back({event.secrets_type, std::vector<std::uint8_t>(event.secrets.begin(), event.secrets.end()),
                              reader.packets_read()});

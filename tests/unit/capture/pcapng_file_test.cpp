@@ -29,9 +29,9 @@ std::vector<std::uint8_t> spb(bool be, std::uint32_t original, const std::vector
 }
 
 std::vector<std::uint8_t> obsolete_pb(bool be, std::uint16_t interface_id, std::uint64_t ticks,
-                                      const std::vector<std::uint8_t>& data) {
+                                      const std::vector<std::uint8_t>& data, std::uint16_t drops = 0) {
   ByteBuilder body(be);
-  body.u16(interface_id).u16(0).u32(static_cast<std::uint32_t>(ticks >> 32)).u32(static_cast<std::uint32_t>(ticks));
+  body.u16(interface_id).u16(drops).u32(static_cast<std::uint32_t>(ticks >> 32)).u32(static_cast<std::uint32_t>(ticks));
   body.u32(static_cast<std::uint32_t>(data.size())).u32(static_cast<std::uint32_t>(data.size())).raw(data);
   return test::pcapng_block(be, 2, body.bytes());
 }
@@ -136,13 +136,21 @@ TEST_CASE("pcapng: Simple Packet Blocks take the previous timestamp and the snap
   CHECK(all.packets[2].data == std::vector<std::uint8_t>{1, 2, 3, 4});
 }
 
-TEST_CASE("pcapng: the obsolete Packet Block (type 2) is read") {
-  const auto bytes = test::concat({test::pcapng_shb(false), test::pcapng_idb(false, 1, 0),
-                                   obsolete_pb(false, 0, 2'000001, {0x11, 0x22, 0x33})});
-  const auto all = read_bytes(bytes);
-  REQUIRE(all.packets.size() == 1);
-  CHECK(all.packets[0].data == std::vector<std::uint8_t>{0x11, 0x22, 0x33});
-  CHECK(all.packets[0].timestamp_ns == 2'000001000);
+TEST_CASE("pcapng: the obsolete Packet Block (type 2) is read, with its drops count") {
+  for (bool be : {false, true}) {
+    INFO("big-endian " << be);
+    const auto bytes = test::concat({test::pcapng_shb(be), test::pcapng_idb(be, 1, 0),
+                                     obsolete_pb(be, 0, 2'000001, {0x11, 0x22, 0x33}),
+                                     obsolete_pb(be, 0, 2'000002, {0x44}, 7),
+                                     obsolete_pb(be, 0, 2'000003, {0x55}, 0xffff)});
+    const auto all = read_bytes(bytes);
+    REQUIRE(all.packets.size() == 3);
+    CHECK(all.packets[0].data == std::vector<std::uint8_t>{0x11, 0x22, 0x33});
+    CHECK(all.packets[0].timestamp_ns == 2'000001000);
+    CHECK(all.packets[0].dropped_before == 0);
+    CHECK(all.packets[1].dropped_before == 7);
+    CHECK(all.packets[2].dropped_before == 0);  // 0xffff: the writer did not know
+  }
 }
 
 TEST_CASE("pcapng: Decryption Secrets Blocks come in file order between packets") {
