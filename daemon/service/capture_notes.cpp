@@ -1,6 +1,7 @@
 #include "daemon/service/capture_notes.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "config/duration.h"
 #include "core/output/transcript_format.h"
@@ -23,7 +24,61 @@ constexpr const char* kFixInterfaceGone =
     "keep the capture interface in place for the capture window, or capture on \"any\", which follows "
     "interfaces that come and go";
 
+constexpr const char* kFixDrops =
+    "raise capture.buffer_size, keep the disk of output.directory fast enough for the traffic, or narrow "
+    "capture.filter to the CTI server's port";
+
+// "N more time(s) between T1 and T2": the outages past those told one by one.
+std::string more_times(const UntoldOutages& untold) {
+  return std::to_string(untold.count) + " more time(s) between " + utc_second(untold.first_start_ns) + " and " +
+         utc_second(untold.last_end_ns);
+}
+
+decrypt::KnownCaptureLoss loss_of(std::int64_t from_ns, std::int64_t to_ns, std::string what, const char* fix) {
+  decrypt::KnownCaptureLoss loss;
+  loss.from_ns = from_ns;
+  loss.to_ns = to_ns;
+  loss.what = std::move(what);
+  loss.fix = fix;
+  return loss;
+}
+
+// "N packet(s): K by the kernel (its capture buffer was full), W by tlsring (its writer fell behind)"
+std::string dropped_packets(const DropEpisode& episode) {
+  std::string text = std::to_string(episode.kernel + episode.writer) + " packet(s)";
+  std::string kernel = "by the kernel (its capture buffer was full, or the interface dropped them)";
+  std::string writer = "by tlsring (its writer fell behind)";
+  if (episode.writer == 0) return text + " " + kernel;
+  if (episode.kernel == 0) return text + " " + writer;
+  return text + ": " + std::to_string(episode.kernel) + " " + kernel + ", " + std::to_string(episode.writer) + " " +
+         writer;
+}
+
 }  // namespace
+
+std::string describe_drops_starting(const DropEpisode& so_far) {
+  return "the capture is dropping packets: " + dropped_packets(so_far) + " since about " + utc_second(so_far.from_ns) +
+         "; what to do: " + kFixDrops;
+}
+
+std::string describe_drop_episode(const DropEpisode& episode) {
+  return "between " + utc_second(episode.from_ns) + " and " + utc_second(episode.to_ns) + " (" +
+         outage_length(episode.from_ns, episode.to_ns) + ") the capture dropped " + dropped_packets(episode) +
+         ": the connections open then have gaps, and those that began and ended then may be missing from this "
+         "report; what to do: " + kFixDrops;
+}
+
+std::string describe_untold_drop_episodes(const UntoldOutages& untold) {
+  return "the capture dropped packets " + more_times(untold) + ", " + std::to_string(untold.packets) +
+         " packet(s) in all (each time is in the log, at debug level); what to do: " + kFixDrops;
+}
+
+decrypt::KnownCaptureLoss known_loss(const DropEpisode& episode) {
+  return loss_of(episode.from_ns, episode.to_ns,
+                 "the capture dropped " + dropped_packets(episode) + " between " + utc_second(episode.from_ns) +
+                     " and " + utc_second(episode.to_ns),
+                 kFixDrops);
+}
 
 std::string outage_length(std::int64_t start_ns, std::int64_t end_ns) {
   constexpr std::int64_t kSecond = 1'000'000'000;
@@ -58,39 +113,31 @@ std::string describe_capture_failure(std::int64_t time_ns, const std::string& er
 }
 
 decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage) {
-  decrypt::KnownCaptureLoss loss;
-  loss.from_ns = std::min(outage.lost_from_ns, outage.start_ns);
-  loss.to_ns = outage.end_ns;
-  loss.what = "tlsring could not write its capture files from " + utc_second(loss.from_ns) + " to " +
-              utc_second(loss.to_ns) + " (summary.txt says why)";
-  loss.fix = kFixWritableDisk;
-  return loss;
+  const std::int64_t from_ns = std::min(outage.lost_from_ns, outage.start_ns);
+  return loss_of(from_ns, outage.end_ns,
+                 "tlsring could not write its capture files from " + utc_second(from_ns) + " to " +
+                     utc_second(outage.end_ns) + " (summary.txt says why)",
+                 kFixWritableDisk);
 }
 
 std::string describe_untold_outages(const UntoldOutages& untold) {
-  return "interface \"" + untold.interface_name + "\" was gone " + std::to_string(untold.count) +
-         " more time(s) between " + utc_second(untold.first_start_ns) + " and " + utc_second(untold.last_end_ns) +
-         ", " + outage_length(0, untold.total_ns) +
+  return "interface \"" + untold.interface_name + "\" was gone " + more_times(untold) + ", " +
+         outage_length(0, untold.total_ns) +
          " in all (each is in the log, at debug level): nothing that passed it then was captured; what to do: an "
          "interface that keeps coming and going has a failing link or driver: fix that, or capture on \"any\"";
 }
 
 std::string describe_untold_write_outages(const UntoldOutages& untold) {
-  return std::to_string(untold.count) + " more time(s) between " + utc_second(untold.first_start_ns) + " and " +
-         utc_second(untold.last_end_ns) + ", " + outage_length(0, untold.total_ns) +
-         " in all, no capture file could be written (each is in the log), and " +
-         std::to_string(untold.packets_not_written) + " packet(s) captured then were not written; what to do: " +
-         kFixWritableDisk;
+  return more_times(untold) + ", " + outage_length(0, untold.total_ns) +
+         " in all, no capture file could be written (each is in the log), and " + std::to_string(untold.packets) +
+         " packet(s) captured then were not written; what to do: " + kFixWritableDisk;
 }
 
 decrypt::KnownCaptureLoss known_loss(const InterfaceOutage& outage) {
-  decrypt::KnownCaptureLoss loss;
-  loss.from_ns = outage.start_ns;
-  loss.to_ns = outage.end_ns;
-  loss.what = "capture on interface \"" + outage.interface_name + "\" stopped from " + utc_second(loss.from_ns) +
-              " to " + utc_second(loss.to_ns) + " (the interface was gone; summary.txt says more)";
-  loss.fix = kFixInterfaceGone;
-  return loss;
+  return loss_of(outage.start_ns, outage.end_ns,
+                 "capture on interface \"" + outage.interface_name + "\" stopped from " + utc_second(outage.start_ns) +
+                     " to " + utc_second(outage.end_ns) + " (the interface was gone; summary.txt says more)",
+                 kFixInterfaceGone);
 }
 
 std::string describe_capture_totals(const CaptureTotals& totals) {

@@ -44,13 +44,21 @@ struct UntoldOutages {
   std::int64_t total_ns = 0;
   std::int64_t first_start_ns = 0;
   std::int64_t last_end_ns = 0;
-  std::uint64_t packets_not_written = 0;  // outages of the capture files
-  void add(std::int64_t start_ns, std::int64_t end_ns, std::uint64_t packets = 0) {
+  std::uint64_t packets = 0;  // what they cost: not written (capture files), dropped (drop episodes)
+  void add(std::int64_t start_ns, std::int64_t end_ns, std::uint64_t lost_packets = 0) {
     if (count++ == 0) first_start_ns = start_ns;
     total_ns += end_ns - start_ns;
     last_end_ns = end_ns;
-    packets_not_written += packets;
+    packets += lost_packets;
   }
+};
+
+// A time in which the capture dropped packets (daemon/service/capture_drops.h).
+struct DropEpisode {
+  std::int64_t from_ns = 0;
+  std::int64_t to_ns = 0;
+  std::uint64_t kernel = 0;  // by the kernel (its capture buffer was full) or the interfaces
+  std::uint64_t writer = 0;  // by tlsring's capture thread (its writer fell behind)
 };
 
 // How long it lasted, to the second ("6s", "1m5s"; "less than 1s").
@@ -73,6 +81,15 @@ std::string describe_untold_outages(const UntoldOutages& untold);
 // "N more time(s) between T1 and T2, 5m3s in all, no capture file could be written: ..."
 std::string describe_untold_write_outages(const UntoldOutages& untold);
 
+// "the capture is dropping packets: N packet(s) ... since about T1 (it goes on
+// until a look finds no new drops); what to do: ..."
+std::string describe_drops_starting(const DropEpisode& so_far);
+// "between T1 and T2 (6s) the capture dropped N packet(s): K by the kernel,
+// its capture buffer full, ...: the connections open then have gaps ...; what to do: ..."
+std::string describe_drop_episode(const DropEpisode& episode);
+// "the capture dropped packets N more time(s) between T1 and T2, P packet(s) in all: ..."
+std::string describe_untold_drop_episodes(const UntoldOutages& untold);
+
 // The capture ended before it was asked to, at `time_ns`: "ended early at T: ERROR ...".
 std::string describe_capture_failure(std::int64_t time_ns, const std::string& error);
 
@@ -80,5 +97,6 @@ std::string describe_capture_failure(std::int64_t time_ns, const std::string& er
 // from, and what a connection with a gap then should say and advise.
 decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage);
 decrypt::KnownCaptureLoss known_loss(const InterfaceOutage& outage);
+decrypt::KnownCaptureLoss known_loss(const DropEpisode& episode);
 
 }  // namespace tlsring::daemon

@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include "daemon/ring/part_recovery.h"
 #include "daemon/ring/ring_directory.h"
 #include "daemon/service/background_decryptor.h"
+#include "daemon/service/capture_drops.h"
 #include "daemon/service/capture_notes.h"
 #include "daemon/service/configured_keys.h"
 #include "daemon/service/decrypted_ledger.h"
@@ -131,7 +133,11 @@ class Service {
     ring_options.stop_at_ns = stop_at_ns_;
     recorder_ = std::make_unique<RingRecorder>(
         std::move(writer.value()), ring_options, *ledger_,
-        [this](const CompletedFile& file) { decryptor_->submit(file.path, file.sequence); },
+        [this](const CompletedFile& file) {
+          // First what the capture dropped while it was written: its gaps are explained then.
+          if (drops_ready_.load(std::memory_order_acquire)) tell_drops(drops_->look_before_handing_on(drop_counts()));
+          decryptor_->submit(file.path, file.sequence);
+        },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
     // On the writer thread; untold_write_outages_ is read after it ended.
     recorder_->set_outage_callback([this](const WriteOutage& outage) {
@@ -153,6 +159,8 @@ class Service {
     if (!pipeline.ok()) return fail_setup(pipeline.error().message);
     pipeline_ = std::move(pipeline.value());
     recorder_->set_counters_source([this] { return pipeline_->stats().kernel; });
+    drops_.emplace(started_ns_, std::chrono::nanoseconds(pipeline_options.counters_interval).count());
+    drops_ready_.store(true, std::memory_order_release);
 
     log_milestone("capturing on " + join(config_.capture.interfaces) + " with filter \"" + config_.capture.filter +
                   "\"; files in " + capture_dir_.string() + "; results in " + run_dir_.string() +
@@ -245,6 +253,26 @@ class Service {
     }
   }
 
+  DropCounts drop_counts() const {
+    const CaptureStats stats = pipeline_->stats();
+    return DropCounts{kernel_drops(stats), stats.user_dropped, system_now_ns()};
+  }
+
+  // On the event loop and on the writer thread. The first kToldEpisodes
+  // episodes are logged and go into the summary and the known losses; the
+  // rest are logged at debug level and counted into one line at the stop.
+  void tell_drops(const CaptureDrops::Found& found) {
+    const auto level = found.told ? spdlog::level::warn : spdlog::level::debug;
+    if (found.started) {
+      spdlog::log(level, "{}", describe_drops_starting(*found.started));
+    }
+    if (found.ended) {
+      spdlog::log(level, "{}", describe_drop_episode(*found.ended));
+      if (found.told) decryptor_->add_run_note("capture: " + describe_drop_episode(*found.ended));
+    }
+    if (found.part) decryptor_->add_known_loss(known_loss(*found.part));
+  }
+
   void on_capture_finished() {
     if (stopping_) return;
     const CaptureStats stats = pipeline_->stats();
@@ -265,6 +293,10 @@ class Service {
     notifier_.stopping();
     write_status();
     pipeline_->stop();
+    tell_drops(drops_->look_at_stop(drop_counts()));
+    if (const UntoldOutages untold = drops_->untold(); untold.count > 0) {
+      decryptor_->add_run_note("capture: " + describe_untold_drop_episodes(untold));
+    }
     const LostInterfaces::AtStop lost = lost_interfaces_.end_at_stop(system_now_ns());
     for (const InterfaceOutage& outage : lost.still_gone) {
       decryptor_->add_run_note("capture: " + describe_interface_outage(outage));
@@ -392,13 +424,7 @@ class Service {
       s.files_decrypted = decryptor_->files_decrypted();
       s.sessions = decryptor_->verdict_counts();
     }
-    const std::uint64_t drops = s.kernel_drops + s.user_drops;
-    if (drops > reported_drops_) {
-      spdlog::warn("{} packet(s) dropped since the last report ({} in the kernel, {} by tlsring in all): "
-                   "raise capture.buffer_size, or narrow capture.filter",
-                   drops - reported_drops_, s.kernel_drops, s.user_drops);
-      reported_drops_ = drops;
-    }
+    if (pipeline_ && !stopping_) tell_drops(drops_->look(drop_counts()));
     // Said once when it starts failing (a full disk fails it every few seconds) and once when it works again.
     if (Status written = write_status_file(status_file_path(config_), s); !written.ok()) {
       if (!status_write_failing_) spdlog::warn("{} (said once until it works again)", written.error().message);
@@ -438,7 +464,8 @@ class Service {
   std::string state_ = "starting";
   bool status_write_failing_ = false;
   bool stopping_ = false;
-  std::uint64_t reported_drops_ = 0;
+  std::optional<CaptureDrops> drops_;     // set once the pipeline runs
+  std::atomic<bool> drops_ready_{false};  // drops_ is set: for the writer thread
   int exit_status_ = kServiceExitOk;
 };
 

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/unique_fd.h"
+#include "tests/service/frame_sender.h"
 #include "tests/service/service_harness.h"
 #include "tests/support/skip.h"
 
@@ -46,48 +47,6 @@ class VethPair {
   std::string name_;
   bool made_ = false;
 };
-
-std::uint16_t checksum(const std::uint8_t* data, std::size_t size, std::uint32_t sum = 0) {
-  for (std::size_t i = 0; i + 1 < size; i += 2) sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
-  if (size % 2 != 0) sum += static_cast<std::uint32_t>(data[size - 1] << 8);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
-
-// Sends `count` Ethernet frames, IPv4 10.9.0.2:40000 -> 10.9.0.1:3000 TCP with
-// 8 bytes of payload, out of `interface`. Returns how many went out.
-int send_frames(const std::string& interface, int count) {
-  const tlsring::UniqueFd socket_fd(::socket(AF_PACKET, SOCK_RAW, 0));
-  if (!socket_fd) return 0;
-  sockaddr_ll address{};
-  address.sll_family = AF_PACKET;
-  address.sll_ifindex = static_cast<int>(::if_nametoindex(interface.c_str()));
-  address.sll_halen = 6;
-  int sent = 0;
-  for (int i = 0; i < count; ++i) {
-    std::uint8_t frame[14 + 20 + 20 + 8] = {0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00};
-    std::uint8_t* ip = frame + 14;
-    std::uint8_t* tcp = ip + 20;
-    const std::uint8_t ip_header[20] = {0x45, 0, 0, 48, 0, static_cast<std::uint8_t>(i), 0, 0, 64, 6, 0, 0,
-                                        10, 9, 0, 2, 10, 9, 0, 1};
-    std::memcpy(ip, ip_header, sizeof ip_header);
-    const std::uint16_t ip_sum = htons(checksum(ip, 20));
-    std::memcpy(ip + 10, &ip_sum, 2);
-    const std::uint8_t tcp_header[20] = {0x9c, 0x40, 0x0b, 0xb8, 0, 0, 0, static_cast<std::uint8_t>(i * 8),
-                                         0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0};
-    std::memcpy(tcp, tcp_header, sizeof tcp_header);
-    std::memcpy(tcp + 20, "message!", 8);
-    // The pseudo-header: source and destination address, protocol, TCP length.
-    constexpr std::uint32_t kPseudoHeaderSum = 0x0a09 + 0x0002 + 0x0a09 + 0x0001 + 6 + 28;
-    const std::uint16_t tcp_sum = htons(checksum(tcp, 28, kPseudoHeaderSum));
-    std::memcpy(tcp + 16, &tcp_sum, 2);
-    if (::sendto(socket_fd.get(), frame, sizeof frame, 0, reinterpret_cast<const sockaddr*>(&address),
-                 sizeof address) == static_cast<ssize_t>(sizeof frame)) {
-      ++sent;
-    }
-  }
-  return sent;
-}
 
 // The service capturing on a veth interface made for the test, rotating every second.
 class VethRun {
@@ -134,7 +93,7 @@ class VethRun {
 TEST_CASE("the capture interface disappears and comes back: capture goes on and the summary says for how long") {
   VethRun run("gone", "12s");
   const std::string& name = run.name;
-  const int before = send_frames(name + "p", 5);
+  const int before = send_tcp_frames(name + "p", 5);
   std::this_thread::sleep_for(1500ms);
   run.veth.remove();
   std::this_thread::sleep_for(3s);
@@ -142,7 +101,7 @@ TEST_CASE("the capture interface disappears and comes back: capture goes on and 
   run.veth.make();
   REQUIRE(run.veth.made());
   std::this_thread::sleep_for(3500ms);  // the service tries every 2 s
-  const int after = send_frames(name + "p", 7);
+  const int after = send_tcp_frames(name + "p", 7);
 
   const std::string log = run.exit_and_log();
   INFO(log);
@@ -178,12 +137,12 @@ TEST_CASE("the capture interface disappears for good: the run ends at stop_after
 
 TEST_CASE("the capture interface is taken down and up again: capture goes on without an outage") {
   VethRun run("down-up", "5s");
-  const int before = send_frames(run.name + "p", 3);
+  const int before = send_tcp_frames(run.name + "p", 3);
   REQUIRE(run_command("ip link set " + run.name + " down"));
   std::this_thread::sleep_for(1s);
   REQUIRE(run_command("ip link set " + run.name + " up"));
   std::this_thread::sleep_for(500ms);
-  const int after = send_frames(run.name + "p", 4);
+  const int after = send_tcp_frames(run.name + "p", 4);
 
   const std::string log = run.exit_and_log();
   INFO(log);

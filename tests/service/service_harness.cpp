@@ -215,7 +215,7 @@ std::filesystem::path write_service_config(const std::filesystem::path& dir, con
   const std::filesystem::path path = dir / "tlsring.yaml";
   std::ofstream out(path);
   out << "capture:\n  interfaces: [" << text.interface << "]\n  filter: \"tcp port " << text.port << "\"\n"
-      << "rotation:\n  every: " << text.rotation_every << "\n  min_free_space: " << text.min_free_space << "\n"
+      << (text.buffer_size.empty() ? "" : "  buffer_size: " + text.buffer_size + "\n") << "rotation:\n  every: " << text.rotation_every << "\n  min_free_space: " << text.min_free_space << "\n"
       << text.extra_rotation << "stop_after: " << text.stop_after << "\n"
       << "output:\n  directory: out\n  format: pcapng\n"
       << "decrypt:\n  workers: 2\n  keys:\n"

@@ -105,6 +105,7 @@ struct ServiceConfigText {
   std::string keys_yaml;            // the decrypt.keys list items, indented by 4
   std::uint16_t port = 3000;
   std::string interface = "lo";
+  std::string buffer_size;          // capture.buffer_size; empty: the default
   bool keep_raw = true;
 };
 std::filesystem::path write_service_config(const std::filesystem::path& dir, const ServiceConfigText& text);
