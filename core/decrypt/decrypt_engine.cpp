@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -400,13 +401,22 @@ DecryptEngine::~DecryptEngine() {
 }
 
 // A packet whose file records a drop count (pcapng epb_dropcount): the packets
-// lost fell between the packet before it and this one.
+// lost fell between the packet before it and this one. The first
+// kRecordedLossesTold places are known losses each; the rest are one, from the
+// first of them to the end, so that a file that records a drop at every packet
+// grows neither memory nor the search of every gap without bound.
 void DecryptEngine::add_recorded_loss(std::uint64_t dropped, std::int64_t timestamp_ns) {
+  if (recorded_losses_ > kRecordedLossesTold) return;
   KnownCaptureLoss loss;
   loss.from_ns = packet_number_ > 1 ? std::min(last_timestamp_ns_, timestamp_ns) : timestamp_ns;
   loss.to_ns = timestamp_ns;
   loss.what = "the capture file records that the capturing side lost " + std::to_string(dropped) +
               " packet(s) there (pcapng drop count)";
+  if (recorded_losses_++ == kRecordedLossesTold) {
+    loss.to_ns = std::numeric_limits<std::int64_t>::max();
+    loss.what = "the capture files record that the capturing side lost packets at more than " +
+                std::to_string(kRecordedLossesTold) + " places, there and later (pcapng drop counts)";
+  }
   loss.fix = "give the capture a writable disk with space free (a tlsring run says why in its summary.txt) and a "
              "large enough capture buffer";
   losses_.add(std::move(loss));

@@ -82,6 +82,10 @@ class DecryptEngine {
   // The capture ended: every open connection is closed and reported.
   void finish();
 
+  // Places the capture files record a drop count at that are known losses one
+  // by one; past them, one known loss covers the rest (add_recorded_loss).
+  static constexpr std::size_t kRecordedLossesTold = 256;
+
   // Packets read so far over all files; connection ids are these packet numbers.
   std::uint64_t packets_read() const { return packet_number_; }
   std::int64_t last_timestamp_ns() const { return last_timestamp_ns_; }
@@ -98,6 +102,7 @@ class DecryptEngine {
   const CaptureLosses* caller_losses_;
   std::size_t caller_losses_copied_ = 0;
   CaptureLosses losses_;
+  std::size_t recorded_losses_ = 0;  // places the files recorded a drop count at
   std::unique_ptr<Shard> inline_shard_;  // workers == 1
   std::unique_ptr<Pool> pool_;           // workers > 1
   std::uint64_t packet_number_ = 0;

@@ -6,6 +6,7 @@
 // its time is read from the capture file, not from the core.
 #include <catch2/catch.hpp>
 
+#include "core/capture/capture_writer.h"
 #include "core/decrypt/capture_losses.h"
 #include "tests/e2e/e2e_support.h"
 
@@ -75,6 +76,56 @@ struct LateGap {
   const fs::path file;
 };
 
+// Copies `from` to `to` behind `fillers` UDP frames, in the second before its
+// first packet, each of which records a drop count of 1.
+void copy_behind_recorded_drops(const fs::path& from, const fs::path& to, std::size_t fillers) {
+  auto reader = capture::CaptureReader::open(from);
+  REQUIRE(reader.ok());
+  auto writer = capture::CaptureWriter::create(to, capture::CaptureFormat::pcapng);
+  REQUIRE(writer.ok());
+  std::optional<std::uint32_t> interface_id;
+  for (capture::CaptureEvent e = (*reader)->next(); e.kind != capture::CaptureEvent::Kind::end; e = (*reader)->next()) {
+    REQUIRE(e.kind == capture::CaptureEvent::Kind::packet);
+    const capture::CapturePacket& p = e.packet;
+    if (!interface_id) {
+      auto id = (*writer)->add_interface(p.link_type);
+      REQUIRE(id.ok());
+      interface_id = *id;
+      // Ethernet, IPv4 10.99.0.2 -> 10.99.0.1, UDP 5353 -> 5353, 8 bytes.
+      std::vector<std::uint8_t> udp(14 + 20 + 8 + 8, 0);
+      const std::uint8_t headers[] = {0x08, 0x00, 0x45, 0, 0, 36, 0, 0, 0, 0, 64, 17, 0, 0, 10, 99, 0, 2, 10, 99, 0, 1,
+                                      0x14, 0xe9, 0x14, 0xe9, 0, 16};
+      std::copy(std::begin(headers), std::end(headers), udp.begin() + 12);
+      for (std::size_t i = 0; i < fillers; ++i) {
+        const std::int64_t at = p.timestamp_ns - 1'000'000'000 + static_cast<std::int64_t>(i) * 1000;
+        REQUIRE((*writer)->write_packet(at, *interface_id, udp, 0, 1).ok());
+      }
+    }
+    REQUIRE((*writer)->write_packet(p.timestamp_ns, *interface_id, p.data, 0, p.dropped_before).ok());
+  }
+  REQUIRE((*writer)->close().ok());
+}
+
+// `file`, which holds `gap`'s connection and records the drops itself, decrypts
+// (with one worker and two) to partially_decrypted with `reason_part` in its
+// reason and the fix for a capture that lost packets.
+void check_gap_explained_by_file(const LateGap& gap, const fs::path& file, const std::string& reason_part) {
+  const auto& connection = gap.scenario.connections.at(0);
+  for (unsigned workers : {1u, 2u}) {
+    INFO("workers " << workers);
+    decrypt::KeyStore keys;
+    keys.add_bound_key(to_endpoint(connection.server), load_key(gap.scenario.key_pem));
+    auto run = decrypt_files(keys, {file}, workers, nullptr);  // nothing known but what the file says
+    const RecordedConnection* got = find_connection(*run, connection);
+    REQUIRE(got != nullptr);
+    INFO(describe(*got));
+    CHECK(got->report.verdict == decrypt::Verdict::partially_decrypted);
+    CHECK(contains(got->report.reason, reason_part));
+    CHECK(contains(got->report.fix, "give the capture a writable disk with space free"));
+    CHECK_FALSE(contains(got->report.fix, "reduce packet loss"));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("Known capture loss: a gap in its time is explained by it and the fix is its own", "[e2e][partial]") {
@@ -125,8 +176,6 @@ TEST_CASE("Known capture loss: a gap in its time is explained by it and the fix 
 TEST_CASE("Known capture loss: a drop count recorded in the capture file explains the gap after it", "[e2e][partial]") {
   TempDir dir;
   const LateGap gap(dir.path(), true);
-  const auto& scenario = gap.scenario;
-  const auto& connection = scenario.connections.at(0);
   const fs::path& file = gap.file;
 
   // The file says it: the packet after the one left out records a drop count of 1.
@@ -139,20 +188,21 @@ TEST_CASE("Known capture loss: a drop count recorded in the capture file explain
   }
   CHECK(drop_counts == std::vector<std::uint64_t>{1});
 
-  for (unsigned workers : {1u, 2u}) {
-    INFO("workers " << workers);
-    decrypt::KeyStore keys;
-    keys.add_bound_key(to_endpoint(connection.server), load_key(scenario.key_pem));
-    auto run = decrypt_files(keys, {file}, workers, nullptr);  // nothing known but what the file says
-    const RecordedConnection* got = find_connection(*run, connection);
-    REQUIRE(got != nullptr);
-    INFO(describe(*got));
-    CHECK(got->report.verdict == decrypt::Verdict::partially_decrypted);
-    CHECK(contains(got->report.reason, "bytes not captured: the capture file records that the capturing side "
-                                       "lost 1 packet(s) there (pcapng drop count))"));
-    CHECK(contains(got->report.fix, "give the capture a writable disk with space free"));
-    CHECK_FALSE(contains(got->report.fix, "reduce packet loss"));
-  }
+  check_gap_explained_by_file(gap, file,
+                              "bytes not captured: the capture file records that the capturing side lost 1 packet(s) "
+                              "there (pcapng drop count))");
+}
+
+TEST_CASE("Known capture loss: a file that records drops everywhere still explains a late gap, from bounded losses",
+          "[e2e][partial]") {
+  TempDir dir;
+  const LateGap gap(dir.path(), true);
+  // Twice as many places as are kept one by one, all before the connection.
+  const fs::path file = dir.path() / "drops-everywhere.pcapng";
+  copy_behind_recorded_drops(gap.file, file, 2 * decrypt::DecryptEngine::kRecordedLossesTold);
+  check_gap_explained_by_file(gap, file,
+                              "bytes not captured: the capture files record that the capturing side lost packets at "
+                              "more than 256 places, there and later (pcapng drop counts))");
 }
 
 TEST_CASE("Known capture loss: a resumed session whose full handshake was not seen may have been lost then",
