@@ -37,9 +37,10 @@ std::optional<std::string> capability_status_text() {
 
 void name_current_thread(const char* name) { pthread_setname_np(pthread_self(), name); }
 
-void lower_current_thread_priority() {
+std::optional<std::string> lower_current_thread_priority() {
   // Linux takes a thread id for PRIO_PROCESS: the nice value is per thread.
-  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10) == 0) return std::nullopt;
+  return std::string("setpriority: ") + std::strerror(errno);
 }
 
 void release_pages(void* begin, std::size_t size) {

@@ -2,6 +2,8 @@
 #include <io.h>
 #include <malloc.h>
 
+#include <string>
+
 #include "daemon/platform/platform_windows_text.h"
 #include "daemon/platform/process.h"
 
@@ -30,7 +32,10 @@ std::optional<std::string> capability_status_text() { return std::nullopt; }
 
 bool running_as_root() { return false; }
 
-void lower_current_thread_priority() { (void)SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL); }
+std::optional<std::string> lower_current_thread_priority() {
+  if (SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL)) return std::nullopt;
+  return "SetThreadPriority failed (error " + std::to_string(GetLastError()) + ")";
+}
 
 void release_pages(void* begin, std::size_t size) {
   SYSTEM_INFO info;

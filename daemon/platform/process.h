@@ -47,10 +47,11 @@ std::optional<std::string> capability_status_text();
 void name_current_thread(const char* name);
 
 // Lowers the calling thread's scheduling priority, for background work that
-// must yield to capture and to the host's own services. Failures are ignored.
+// must yield to capture and to the host's own services. Returns why it could
+// not (a seccomp filter without setpriority answers EPERM), or nothing.
 //   Linux:   setpriority(PRIO_PROCESS, thread id, 10) (nice 10).
 //   Windows: SetThreadPriority(THREAD_PRIORITY_BELOW_NORMAL).
-void lower_current_thread_priority();
+std::optional<std::string> lower_current_thread_priority();
 
 // Hands the pages inside [begin, begin + size) back to the operating system;
 // the memory stays allocated and reads back as zeros (Linux) or as anything

@@ -79,7 +79,11 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
   // The engine is used on this thread only.
   boost::asio::post(*thread_, [this] {
     platform::name_current_thread("tlsring-decrypt");
-    platform::lower_current_thread_priority();
+    if (const std::optional<std::string> why = platform::lower_current_thread_priority()) {
+      spdlog::warn("decryption runs at the capture's priority: lowering it failed ({}); under systemd, the unit's "
+                   "SystemCallFilter must allow setpriority (systemd/tlsring.service does)",
+                   *why);
+    }
     decrypt::EngineOptions engine_options;
     engine_options.workers = std::max(1u, options_.workers);
     engine_options.known_losses = &known_losses_;
