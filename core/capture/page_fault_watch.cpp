@@ -31,7 +31,7 @@ struct WatchedRange {
 static_assert(std::atomic<std::uintptr_t>::is_always_lock_free && std::atomic<std::size_t>::is_always_lock_free);
 
 std::array<WatchedRange, PageFaultWatch::kMaxWatched> g_ranges;
-struct sigaction g_previous {};  // SIGBUS's disposition before the handler, set once before it is
+struct sigaction g_previous {};  // SIGBUS's disposition before the handler: set as it is installed, once
 std::uintptr_t g_page_size = 4096;
 
 void note_fault(WatchedRange& range, std::size_t offset) {

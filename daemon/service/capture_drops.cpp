@@ -40,6 +40,12 @@ CaptureDrops::Found CaptureDrops::look_at_stop(const DropCounts& counts) {
   return ended;
 }
 
+std::optional<DropEpisode> CaptureDrops::under_way() const {
+  std::lock_guard lock(mutex_);
+  if (!open_) return std::nullopt;
+  return open_->whole;
+}
+
 UntoldOutages CaptureDrops::untold() const {
   std::lock_guard lock(mutex_);
   return untold_;

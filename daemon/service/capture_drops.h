@@ -54,6 +54,8 @@ class CaptureDrops {
   Found look_before_handing_on(const DropCounts& counts);
   // The last look, at the stop: the episode under way ends with it.
   Found look_at_stop(const DropCounts& counts);
+  // The episode under way at the last look, as far as it went (for the status file).
+  std::optional<DropEpisode> under_way() const;
   // The episodes past kToldEpisodes, for one line at the stop.
   UntoldOutages untold() const;
 

@@ -403,6 +403,11 @@ class Service {
       const CaptureStats capture = pipeline_->stats();
       s.kernel_drops = kernel_drops(capture);
       s.user_drops = capture.user_dropped;
+      if (!stopping_) tell_drops(drops_->look(DropCounts{s.kernel_drops, s.user_drops, s.updated_ns}));
+      // The lowest of the errors below: a disk that cannot be written may be why.
+      if (const std::optional<DropEpisode> dropping = drops_->under_way()) {
+        s.last_error = describe_drops_starting(*dropping);
+      }
       if (!capture.error.empty()) s.last_error = capture.error;
     }
     if (std::string lost = lost_interfaces_.status_text(reopen_interval_text()); !lost.empty()) {
@@ -424,7 +429,6 @@ class Service {
       s.files_decrypted = decryptor_->files_decrypted();
       s.sessions = decryptor_->verdict_counts();
     }
-    if (pipeline_ && !stopping_) tell_drops(drops_->look(drop_counts()));
     // Said once when it starts failing (a full disk fails it every few seconds) and once when it works again.
     if (Status written = write_status_file(status_file_path(config_), s); !written.ok()) {
       if (!status_write_failing_) spdlog::warn("{} (said once until it works again)", written.error().message);
@@ -439,6 +443,7 @@ class Service {
     if (const std::string gone = lost_interfaces_.names(); !gone.empty()) {
       status_line += "; interface gone, capture on it waits: " + gone;
     }
+    if (pipeline_ && drops_->under_way()) status_line += "; dropping packets";
     notifier_.status(status_line);
   }
 

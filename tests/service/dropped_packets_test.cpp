@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -30,6 +32,7 @@ TEST_CASE("packets the kernel drops: the log and the summary tell when and how m
   REQUIRE(wait_until_capturing(dir.out(), 5s));
 
   int flooded = 0;
+  bool status_told = false;
   TrafficOptions options;
   options.duration = 7000ms;
   options.interval = 250ms;  // the long connection sends while the service is stopped
@@ -41,10 +44,19 @@ TEST_CASE("packets the kernel drops: the log and the summary tell when and how m
     flooded = send_tcp_frames("lo", 20000, 1000);
     std::this_thread::sleep_for(1500ms);
     service.signal(SIGCONT);
+    // While the episode goes on (until the look after the one that finds the
+    // drops, 2 s later), the status file says so.
+    for (int wait = 0; wait < 80 && !status_told; ++wait) {
+      std::ifstream status(dir.out() / "status.json");
+      const std::string text((std::istreambuf_iterator<char>(status)), std::istreambuf_iterator<char>());
+      status_told = text.find("\"last_error\": \"the capture is dropping packets: ") != std::string::npos;
+      std::this_thread::sleep_for(50ms);
+    }
   };
   auto traffic = run_traffic(dir.keys(), options);
   REQUIRE(traffic.ok());
   CHECK(flooded == 20000);
+  CHECK(status_told);
 
   const auto exit_status = service.wait(30s);
   const std::string log = read_text(dir.path() / "service.log");

@@ -40,14 +40,17 @@ TEST_CASE("a drop episode runs from the look before the first drops to the last 
   CHECK_FALSE(started.ended);
   CHECK_FALSE(started.part);  // given to the decryption when it ends, or when a file is handed on
 
+  check_episode(drops.under_way(), 1, 4, 5, 0);
   const CaptureDrops::Found going_on = drops.look(counts(8, 2, 6));
   CHECK_FALSE(going_on.started);
   CHECK_FALSE(going_on.ended);
+  check_episode(drops.under_way(), 1, 6, 8, 2);
 
   const CaptureDrops::Found ended = drops.look(counts(8, 2, 8));
   check_episode(ended.ended, 1, 6, 8, 2);
   check_episode(ended.part, 1, 6, 8, 2);
   CHECK(ended.told);
+  CHECK_FALSE(drops.under_way());
   CHECK(drops.untold().count == 0);
 
   CHECK_FALSE(drops.look(counts(8, 2, 10)).ended);  // nothing new: no episode
