@@ -53,13 +53,21 @@ std::string unreadable_from(std::size_t offset) {
 
 }  // namespace
 
+// Where reading a mapped file must stop, and why, once it must: a truncation
+// (the pages past the new end are gone), else a page that could not be read
+// (it and any other such page read as zeros).
+std::optional<BufferedFile::MappedDamage> BufferedFile::mapped_damage() const {
+  const std::optional<std::size_t> shrunk = mapping_->shrunk_to();
+  const std::optional<std::size_t> fault = mapping_->fault_offset();
+  if (shrunk) return MappedDamage{std::min(*shrunk, fault.value_or(*shrunk)), truncated_to(*shrunk)};
+  if (fault) return MappedDamage{*fault, unreadable_from(*fault)};
+  return std::nullopt;
+}
+
 std::string BufferedFile::read_error() const {
   if (read_error_.empty() && mapping_) {
-    // Since the last window was mapped: a truncation explains whatever the
-    // reader found wrong, the pages past the new end read as zeros; otherwise
-    // a page that could not be read did.
-    if (const std::optional<std::size_t> shrunk = mapping_->shrunk_to()) return truncated_to(*shrunk);
-    if (const std::optional<std::size_t> fault = mapping_->fault_offset()) return unreadable_from(*fault);
+    // Since the last window was mapped: what went wrong explains whatever the reader found wrong.
+    if (const std::optional<MappedDamage> damage = mapped_damage()) return damage->why;
   }
   return read_error_;
 }
@@ -105,16 +113,10 @@ std::span<const std::uint8_t> BufferedFile::fill_mapped(std::size_t n) {
   const std::uint64_t needed_from = holding_ ? std::min<std::uint64_t>(begin_, released_before_) : begin_;
   if (needed_from >= mapping_->dropped_before() + kDropStep) mapping_->drop_before(static_cast<std::size_t>(needed_from));
   if (!at_eof_) {
-    if (const std::optional<std::size_t> shrunk = mapping_->shrunk_to(); shrunk && *shrunk < readable_) {
-      // The pages past the new end are gone (they would read as zeros): read up to it.
-      read_error_ = truncated_to(*shrunk);
-      readable_ = *shrunk;
-      end_ = std::clamp(readable_, begin_, end_);
-    }
-    if (const std::optional<std::size_t> fault = mapping_->fault_offset(); fault && *fault < readable_) {
-      // The pages from there on read as zeros: the records end before them.
-      if (read_error_.empty()) read_error_ = unreadable_from(*fault);
-      readable_ = *fault;
+    if (std::optional<MappedDamage> damage = mapped_damage(); damage && damage->stop_at < readable_) {
+      // The records end before the pages that are gone or read as zeros.
+      if (read_error_.empty()) read_error_ = std::move(damage->why);
+      readable_ = damage->stop_at;
       end_ = std::clamp(readable_, begin_, end_);
     }
     if (end_ < readable_) {

@@ -99,6 +99,11 @@ class BufferedFile {
   BufferedFile(std::FILE* file, FileMapping mapping);
   std::span<const std::uint8_t> fill_slow(std::size_t n);
   std::span<const std::uint8_t> fill_mapped(std::size_t n);
+  struct MappedDamage {
+    std::size_t stop_at;  // no record may reach past it
+    std::string why;
+  };
+  std::optional<MappedDamage> mapped_damage() const;
   void move_tail_to_front();
 
   std::unique_ptr<std::FILE, FileCloser> file_;

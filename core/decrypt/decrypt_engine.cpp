@@ -407,16 +407,14 @@ DecryptEngine::~DecryptEngine() {
 // grows neither memory nor the search of every gap without bound.
 void DecryptEngine::add_recorded_loss(std::uint64_t dropped, std::int64_t timestamp_ns) {
   if (recorded_losses_ > kRecordedLossesTold) return;
+  const bool and_later = recorded_losses_++ == kRecordedLossesTold;
   KnownCaptureLoss loss;
   loss.from_ns = packet_number_ > 1 ? std::min(last_timestamp_ns_, timestamp_ns) : timestamp_ns;
-  loss.to_ns = timestamp_ns;
-  loss.what = "the capture file records that the capturing side lost " + std::to_string(dropped) +
-              " packet(s) there (pcapng drop count)";
-  if (recorded_losses_++ == kRecordedLossesTold) {
-    loss.to_ns = std::numeric_limits<std::int64_t>::max();
-    loss.what = "the capture files record that the capturing side lost packets at more than " +
-                std::to_string(kRecordedLossesTold) + " places, there and later (pcapng drop counts)";
-  }
+  loss.to_ns = and_later ? std::numeric_limits<std::int64_t>::max() : timestamp_ns;
+  loss.what = and_later ? "the capture files record that the capturing side lost packets at more than " +
+                              std::to_string(kRecordedLossesTold) + " places, there and later (pcapng drop counts)"
+                        : "the capture file records that the capturing side lost " + std::to_string(dropped) +
+                              " packet(s) there (pcapng drop count)";
   loss.fix = "give the capture a writable disk with space free (a tlsring run says why in its summary.txt) and a "
              "large enough capture buffer";
   losses_.add(std::move(loss));

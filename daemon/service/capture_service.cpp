@@ -399,15 +399,15 @@ class Service {
     s.stop_at_ns = stop_at_ns_.value_or(0);
     s.config = config_.source.string();
     s.output_directory = config_.output.directory.string();
+    std::optional<DropEpisode> dropping;
     if (pipeline_) {
       const CaptureStats capture = pipeline_->stats();
       s.kernel_drops = kernel_drops(capture);
       s.user_drops = capture.user_dropped;
       if (!stopping_) tell_drops(drops_->look(DropCounts{s.kernel_drops, s.user_drops, s.updated_ns}));
       // The lowest of the errors below: a disk that cannot be written may be why.
-      if (const std::optional<DropEpisode> dropping = drops_->under_way()) {
-        s.last_error = describe_drops_starting(*dropping);
-      }
+      dropping = drops_->under_way();
+      if (dropping) s.last_error = describe_drops_starting(*dropping);
       if (!capture.error.empty()) s.last_error = capture.error;
     }
     if (std::string lost = lost_interfaces_.status_text(reopen_interval_text()); !lost.empty()) {
@@ -443,7 +443,7 @@ class Service {
     if (const std::string gone = lost_interfaces_.names(); !gone.empty()) {
       status_line += "; interface gone, capture on it waits: " + gone;
     }
-    if (pipeline_ && drops_->under_way()) status_line += "; dropping packets";
+    if (dropping) status_line += "; dropping packets";
     notifier_.status(status_line);
   }
 

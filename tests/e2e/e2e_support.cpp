@@ -110,32 +110,38 @@ std::vector<fs::path> capture_paths(const testgen::GeneratedScenario& scenario) 
   return out;
 }
 
-void copy_capture_without(const fs::path& from, const fs::path& to,
-                          const std::function<bool(const capture::CapturePacket&)>& leave_out, bool record_drops) {
+void rewrite_capture(const fs::path& from, const fs::path& to, const PacketRewrite& write) {
   auto reader = capture::CaptureReader::open(from);
   REQUIRE(reader.ok());
   auto writer = capture::CaptureWriter::create(to, capture::CaptureFormat::pcapng);
   REQUIRE(writer.ok());
   std::optional<std::uint32_t> interface_id;
-  std::uint64_t left_out = 0;
   for (;;) {
     const capture::CaptureEvent event = (*reader)->next();
     if (event.kind == capture::CaptureEvent::Kind::end) break;
     REQUIRE(event.kind == capture::CaptureEvent::Kind::packet);
-    const auto& packet = event.packet;
-    if (leave_out(packet)) {
-      ++left_out;
-      continue;
-    }
     if (!interface_id) {
-      auto id = (*writer)->add_interface(packet.link_type);
+      auto id = (*writer)->add_interface(event.packet.link_type);
       REQUIRE(id.ok());
       interface_id = *id;
     }
-    const std::uint64_t dropped_before = record_drops ? std::exchange(left_out, 0) : 0;
-    REQUIRE((*writer)->write_packet(packet.timestamp_ns, *interface_id, packet.data, 0, dropped_before).ok());
+    write(**writer, *interface_id, event.packet);
   }
   REQUIRE((*writer)->close().ok());
+}
+
+void copy_capture_without(const fs::path& from, const fs::path& to,
+                          const std::function<bool(const capture::CapturePacket&)>& leave_out, bool record_drops) {
+  std::uint64_t left_out = 0;
+  rewrite_capture(from, to, [&](capture::CaptureWriter& writer, std::uint32_t interface_id,
+                                const capture::CapturePacket& packet) {
+    if (leave_out(packet)) {
+      ++left_out;
+      return;
+    }
+    const std::uint64_t dropped_before = record_drops ? std::exchange(left_out, 0) : 0;
+    REQUIRE(writer.write_packet(packet.timestamp_ns, interface_id, packet.data, 0, dropped_before).ok());
+  });
 }
 
 std::string read_bytes(const fs::path& path) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/capture/capture_reader.h"
+#include "core/capture/capture_writer.h"
 #include "core/decrypt/decrypt_engine.h"
 #include "core/decrypt/key_store.h"
 #include "core/decrypt/session_sink.h"
@@ -92,6 +93,13 @@ struct Decryption {
 std::unique_ptr<Decryption> decrypt_files(decrypt::KeyStore& keys, const std::vector<fs::path>& files,
                                           unsigned workers = 1, const decrypt::CaptureLosses* known_losses = nullptr);
 std::vector<fs::path> capture_paths(const testgen::GeneratedScenario& scenario);
+
+// Copies capture `from` (a single link type) to `to` (pcapng) packet by
+// packet: `write` gets the writer, the interface every packet goes on, and
+// each packet in capture order, and writes what it likes for it.
+using PacketRewrite =
+    std::function<void(capture::CaptureWriter&, std::uint32_t interface_id, const capture::CapturePacket&)>;
+void rewrite_capture(const fs::path& from, const fs::path& to, const PacketRewrite& write);
 
 // Copies capture `from` to `to` (pcapng) without the packets `leave_out`
 // returns true for; they are seen in capture order. With `record_drops`, the

@@ -6,7 +6,6 @@
 // its time is read from the capture file, not from the core.
 #include <catch2/catch.hpp>
 
-#include "core/capture/capture_writer.h"
 #include "core/decrypt/capture_losses.h"
 #include "tests/e2e/e2e_support.h"
 
@@ -79,18 +78,10 @@ struct LateGap {
 // Copies `from` to `to` behind `fillers` UDP frames, in the second before its
 // first packet, each of which records a drop count of 1.
 void copy_behind_recorded_drops(const fs::path& from, const fs::path& to, std::size_t fillers) {
-  auto reader = capture::CaptureReader::open(from);
-  REQUIRE(reader.ok());
-  auto writer = capture::CaptureWriter::create(to, capture::CaptureFormat::pcapng);
-  REQUIRE(writer.ok());
-  std::optional<std::uint32_t> interface_id;
-  for (capture::CaptureEvent e = (*reader)->next(); e.kind != capture::CaptureEvent::Kind::end; e = (*reader)->next()) {
-    REQUIRE(e.kind == capture::CaptureEvent::Kind::packet);
-    const capture::CapturePacket& p = e.packet;
-    if (!interface_id) {
-      auto id = (*writer)->add_interface(p.link_type);
-      REQUIRE(id.ok());
-      interface_id = *id;
+  bool first = true;
+  rewrite_capture(from, to, [&](capture::CaptureWriter& writer, std::uint32_t interface_id,
+                                const capture::CapturePacket& p) {
+    if (std::exchange(first, false)) {
       // Ethernet, IPv4 10.99.0.2 -> 10.99.0.1, UDP 5353 -> 5353, 8 bytes.
       std::vector<std::uint8_t> udp(14 + 20 + 8 + 8, 0);
       const std::uint8_t headers[] = {0x08, 0x00, 0x45, 0, 0, 36, 0, 0, 0, 0, 64, 17, 0, 0, 10, 99, 0, 2, 10, 99, 0, 1,
@@ -98,12 +89,11 @@ void copy_behind_recorded_drops(const fs::path& from, const fs::path& to, std::s
       std::copy(std::begin(headers), std::end(headers), udp.begin() + 12);
       for (std::size_t i = 0; i < fillers; ++i) {
         const std::int64_t at = p.timestamp_ns - 1'000'000'000 + static_cast<std::int64_t>(i) * 1000;
-        REQUIRE((*writer)->write_packet(at, *interface_id, udp, 0, 1).ok());
+        REQUIRE(writer.write_packet(at, interface_id, udp, 0, 1).ok());
       }
     }
-    REQUIRE((*writer)->write_packet(p.timestamp_ns, *interface_id, p.data, 0, p.dropped_before).ok());
-  }
-  REQUIRE((*writer)->close().ok());
+    REQUIRE(writer.write_packet(p.timestamp_ns, interface_id, p.data, 0, p.dropped_before).ok());
+  });
 }
 
 // `file`, which holds `gap`'s connection and records the drops itself, decrypts

@@ -6,8 +6,6 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -47,9 +45,8 @@ TEST_CASE("packets the kernel drops: the log and the summary tell when and how m
     // While the episode goes on (until the look after the one that finds the
     // drops, 2 s later), the status file says so.
     for (int wait = 0; wait < 80 && !status_told; ++wait) {
-      std::ifstream status(dir.out() / "status.json");
-      const std::string text((std::istreambuf_iterator<char>(status)), std::istreambuf_iterator<char>());
-      status_told = text.find("\"last_error\": \"the capture is dropping packets: ") != std::string::npos;
+      const std::string status = read_text(dir.out() / "status.json");
+      status_told = status.find("\"last_error\": \"the capture is dropping packets: ") != std::string::npos;
       std::this_thread::sleep_for(50ms);
     }
   };
