@@ -7,7 +7,7 @@
 //    not a pcap/pcapng file ("FILE: not a pcap or pcapng capture (starts with ...)").
 //  - next() yields packets and pcapng Decryption Secrets Blocks in file order.
 //    A packet's `data` view stays valid until the following next() call, or,
-//    or, after hold_views(), until release_before() passes it.
+//    after hold_views(), until release_before() passes it.
 //  - A file cut short (a crash while writing) ends with CaptureEvent::Kind::truncated
 //    after every whole record before the cut; a corrupt record in the middle ends
 //    the same way, with `warning` saying where. No input makes it crash or loop.
@@ -26,8 +26,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/capture/file_mapping.h"
 #include "core/result.h"
@@ -74,6 +76,19 @@ struct CaptureEvent {
 
 constexpr std::uint32_t kSecretsTypeTlsKeyLog = 0x544c534b;
 
+// What an Interface Statistics Block says: the counters a capturing program
+// read from one interface, usually when it closed the file.
+struct InterfaceStatistics {
+  std::uint32_t interface_id = 0;
+  // When the counters were read, and from when they count (isb_starttime;
+  // else from the file's start). Both are absent when the block's times
+  // cannot be placed among the file's packets (see statistics_at_end()).
+  std::optional<std::int64_t> timestamp_ns;
+  std::optional<std::int64_t> start_ns;
+  std::optional<std::uint64_t> received; // isb_ifrecv
+  std::optional<std::uint64_t> dropped;  // isb_ifdrop + isb_osdrop, when either is given
+};
+
 class CaptureReader {
  public:
   virtual ~CaptureReader() = default;
@@ -91,6 +106,16 @@ class CaptureReader {
   virtual bool hold_views() { return false; }
   virtual std::uint64_t offset() const { return 0; }
   virtual void release_before(std::uint64_t /*offset*/) {}
+  // The Interface Statistics Blocks that end a pcapng file (dumpcap, Wireshark
+  // and tlsring write them when they close a file), read ahead of the packets,
+  // so that a loss they count is known before the gaps it may explain. Ask
+  // once the first packet has been read: the interfaces of its section give
+  // the blocks' time units (in a file of several sections, those of the first
+  // section with packets stand for the last one's). The times are taken in
+  // the interface's unit, or in microseconds when only that puts them after
+  // the first packet (dumpcap 4.0 writes them so, whatever if_tsresol says).
+  // Empty for pcap, a pipe, and a file that does not end with such blocks.
+  virtual std::vector<InterfaceStatistics> statistics_at_end() { return {}; }
   // Frames read so far (1-based number of the last packet returned).
   virtual std::uint64_t packets_read() const = 0;
   virtual const std::filesystem::path& path() const = 0;

@@ -132,7 +132,9 @@ Result<std::uint32_t> CaptureWriter::add_interface(std::uint32_t link_type, std:
     blocks::encode_idb(idb, link_type, snaplen, name);
     if (auto status = append(idb); !status) return status.error();
   }
-  interfaces_.push_back(Interface{link_type, snaplen, false, 0, 0, std::nullopt});
+  Interface& added = interfaces_.emplace_back();
+  added.link_type = link_type;
+  added.snaplen = snaplen;
   return static_cast<std::uint32_t>(interfaces_.size() - 1);
 }
 
@@ -222,14 +224,15 @@ Status CaptureWriter::write_secrets(std::uint32_t secrets_type,
 
 Status CaptureWriter::set_interface_statistics(std::uint32_t interface_id, std::uint64_t received,
                                                std::uint64_t dropped,
-                                               std::optional<std::int64_t> timestamp_ns) {
+                                               std::optional<std::int64_t> timestamp_ns,
+                                               std::optional<std::int64_t> since_ns) {
   if (error_) return *error_;
   if (fd_ < 0) return make_error(path_.string() + ": capture file already closed");
   if (interface_id >= interfaces_.size()) {
     return make_error(path_.string() + ": statistics for undeclared interface " +
                       std::to_string(interface_id));
   }
-  if (timestamp_ns && *timestamp_ns < 0) {
+  if ((timestamp_ns && *timestamp_ns < 0) || (since_ns && *since_ns < 0)) {
     return make_error(path_.string() + ": statistics timestamp before 1970");
   }
   Interface& iface = interfaces_[interface_id];
@@ -237,6 +240,7 @@ Status CaptureWriter::set_interface_statistics(std::uint32_t interface_id, std::
   iface.received = received;
   iface.dropped = dropped;
   iface.statistics_timestamp_ns = timestamp_ns;
+  iface.statistics_since_ns = since_ns;
   return {};
 }
 
@@ -267,11 +271,12 @@ Status CaptureWriter::write_statistics_blocks() {
   for (std::size_t id = 0; id < interfaces_.size(); ++id) {
     const Interface& iface = interfaces_[id];
     if (!iface.has_statistics) continue;
-    std::uint8_t isb[blocks::kIsbSize];
-    blocks::encode_isb(isb, static_cast<std::uint32_t>(id),
-                       iface.statistics_timestamp_ns.value_or(last_timestamp_ns_), iface.received,
-                       iface.dropped);
-    if (auto status = append(isb); !status) return status;
+    std::uint8_t isb[blocks::kIsbMaxSize];
+    const std::span<std::uint8_t> block(isb, blocks::isb_size(iface.statistics_since_ns.has_value()));
+    blocks::encode_isb(block, static_cast<std::uint32_t>(id),
+                       iface.statistics_timestamp_ns.value_or(last_timestamp_ns_), iface.statistics_since_ns,
+                       iface.received, iface.dropped);
+    if (auto status = append(block); !status) return status;
   }
   return {};
 }

@@ -111,11 +111,13 @@ class CaptureWriter {
   Status write_secrets(std::uint32_t secrets_type, std::span<const std::uint8_t> secrets);
 
   // Counters for `interface_id`, written at close() as an Interface Statistics
-  // Block stamped `timestamp_ns` (default: the latest packet timestamp written).
+  // Block stamped `timestamp_ns` (default: the latest packet timestamp written),
+  // with isb_starttime `since_ns` when the counters count from that time.
   // A later call replaces the earlier values.
   Status set_interface_statistics(std::uint32_t interface_id, std::uint64_t received,
                                   std::uint64_t dropped,
-                                  std::optional<std::int64_t> timestamp_ns = std::nullopt);
+                                  std::optional<std::int64_t> timestamp_ns = std::nullopt,
+                                  std::optional<std::int64_t> since_ns = std::nullopt);
 
   // Hands the buffered bytes to the operating system (no fsync), so that a
   // reader of the file sees every record written so far.
@@ -138,6 +140,7 @@ class CaptureWriter {
     std::uint64_t received = 0;
     std::uint64_t dropped = 0;
     std::optional<std::int64_t> statistics_timestamp_ns;  // nullopt: latest packet's
+    std::optional<std::int64_t> statistics_since_ns;
   };
 
   CaptureWriter(std::filesystem::path path, CaptureFormat format, int fd, Options options);

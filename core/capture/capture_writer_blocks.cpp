@@ -55,9 +55,17 @@ constexpr std::uint16_t kOptEndOfOpt = 0;
 constexpr std::uint16_t kShbUserAppl = 4;
 constexpr std::uint16_t kIfName = 2;
 constexpr std::uint16_t kIfTsresol = 9;
+constexpr std::uint16_t kIsbStartTime = 2;
 constexpr std::uint16_t kIsbIfRecv = 4;
 constexpr std::uint16_t kIsbIfDrop = 5;
 constexpr std::uint16_t kEpbDropCount = 4;
+
+// A pcapng timestamp in nanosecond ticks (if_tsresol 9): upper 32 bits first.
+void timestamp(LeOut& out, std::int64_t timestamp_ns) {
+  const auto ticks = static_cast<std::uint64_t>(timestamp_ns);
+  out.u32(static_cast<std::uint32_t>(ticks >> 32));
+  out.u32(static_cast<std::uint32_t>(ticks));
+}
 
 // Option strings are limited by their 16-bit length field.
 std::string_view clip(std::string_view s) { return s.substr(0, 0xfff0); }
@@ -143,12 +151,10 @@ void encode_epb(std::span<std::uint8_t> out, std::uint32_t interface_id, std::in
                 std::span<const std::uint8_t> captured, std::uint32_t original_length,
                 std::uint64_t dropped_before) {
   const std::size_t total = epb_size(captured.size(), dropped_before);
-  const auto ts = static_cast<std::uint64_t>(timestamp_ns);
   LeOut o(out);
   begin_block(o, kBlockEnhancedPacket, total);
   o.u32(interface_id);
-  o.u32(static_cast<std::uint32_t>(ts >> 32));
-  o.u32(static_cast<std::uint32_t>(ts));
+  timestamp(o, timestamp_ns);
   o.u32(static_cast<std::uint32_t>(captured.size()));
   o.u32(original_length);
   o.bytes(captured);
@@ -177,13 +183,17 @@ void encode_dsb(std::span<std::uint8_t> out, std::uint32_t secrets_type,
 }
 
 void encode_isb(std::span<std::uint8_t> out, std::uint32_t interface_id, std::int64_t timestamp_ns,
-                std::uint64_t received, std::uint64_t dropped) {
-  const auto ts = static_cast<std::uint64_t>(timestamp_ns);
+                std::optional<std::int64_t> start_ns, std::uint64_t received, std::uint64_t dropped) {
+  const std::size_t total = isb_size(start_ns.has_value());
   LeOut o(out);
-  begin_block(o, kBlockInterfaceStatistics, kIsbSize);
+  begin_block(o, kBlockInterfaceStatistics, total);
   o.u32(interface_id);
-  o.u32(static_cast<std::uint32_t>(ts >> 32));
-  o.u32(static_cast<std::uint32_t>(ts));
+  timestamp(o, timestamp_ns);
+  if (start_ns) {
+    o.u16(kIsbStartTime);
+    o.u16(8);
+    timestamp(o, *start_ns);  // upper half first, as the block's own timestamp
+  }
   o.u16(kIsbIfRecv);
   o.u16(8);
   o.u64(received);
@@ -192,7 +202,7 @@ void encode_isb(std::span<std::uint8_t> out, std::uint32_t interface_id, std::in
   o.u64(dropped);
   o.u16(kOptEndOfOpt);
   o.u16(0);
-  end_block(o, kIsbSize);
+  end_block(o, total);
 }
 
 }  // namespace tlsring::capture::blocks

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -60,9 +61,11 @@ constexpr std::size_t dsb_size(std::size_t secrets) { return 20 + pad4(secrets);
 void encode_dsb(std::span<std::uint8_t> out, std::uint32_t secrets_type,
                 std::span<const std::uint8_t> secrets);
 
-// Interface Statistics Block with isb_ifrecv and isb_ifdrop.
-constexpr std::size_t kIsbSize = 52;
+// Interface Statistics Block with isb_ifrecv and isb_ifdrop, and with
+// isb_starttime when the counters count from a known time.
+constexpr std::size_t isb_size(bool has_start) { return has_start ? 64 : 52; }
+constexpr std::size_t kIsbMaxSize = isb_size(true);
 void encode_isb(std::span<std::uint8_t> out, std::uint32_t interface_id, std::int64_t timestamp_ns,
-                std::uint64_t received, std::uint64_t dropped);
+                std::optional<std::int64_t> start_ns, std::uint64_t received, std::uint64_t dropped);
 
 }  // namespace tlsring::capture::blocks

@@ -11,6 +11,10 @@ constexpr std::uint16_t kOptEndOfOptions = 0;
 constexpr std::uint16_t kOptIfTsresol = 9;
 constexpr std::uint16_t kOptIfTsoffset = 14;
 constexpr std::uint16_t kEpbDropCount = 4;
+constexpr std::uint16_t kIsbStartTime = 2;
+constexpr std::uint16_t kIsbIfRecv = 4;
+constexpr std::uint16_t kIsbIfDrop = 5;
+constexpr std::uint16_t kIsbOsDrop = 7;
 
 constexpr std::size_t pad4(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
 
@@ -162,6 +166,50 @@ Result<PcapngPacket> parse_simple_packet(Bytes body, bool big_endian, std::uint3
   packet.original_length = *original;
   packet.data = *reader.bytes(captured);
   return packet;
+}
+
+Result<PcapngStatistics> parse_interface_statistics(Bytes body, bool big_endian) {
+  EndianReader reader(body, big_endian);
+  auto interface_id = reader.u32();
+  auto high = reader.u32();
+  auto low = reader.u32();
+  if (!interface_id || !high || !low) return make_error("interface statistics block too short");
+  PcapngStatistics statistics;
+  statistics.interface_id = *interface_id;
+  statistics.timestamp_ticks = (std::uint64_t{*high} << 32) | *low;
+  for_each_option(reader, [&](std::uint16_t code, Bytes value) {
+    if (value.size() != 8) return;
+    EndianReader v(value, big_endian);
+    switch (code) {
+      case kIsbStartTime: {  // a timestamp: upper 32 bits first, as in the block
+        const std::uint64_t upper = *v.u32();
+        statistics.start_ticks = (upper << 32) | *v.u32();
+        break;
+      }
+      case kIsbIfRecv: statistics.received = *v.u64(); break;
+      case kIsbIfDrop: statistics.interface_drops = *v.u64(); break;
+      case kIsbOsDrop: statistics.os_drops = *v.u64(); break;
+      default: break;
+    }
+  });
+  return statistics;
+}
+
+std::vector<Bytes> trailing_statistics_blocks(Bytes tail, bool big_endian) {
+  std::vector<Bytes> bodies;
+  std::size_t end = tail.size();
+  while (end >= kPcapngMinBlockLength) {
+    const std::uint32_t length = *EndianReader(tail.subspan(end - 4), big_endian).u32();
+    if (length < kPcapngMinBlockLength || length % 4 != 0 || length > end) break;
+    const Bytes block = tail.subspan(end - length, length);
+    if (*EndianReader(block, big_endian).u32() != kBlockInterfaceStatistics) break;
+    auto body = pcapng_block_body(block, big_endian);
+    if (!body) break;
+    bodies.push_back(*body);
+    end -= length;
+  }
+  std::reverse(bodies.begin(), bodies.end());
+  return bodies;
 }
 
 Result<PcapngSecrets> parse_decryption_secrets(Bytes body, bool big_endian) {

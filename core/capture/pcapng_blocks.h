@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/bytes/byte_reader.h"
 #include "core/capture/timestamp.h"
@@ -20,6 +21,7 @@ enum PcapngBlockType : std::uint32_t {
   kBlockInterfaceDescription = 0x00000001,
   kBlockObsoletePacket = 0x00000002,  // "Packet Block", replaced by the EPB
   kBlockSimplePacket = 0x00000003,
+  kBlockInterfaceStatistics = 0x00000005,
   kBlockEnhancedPacket = 0x00000006,
   kBlockDecryptionSecrets = 0x0000000a,
 };
@@ -64,6 +66,25 @@ Result<PcapngPacket> parse_enhanced_packet(Bytes body, bool big_endian);
 Result<PcapngPacket> parse_obsolete_packet(Bytes body, bool big_endian);
 // The captured length is min(original length, body, snaplen of interface 0).
 Result<PcapngPacket> parse_simple_packet(Bytes body, bool big_endian, std::uint32_t snaplen);
+
+// Interface Statistics Block: the counters a capturing program read from one
+// interface (usually when it closed the file). Times are in the interface's
+// ticks; the counters count from isb_starttime when it is given.
+struct PcapngStatistics {
+  std::uint32_t interface_id = 0;
+  std::uint64_t timestamp_ticks = 0;             // when the counters were read
+  std::optional<std::uint64_t> start_ticks;      // isb_starttime
+  std::optional<std::uint64_t> received;         // isb_ifrecv
+  std::optional<std::uint64_t> interface_drops;  // isb_ifdrop: lost for lack of resources (the kernel's buffer)
+  std::optional<std::uint64_t> os_drops;         // isb_osdrop: lost by the operating system
+};
+Result<PcapngStatistics> parse_interface_statistics(Bytes body, bool big_endian);
+
+// The Interface Statistics Blocks that end a file, found by walking back from
+// its end over the blocks' trailing lengths: `tail` is the file's last bytes.
+// Returns their bodies in file order; stops at the first other block, or at a
+// block that does not lie wholly in `tail` or whose framing does not hold.
+std::vector<Bytes> trailing_statistics_blocks(Bytes tail, bool big_endian);
 
 struct PcapngSecrets {
   std::uint32_t secrets_type = 0;

@@ -1,6 +1,9 @@
 #include "core/capture/pcapng_reader.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <limits>
 
 #include "core/capture/endian_reader.h"
 
@@ -21,6 +24,32 @@ std::string describe_block(std::uint32_t type) {
       return std::string("a pcapng block of type 0x") + hex;
     }
   }
+}
+
+// The last min(size, n) bytes of a regular file, read apart from the reader's
+// own stream; empty for a pipe or when they cannot be read.
+std::vector<std::uint8_t> read_file_tail(const std::filesystem::path& path, std::size_t n) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return {};
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) return {};
+  std::vector<std::uint8_t> tail(static_cast<std::size_t>(std::min<std::uintmax_t>(size, n)));
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(size - tail.size()));
+  in.read(reinterpret_cast<char*>(tail.data()), static_cast<std::streamsize>(tail.size()));
+  if (!in) return {};
+  return tail;
+}
+
+// Statistics read at `read_at` (counting from `start`) belong with a file whose
+// first packet came at `first_packet`: read after it (a second's leeway for
+// clocks), within a year of it, and not before they started counting.
+bool statistics_times_fit(std::int64_t read_at, std::optional<std::int64_t> start, std::int64_t first_packet) {
+  constexpr std::int64_t kSecond = 1'000'000'000;
+  constexpr std::int64_t kYear = 366 * 24 * 3600 * kSecond;
+  std::int64_t after = 0;  // read_at - first_packet; out of the int64 range fits nothing
+  if (__builtin_sub_overflow(read_at, first_packet, &after) || after < -kSecond || after > kYear) return false;
+  return !start || *start <= read_at;
 }
 
 }  // namespace
@@ -109,6 +138,41 @@ Status PcapngReader::handle_block(std::uint32_t type, Bytes body, bool big_endia
   }
 }
 
+std::vector<InterfaceStatistics> PcapngReader::statistics_at_end() {
+  const std::vector<std::uint8_t> tail = read_file_tail(path_, kStatisticsTail);
+  std::vector<InterfaceStatistics> found;
+  for (const Bytes body : trailing_statistics_blocks(tail, big_endian_)) {
+    auto parsed = parse_interface_statistics(body, big_endian_);
+    if (!parsed || parsed->interface_id >= interfaces_.size()) continue;
+    const PcapngInterface& interface = interfaces_[parsed->interface_id];
+    InterfaceStatistics statistics;
+    statistics.interface_id = parsed->interface_id;
+    if (first_timestamp_ns_) {
+      for (const TimestampUnit unit : {interface.unit, TimestampUnit{}}) {
+        const std::int64_t read_at = ticks_to_ns(parsed->timestamp_ticks, unit, interface.offset_seconds);
+        const std::optional<std::int64_t> start =
+            parsed->start_ticks ? std::optional(ticks_to_ns(*parsed->start_ticks, unit, interface.offset_seconds))
+                                : std::nullopt;
+        if (statistics_times_fit(read_at, start, *first_timestamp_ns_)) {
+          statistics.timestamp_ns = read_at;
+          statistics.start_ns = start;
+          break;
+        }
+      }
+    }
+    statistics.received = parsed->received;
+    if (parsed->interface_drops || parsed->os_drops) {
+      const std::uint64_t by_interface = parsed->interface_drops.value_or(0);
+      const std::uint64_t by_os = parsed->os_drops.value_or(0);
+      statistics.dropped = by_os > std::numeric_limits<std::uint64_t>::max() - by_interface
+                               ? std::numeric_limits<std::uint64_t>::max()
+                               : by_interface + by_os;
+    }
+    found.push_back(statistics);
+  }
+  return found;
+}
+
 Status PcapngReader::packet_from(const Result<PcapngPacket>& parsed, CaptureEvent& event) {
   if (!parsed) return parsed.error();
   const PcapngPacket& packet = *parsed;
@@ -121,6 +185,7 @@ Status PcapngReader::packet_from(const Result<PcapngPacket>& parsed, CaptureEven
   if (packet.has_timestamp) {
     last_timestamp_ns_ = ticks_to_ns(packet.timestamp_ticks, interface.unit, interface.offset_seconds);
   }
+  if (!first_timestamp_ns_) first_timestamp_ns_ = last_timestamp_ns_;
   event = packet_event(last_timestamp_ns_, interface.link_type, packet.interface_id, packet.original_length,
                        packet.data);
   event.packet.dropped_before = packet.dropped_before;

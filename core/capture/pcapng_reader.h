@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/capture/file_capture_reader.h"
@@ -21,6 +22,12 @@ class PcapngReader final : public FileCaptureReader {
   // `file` is positioned at byte 0 of a file that starts with a Section Header Block.
   static std::unique_ptr<CaptureReader> create(std::filesystem::path path, BufferedFile file);
 
+  // statistics_at_end() reads at most this many bytes at the end of the file:
+  // hundreds of statistics blocks.
+  static constexpr std::size_t kStatisticsTail = std::size_t{64} << 10;
+
+  std::vector<InterfaceStatistics> statistics_at_end() override;
+
  private:
   PcapngReader(std::filesystem::path path, BufferedFile file)
       : FileCaptureReader(std::move(path), std::move(file)) {}
@@ -32,6 +39,7 @@ class PcapngReader final : public FileCaptureReader {
   bool big_endian_ = false;
   std::vector<PcapngInterface> interfaces_;
   std::int64_t last_timestamp_ns_ = 0;
+  std::optional<std::int64_t> first_timestamp_ns_;
 };
 
 }  // namespace tlsring::capture

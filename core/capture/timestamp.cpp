@@ -1,5 +1,7 @@
 #include "core/capture/timestamp.h"
 
+#include <chrono>
+#include <cstdio>
 #include <limits>
 
 namespace tlsring::capture {
@@ -108,6 +110,20 @@ std::int64_t seconds_to_ns(std::uint64_t seconds, std::uint64_t fraction, std::u
     return kMax;
   }
   return clamp_to_int64(sum);
+}
+
+std::string utc_second_text(std::int64_t time_ns) {
+  using namespace std::chrono;
+  const sys_seconds time = floor<seconds>(sys_time<nanoseconds>(nanoseconds(time_ns)));
+  const sys_days day = floor<days>(time);
+  const year_month_day date(day);
+  const hh_mm_ss clock(time - day);
+  char text[40];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()));
+  return text;
 }
 
 }  // namespace tlsring::capture

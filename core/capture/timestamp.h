@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace tlsring::capture {
 
@@ -24,5 +25,9 @@ std::int64_t ticks_to_ns(std::uint64_t ticks, TimestampUnit unit, std::int64_t o
 
 // seconds * 10^9 + fraction * fraction_to_ns (pcap records), clamped.
 std::int64_t seconds_to_ns(std::uint64_t seconds, std::uint64_t fraction, std::uint32_t fraction_to_ns);
+
+// "2026-12-07T00:58:07Z": a time to the second, as a person looks for it in a
+// message (transcripts keep nanoseconds: core/output/transcript_format.h).
+std::string utc_second_text(std::int64_t time_ns);
 
 }  // namespace tlsring::capture

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/capture/capture_reader.h"
+#include "core/capture/timestamp.h"
 #include "core/crypto/key_schedule.h"
 #include "core/decrypt/tls_connection.h"
 #include "core/net/packet_decoder.h"
@@ -384,7 +385,11 @@ class DecryptEngine::Pool {
 };
 
 DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions options)
-    : keys_(keys), sink_(sink), caller_losses_(options.known_losses), read_method_(options.read_method) {
+    : keys_(keys),
+      sink_(sink),
+      caller_losses_(options.known_losses),
+      losses_from_file_statistics_(options.losses_from_file_statistics),
+      read_method_(options.read_method) {
   keys_.start_capture();
   options.known_losses = &losses_;
   if (options.workers <= 1) {
@@ -418,6 +423,60 @@ void DecryptEngine::add_recorded_loss(std::uint64_t dropped, std::int64_t timest
   loss.fix = "give the capture a writable disk with space free (a tlsring run says why in its summary.txt) and a "
              "large enough capture buffer";
   losses_.add(std::move(loss));
+}
+
+// The drops that a file's closing statistics count, summed over its
+// interfaces, become one known loss over the time they cover: from when the
+// counters started (isb_starttime, else the file's first packet) or from the
+// previous file's count of the same capture, which they then count on from,
+// to when they were read. Counts whose time is not known are only told.
+void DecryptEngine::add_statistics_loss(const std::vector<capture::InterfaceStatistics>& statistics,
+                                        std::int64_t first_packet_ns, FileSummary& summary) {
+  std::uint64_t dropped = 0;
+  bool placed = true;
+  std::int64_t from_ns = std::numeric_limits<std::int64_t>::max();
+  std::int64_t to_ns = std::numeric_limits<std::int64_t>::min();
+  for (const capture::InterfaceStatistics& counted : statistics) {
+    if (!counted.dropped) continue;
+    std::uint64_t added = *counted.dropped;
+    std::int64_t since = counted.start_ns.value_or(first_packet_ns);
+    const auto earlier = counted_drops_.find(counted.interface_id);
+    if (earlier != counted_drops_.end() && earlier->second.start_ns && earlier->second.start_ns == counted.start_ns &&
+        earlier->second.dropped <= added) {
+      added -= earlier->second.dropped;
+      since = earlier->second.timestamp_ns;
+    }
+    if (counted.timestamp_ns) {
+      counted_drops_[counted.interface_id] = CountedDrops{counted.start_ns, *counted.dropped, *counted.timestamp_ns};
+    }
+    if (added == 0) continue;
+    dropped = added > std::numeric_limits<std::uint64_t>::max() - dropped ? std::numeric_limits<std::uint64_t>::max()
+                                                                           : dropped + added;
+    if (!counted.timestamp_ns) {
+      placed = false;
+      continue;
+    }
+    from_ns = std::min({from_ns, since, *counted.timestamp_ns});
+    to_ns = std::max({to_ns, since, *counted.timestamp_ns});
+  }
+  if (dropped == 0) return;
+  summary.dropped_by_capture = dropped;
+  std::string what = "the capture dropped " + std::to_string(dropped) + " packet(s)";
+  if (!placed) {
+    summary.warnings.push_back(summary.path.string() + ": " + what +
+                               ", by the interface statistics at the file's end (their times do not fit the "
+                               "file's packets, so no gap is put down to them)");
+    return;
+  }
+  what += " between " + capture::utc_second_text(from_ns) + " and " + capture::utc_second_text(to_ns);
+  losses_.add(KnownCaptureLoss{
+      from_ns, to_ns,
+      "capture file " + summary.path.filename().string() + " records that " + what + " (its interface statistics)",
+      "capture with a larger capture buffer (dumpcap -B, tcpdump -B, or tlsring's capture.buffer_size) and a "
+      "filter limited to the server's port, so that the capture keeps up"});
+  summary.warnings.push_back(summary.path.string() + ": " + what +
+                             ", by the interface statistics at the file's end; a connection with a gap in that "
+                             "time may have lost its bytes there");
 }
 
 Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
@@ -460,7 +519,11 @@ Result<FileSummary> DecryptEngine::add_file(const std::filesystem::path& path) {
       continue;
     }
     const capture::CapturePacket& packet = event.packet;
-    if (summary.packets++ == 0) summary.first_timestamp_ns = packet.timestamp_ns;
+    if (summary.packets++ == 0) {
+      summary.first_timestamp_ns = packet.timestamp_ns;
+      // Before the first packet reaches a connection, as the drop counts below.
+      if (losses_from_file_statistics_) add_statistics_loss(reader.statistics_at_end(), packet.timestamp_ns, summary);
+    }
     ++packet_number_;
     // Added before the packet reaches a connection: every gap that can
     // overlap it is found at this packet or later.

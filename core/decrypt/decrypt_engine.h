@@ -25,10 +25,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/capture/capture_reader.h"
 #include "core/capture/file_mapping.h"
 #include "core/decrypt/capture_losses.h"
 #include "core/decrypt/key_store.h"
@@ -49,7 +52,10 @@ struct FileSummary {
   // Capture times of the file's first and last packets (when packets > 0).
   std::int64_t first_timestamp_ns = 0;
   std::int64_t last_timestamp_ns = 0;
-  std::vector<std::string> warnings;     // truncation, bad DSB text, unknown link types
+  // Packets the file's closing statistics say the capturing side dropped, past
+  // those the previous file of the same capture counted (0 when it says none).
+  std::uint64_t dropped_by_capture = 0;
+  std::vector<std::string> warnings;     // truncation, bad DSB text, unknown link types, drops
 };
 
 struct EngineOptions {
@@ -63,6 +69,11 @@ struct EngineOptions {
   // shrink while it is read: the service's own completed capture files, not
   // files another program may still rewrite (core/capture/file_mapping.h).
   capture::ReadMethod read_method = capture::ReadMethod::copy;
+  // Drops that the Interface Statistics Blocks at a file's end count (what
+  // dumpcap and Wireshark write) become a known loss over the time they cover,
+  // and a warning of the file. The service turns this off: it knows when its
+  // own capture dropped packets to a few seconds (daemon/service/capture_drops.h).
+  bool losses_from_file_statistics = true;
 };
 
 class DecryptEngine {
@@ -95,6 +106,8 @@ class DecryptEngine {
   class Pool;
 
   void add_recorded_loss(std::uint64_t dropped, std::int64_t timestamp_ns);
+  void add_statistics_loss(const std::vector<capture::InterfaceStatistics>& statistics,
+                           std::int64_t first_packet_ns, FileSummary& summary);
 
   KeyStore& keys_;
   SessionSink& sink_;
@@ -103,6 +116,15 @@ class DecryptEngine {
   std::size_t caller_losses_copied_ = 0;
   CaptureLosses losses_;
   std::size_t recorded_losses_ = 0;  // places the files recorded a drop count at
+  // The last drop count a file's statistics gave per interface id: a ring's
+  // next file may count on from the same start (dumpcap's counters do).
+  struct CountedDrops {
+    std::optional<std::int64_t> start_ns;
+    std::uint64_t dropped = 0;
+    std::int64_t timestamp_ns = 0;
+  };
+  std::map<std::uint32_t, CountedDrops> counted_drops_;
+  bool losses_from_file_statistics_;
   std::unique_ptr<Shard> inline_shard_;  // workers == 1
   std::unique_ptr<Pool> pool_;           // workers > 1
   std::uint64_t packet_number_ = 0;

@@ -154,8 +154,10 @@ Status RingWriter::write_statistics(std::int64_t end_ns, std::span<const Interfa
     const InterfaceCounters& close = at_close[id];
     const std::uint64_t received = since(open.received, close.received);
     const std::uint64_t dropped = since(open.dropped, close.dropped) + since(open.if_dropped, close.if_dropped);
+    // The counters count from the file's start, when counters_at_open_ were read.
     auto status = writer_->set_interface_statistics(static_cast<std::uint32_t>(id), received, dropped,
-                                                    std::max<std::int64_t>(end_ns, 0));
+                                                    std::max<std::int64_t>(end_ns, 0),
+                                                    std::max<std::int64_t>(start_ns_, 0));
     if (!status) return status;
   }
   return {};
@@ -209,7 +211,7 @@ void RingWriter::forget_file() {
 std::uint64_t RingWriter::current_size() const {
   if (!writer_) return 0;
   const std::uint64_t statistics =
-      is_pcapng(options_.format) ? capture::blocks::kIsbSize * options_.interfaces.size() : 0;
+      is_pcapng(options_.format) ? capture::blocks::kIsbMaxSize * options_.interfaces.size() : 0;
   return writer_->bytes_written() + run_.size + statistics;
 }
 

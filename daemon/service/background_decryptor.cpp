@@ -91,6 +91,10 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
     // afterwards (deleting one leaves a mapping intact), so they can be
     // mapped instead of copied: the decryptor's largest cost per packet.
     engine_options.read_method = capture::ReadMethod::map;
+    // The drop episodes in known_losses_ say to a few seconds when the capture
+    // dropped packets; the statistics at each file's end would only say that
+    // it did some time within the file.
+    engine_options.losses_from_file_statistics = false;
     engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
   });
 }

@@ -4,17 +4,12 @@
 #include <utility>
 
 #include "config/duration.h"
-#include "core/output/transcript_format.h"
+#include "core/capture/timestamp.h"
 
 namespace tlsring::daemon {
 namespace {
 
-// "2026-12-07T00:58:07Z": to the second, which is what a person looks for.
-std::string utc_second(std::int64_t time_ns) {
-  const std::string full = output::format_utc_timestamp(time_ns);
-  const std::size_t dot = full.find('.');
-  return dot == std::string::npos ? full : full.substr(0, dot) + "Z";
-}
+using capture::utc_second_text;
 
 constexpr const char* kFixWritableDisk =
     "keep the disk of output.directory writable, with space free (rotation.min_free_space deletes the oldest "
@@ -30,8 +25,8 @@ constexpr const char* kFixDrops =
 
 // "N more time(s) between T1 and T2": the outages past those told one by one.
 std::string more_times(const UntoldOutages& untold) {
-  return std::to_string(untold.count) + " more time(s) between " + utc_second(untold.first_start_ns) + " and " +
-         utc_second(untold.last_end_ns);
+  return std::to_string(untold.count) + " more time(s) between " + utc_second_text(untold.first_start_ns) + " and " +
+         utc_second_text(untold.last_end_ns);
 }
 
 decrypt::KnownCaptureLoss loss_of(std::int64_t from_ns, std::int64_t to_ns, std::string what, const char* fix) {
@@ -57,12 +52,12 @@ std::string dropped_packets(const DropEpisode& episode) {
 }  // namespace
 
 std::string describe_drops_starting(const DropEpisode& so_far) {
-  return "the capture is dropping packets: " + dropped_packets(so_far) + " since about " + utc_second(so_far.from_ns) +
+  return "the capture is dropping packets: " + dropped_packets(so_far) + " since about " + utc_second_text(so_far.from_ns) +
          "; what to do: " + kFixDrops;
 }
 
 std::string describe_drop_episode(const DropEpisode& episode) {
-  return "between " + utc_second(episode.from_ns) + " and " + utc_second(episode.to_ns) + " (" +
+  return "between " + utc_second_text(episode.from_ns) + " and " + utc_second_text(episode.to_ns) + " (" +
          outage_length(episode.from_ns, episode.to_ns) + ") the capture dropped " + dropped_packets(episode) +
          ": the connections open then have gaps, and those that began and ended then may be missing from this "
          "report; what to do: " + kFixDrops;
@@ -75,8 +70,8 @@ std::string describe_untold_drop_episodes(const UntoldOutages& untold) {
 
 decrypt::KnownCaptureLoss known_loss(const DropEpisode& episode) {
   return loss_of(episode.from_ns, episode.to_ns,
-                 "the capture dropped " + dropped_packets(episode) + " between " + utc_second(episode.from_ns) +
-                     " and " + utc_second(episode.to_ns),
+                 "the capture dropped " + dropped_packets(episode) + " between " + utc_second_text(episode.from_ns) +
+                     " and " + utc_second_text(episode.to_ns),
                  kFixDrops);
 }
 
@@ -89,7 +84,7 @@ std::string outage_length(std::int64_t start_ns, std::int64_t end_ns) {
 std::string outage_length(const WriteOutage& outage) { return outage_length(outage.start_ns, outage.end_ns); }
 
 std::string describe_interface_outage(const InterfaceOutage& outage) {
-  return "from " + utc_second(outage.start_ns) + " to " + utc_second(outage.end_ns) +
+  return "from " + utc_second_text(outage.start_ns) + " to " + utc_second_text(outage.end_ns) +
          (outage.until_stop ? " (the stop)" : "") + ", " + outage_length(outage.start_ns, outage.end_ns) +
          ", interface \"" + outage.interface_name + "\" delivered no packets (" + outage.cause +
          "). Nothing that passed it then was captured: the connections open then have gaps, and those that began "
@@ -97,7 +92,7 @@ std::string describe_interface_outage(const InterfaceOutage& outage) {
 }
 
 std::string describe_outage(const WriteOutage& outage) {
-  std::string text = "from " + utc_second(outage.start_ns) + " to " + utc_second(outage.end_ns) +
+  std::string text = "from " + utc_second_text(outage.start_ns) + " to " + utc_second_text(outage.end_ns) +
                      (outage.until_stop ? " (the stop)" : "") + ", " + outage_length(outage) +
                      ", no capture file could be written: " + outage.cause + ". ";
   if (outage.packets_not_written == 0) return text + "No packet arrived in that time.";
@@ -107,7 +102,7 @@ std::string describe_outage(const WriteOutage& outage) {
 }
 
 std::string describe_capture_failure(std::int64_t time_ns, const std::string& error) {
-  return "ended early, at " + utc_second(time_ns) + ": " + error +
+  return "ended early, at " + utc_second_text(time_ns) + ": " + error +
          "; nothing after that was captured, and the service exited with status 1 (systemd's Restart=on-failure "
          "starts it again)";
 }
@@ -115,8 +110,8 @@ std::string describe_capture_failure(std::int64_t time_ns, const std::string& er
 decrypt::KnownCaptureLoss known_loss(const WriteOutage& outage) {
   const std::int64_t from_ns = std::min(outage.lost_from_ns, outage.start_ns);
   return loss_of(from_ns, outage.end_ns,
-                 "tlsring could not write its capture files from " + utc_second(from_ns) + " to " +
-                     utc_second(outage.end_ns) + " (summary.txt says why)",
+                 "tlsring could not write its capture files from " + utc_second_text(from_ns) + " to " +
+                     utc_second_text(outage.end_ns) + " (summary.txt says why)",
                  kFixWritableDisk);
 }
 
@@ -135,8 +130,8 @@ std::string describe_untold_write_outages(const UntoldOutages& untold) {
 
 decrypt::KnownCaptureLoss known_loss(const InterfaceOutage& outage) {
   return loss_of(outage.start_ns, outage.end_ns,
-                 "capture on interface \"" + outage.interface_name + "\" stopped from " + utc_second(outage.start_ns) +
-                     " to " + utc_second(outage.end_ns) + " (the interface was gone; summary.txt says more)",
+                 "capture on interface \"" + outage.interface_name + "\" stopped from " + utc_second_text(outage.start_ns) +
+                     " to " + utc_second_text(outage.end_ns) + " (the interface was gone; summary.txt says more)",
                  kFixInterfaceGone);
 }
 

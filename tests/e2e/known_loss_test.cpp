@@ -6,6 +6,8 @@
 // its time is read from the capture file, not from the core.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "core/decrypt/capture_losses.h"
 #include "tests/e2e/e2e_support.h"
 
@@ -96,24 +98,92 @@ void copy_behind_recorded_drops(const fs::path& from, const fs::path& to, std::s
   });
 }
 
-// `file`, which holds `gap`'s connection and records the drops itself, decrypts
-// (with one worker and two) to partially_decrypted with `reason_part` in its
-// reason and the fix for a capture that lost packets.
-void check_gap_explained_by_file(const LateGap& gap, const fs::path& file, const std::string& reason_part) {
+constexpr const char* kFixRecordedDrops = "give the capture a writable disk with space free";
+constexpr const char* kFixStatisticsDrops = "capture with a larger capture buffer (dumpcap -B, tcpdump -B";
+
+// `files`, which hold `gap`'s connection and record the drops themselves,
+// decrypt (with one worker and two) to partially_decrypted with `reason_part`
+// in the reason and `fix_part` in the fix for a capture that lost packets.
+void check_gap_explained_by_files(const LateGap& gap, const std::vector<fs::path>& files,
+                                  const std::string& reason_part, const std::string& fix_part) {
   const auto& connection = gap.scenario.connections.at(0);
   for (unsigned workers : {1u, 2u}) {
     INFO("workers " << workers);
     decrypt::KeyStore keys;
     keys.add_bound_key(to_endpoint(connection.server), load_key(gap.scenario.key_pem));
-    auto run = decrypt_files(keys, {file}, workers, nullptr);  // nothing known but what the file says
+    auto run = decrypt_files(keys, files, workers, nullptr);  // nothing known but what the files say
     const RecordedConnection* got = find_connection(*run, connection);
     REQUIRE(got != nullptr);
     INFO(describe(*got));
     CHECK(got->report.verdict == decrypt::Verdict::partially_decrypted);
     CHECK(contains(got->report.reason, reason_part));
-    CHECK(contains(got->report.fix, "give the capture a writable disk with space free"));
+    CHECK(contains(got->report.fix, fix_part));
     CHECK_FALSE(contains(got->report.fix, "reduce packet loss"));
   }
+}
+
+// The capture times of the packets of `file`, and of the server's data segments among them.
+struct PacketTimes {
+  std::vector<std::int64_t> all;
+  std::vector<std::int64_t> server_data;
+};
+PacketTimes packet_times(const fs::path& file, std::uint16_t server_port) {
+  PacketTimes times;
+  auto reader = capture::CaptureReader::open(file);
+  REQUIRE(reader.ok());
+  for (capture::CaptureEvent e = (*reader)->next(); e.kind == capture::CaptureEvent::Kind::packet;
+       e = (*reader)->next()) {
+    times.all.push_back(e.packet.timestamp_ns);
+    if (source_port(e.packet.data) == server_port && tcp_payload(e.packet.data) > 0) {
+      times.server_data.push_back(e.packet.timestamp_ns);
+    }
+  }
+  REQUIRE(!times.all.empty());
+  return times;
+}
+
+// Copies the packets of `from` captured in [from_ns, to_ns) to `to`.
+void copy_time_range(const fs::path& from, const fs::path& to, std::int64_t from_ns, std::int64_t to_ns) {
+  rewrite_capture(from, to, [&](capture::CaptureWriter& writer, std::uint32_t interface_id,
+                                const capture::CapturePacket& p) {
+    if (p.timestamp_ns < from_ns || p.timestamp_ns >= to_ns) return;
+    REQUIRE(writer.write_packet(p.timestamp_ns, interface_id, p.data, 0, p.dropped_before).ok());
+  });
+}
+
+// Appends to `file` an Interface Statistics Block for its interface 0, as a
+// capturing program writes one when it closes the file: the counters read at
+// tick `read_at`, counting from tick `start`, with isb_ifdrop `dropped`.
+void append_statistics(const fs::path& file, std::uint64_t read_at, std::uint64_t start, std::uint64_t dropped) {
+  std::vector<std::uint8_t> block;  // little-endian, as the writer's section
+  const auto u16 = [&](std::uint16_t v) {
+    block.push_back(static_cast<std::uint8_t>(v));
+    block.push_back(static_cast<std::uint8_t>(v >> 8));
+  };
+  const auto u32 = [&](std::uint64_t v) {
+    for (int shift = 0; shift < 32; shift += 8) block.push_back(static_cast<std::uint8_t>(v >> shift));
+  };
+  const auto ticks = [&](std::uint64_t v) {  // upper half first
+    u32(v >> 32);
+    u32(v & 0xffffffffu);
+  };
+  u32(5);  // Interface Statistics Block
+  u32(52);
+  u32(0);  // interface 0
+  ticks(read_at);
+  u16(2);  // isb_starttime
+  u16(8);
+  ticks(start);
+  u16(5);  // isb_ifdrop
+  u16(8);
+  u32(dropped & 0xffffffffu);
+  u32(dropped >> 32);
+  u16(0);  // end of options
+  u16(0);
+  u32(52);
+  std::ofstream out(file, std::ios::binary | std::ios::app);
+  out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size()));
+  REQUIRE(out.good());
 }
 
 }  // namespace
@@ -178,9 +248,10 @@ TEST_CASE("Known capture loss: a drop count recorded in the capture file explain
   }
   CHECK(drop_counts == std::vector<std::uint64_t>{1});
 
-  check_gap_explained_by_file(gap, file,
-                              "bytes not captured: the capture file records that the capturing side lost 1 packet(s) "
-                              "there (pcapng drop count))");
+  check_gap_explained_by_files(gap, {file},
+                               "bytes not captured: the capture file records that the capturing side lost 1 packet(s) "
+                               "there (pcapng drop count))",
+                               kFixRecordedDrops);
 }
 
 TEST_CASE("Known capture loss: a file that records drops everywhere still explains a late gap, from bounded losses",
@@ -190,9 +261,10 @@ TEST_CASE("Known capture loss: a file that records drops everywhere still explai
   // Twice as many places as are kept one by one, all before the connection.
   const fs::path file = dir.path() / "drops-everywhere.pcapng";
   copy_behind_recorded_drops(gap.file, file, 2 * decrypt::DecryptEngine::kRecordedLossesTold);
-  check_gap_explained_by_file(gap, file,
-                              "bytes not captured: the capture files record that the capturing side lost packets at "
-                              "more than 256 places, there and later (pcapng drop counts))");
+  check_gap_explained_by_files(gap, {file},
+                               "bytes not captured: the capture files record that the capturing side lost packets at "
+                               "more than 256 places, there and later (pcapng drop counts))",
+                               kFixRecordedDrops);
 }
 
 TEST_CASE("Known capture loss: a resumed session whose full handshake was not seen may have been lost then",
@@ -228,5 +300,111 @@ TEST_CASE("Known capture loss: a resumed session whose full handshake was not se
     CHECK(contains(got->report.fix, "keep the disk writable; else: capture from before the clients connect") ==
           loss_known);
     CHECK(contains(got->report.fix, "capture from before the clients connect"));
+  }
+}
+
+TEST_CASE("Capture statistics: drops that the statistics at the file's end count explain a gap in their time",
+          "[e2e][partial]") {
+  TempDir dir;
+  const LateGap gap(dir.path(), false);
+  const PacketTimes times = packet_times(gap.file, gap.scenario.connections.at(0).server.port);
+  const auto start = static_cast<std::uint64_t>(times.all.front() - 1'000'000'000);
+  const auto read_at = static_cast<std::uint64_t>(times.all.back() + 1'000'000'000);
+  // In the interface's unit (nanoseconds here), and in microseconds whatever
+  // the interface says, as dumpcap 4.0 writes them.
+  for (const std::uint64_t tick_ns : {std::uint64_t{1}, std::uint64_t{1000}}) {
+    INFO("tick " << tick_ns << " ns");
+    const fs::path file = dir.path() / ("with-statistics-" + std::to_string(tick_ns) + ".pcapng");
+    fs::copy_file(gap.file, file, fs::copy_options::overwrite_existing);
+    append_statistics(file, read_at / tick_ns, start / tick_ns, 7);
+    check_gap_explained_by_files(gap, {file},
+                                 "bytes not captured: capture file " + file.filename().string() +
+                                     " records that the capture dropped 7 packet(s) between ",
+                                 kFixStatisticsDrops);
+
+    decrypt::KeyStore keys;
+    auto run = decrypt_files(keys, {file});
+    REQUIRE(run->files.size() == 1);
+    CHECK(run->files[0].dropped_by_capture == 7);
+    REQUIRE(run->files[0].warnings.size() == 1);
+    CHECK(contains(run->files[0].warnings[0], ": the capture dropped 7 packet(s) between "));
+    CHECK(contains(run->files[0].warnings[0], "by the interface statistics at the file's end"));
+  }
+}
+
+TEST_CASE("Capture statistics: statistics that count no drops leave a gap to packet loss on the way",
+          "[e2e][partial]") {
+  TempDir dir;
+  const LateGap gap(dir.path(), false);
+  const PacketTimes times = packet_times(gap.file, gap.scenario.connections.at(0).server.port);
+  const fs::path file = dir.path() / "no-drops.pcapng";
+  fs::copy_file(gap.file, file);
+  append_statistics(file, static_cast<std::uint64_t>(times.all.back() + 1),
+                    static_cast<std::uint64_t>(times.all.front()), 0);
+  const auto& connection = gap.scenario.connections.at(0);
+  decrypt::KeyStore keys;
+  keys.add_bound_key(to_endpoint(connection.server), load_key(gap.scenario.key_pem));
+  auto run = decrypt_files(keys, {file});
+  const RecordedConnection* got = find_connection(*run, connection);
+  REQUIRE(got != nullptr);
+  INFO(describe(*got));
+  CHECK(got->report.verdict == decrypt::Verdict::partially_decrypted);
+  CHECK(contains(got->report.fix, "reduce packet loss"));
+  CHECK(run->files.at(0).dropped_by_capture == 0);
+  CHECK(run->files.at(0).warnings.empty());
+}
+
+TEST_CASE("Capture statistics: in a ring whose counters count on from the capture's start, a file's drops are "
+          "those past the previous file's count",
+          "[e2e][partial]") {
+  TempDir dir;
+  const LateGap gap(dir.path(), false);
+  const PacketTimes times = packet_times(gap.file, gap.scenario.connections.at(0).server.port);
+  // The server's data before the one left out starts the second file, so that
+  // the gap lies wholly in the second file's time.
+  std::int64_t split_at = 0;
+  for (const std::int64_t t : times.server_data) {
+    if (t < gap.dropped_at) split_at = t;
+  }
+  REQUIRE(split_at > times.all.front());
+  const fs::path first = dir.path() / "ring-1.pcapng";
+  const fs::path second = dir.path() / "ring-2.pcapng";
+  copy_time_range(gap.file, first, times.all.front(), split_at);
+  copy_time_range(gap.file, second, split_at, times.all.back() + 1);
+  const auto capture_start = static_cast<std::uint64_t>(times.all.front() - 1'000'000'000);
+  append_statistics(first, static_cast<std::uint64_t>(split_at - 1), capture_start, 5);
+
+  struct Second {
+    std::uint64_t start;
+    std::uint64_t dropped;
+    std::uint64_t new_drops;  // what the second file adds
+  };
+  for (const Second& s : {Second{capture_start, 5, 0}, Second{capture_start, 9, 4}, Second{capture_start + 1, 5, 5}}) {
+    INFO("second file: " << s.dropped << " dropped since " << s.start);
+    fs::copy_file(second, dir.path() / "ring-2-stats.pcapng", fs::copy_options::overwrite_existing);
+    const fs::path second_with = dir.path() / "ring-2-stats.pcapng";
+    append_statistics(second_with, static_cast<std::uint64_t>(times.all.back() + 1'000'000'000), s.start, s.dropped);
+
+    const auto& connection = gap.scenario.connections.at(0);
+    decrypt::KeyStore keys;
+    keys.add_bound_key(to_endpoint(connection.server), load_key(gap.scenario.key_pem));
+    auto run = decrypt_files(keys, {first, second_with});
+    REQUIRE(run->files.size() == 2);
+    CHECK(run->files[0].dropped_by_capture == 5);
+    CHECK(run->files[1].dropped_by_capture == s.new_drops);
+    CHECK(run->files[1].warnings.size() == (s.new_drops > 0 ? 1u : 0u));
+    const RecordedConnection* got = find_connection(*run, connection);
+    REQUIRE(got != nullptr);
+    INFO(describe(*got));
+    CHECK(got->report.verdict == decrypt::Verdict::partially_decrypted);
+    if (s.new_drops == 0) {
+      // The first file's drops came before the gap: they do not explain it.
+      CHECK(contains(got->report.fix, "reduce packet loss"));
+      CHECK_FALSE(contains(got->report.reason, "interface statistics"));
+    } else {
+      CHECK(contains(got->report.reason, "capture file ring-2-stats.pcapng records that the capture dropped " +
+                                             std::to_string(s.new_drops) + " packet(s) between "));
+      CHECK(contains(got->report.fix, kFixStatisticsDrops));
+    }
   }
 }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -89,4 +90,28 @@ TEST_CASE("packets the kernel drops: the log and the summary tell when and how m
   CHECK(long_line.find("\"verdict\":\"partially_decrypted\"") != std::string::npos);
   CHECK(long_line.find("bytes not captured: the capture dropped ") != std::string::npos);
   CHECK(long_line.find("\"fix\":\"raise capture.buffer_size") != std::string::npos);
+
+  // Later, `tlsring decrypt` of the ring's files knows of the drops only from
+  // the statistics the service wrote at the end of each file, and says so.
+  const RingListing ring = list_ring(dir.out());
+  REQUIRE(!ring.completed.empty());
+  std::string command = std::string(TLSRING_BINARY) + " decrypt";
+  for (const auto& file : ring.completed) command += " " + file.string();
+  command += " --key " + (dir.keys() / "server.key.pem").string() + " -o " + (dir.path() / "offline").string() +
+             " > " + (dir.path() / "offline.txt").string() + " 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  const std::string offline = read_text(dir.path() / "offline.txt");
+  INFO(offline);
+  CHECK(offline.find("by the interface statistics at the file's end; a connection with a gap in that time may "
+                     "have lost its bytes there") != std::string::npos);
+  std::string offline_line;
+  std::istringstream sessions(read_text(dir.path() / "offline" / "sessions.jsonl"));
+  for (std::string line; std::getline(sessions, line);) {
+    if (line.find(":" + std::to_string(long_port) + "\",\"server\"") != std::string::npos) offline_line = line;
+  }
+  INFO(offline_line);
+  CHECK(offline_line.find("\"verdict\":\"partially_decrypted\"") != std::string::npos);
+  CHECK(offline_line.find("records that the capture dropped ") != std::string::npos);
+  CHECK(offline_line.find("(its interface statistics)") != std::string::npos);
+  CHECK(offline_line.find("\"fix\":\"capture with a larger capture buffer") != std::string::npos);
 }

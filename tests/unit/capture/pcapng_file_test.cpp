@@ -4,6 +4,8 @@
 // Secrets Blocks, unknown blocks, and corrupt framing.
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "core/capture/capture_reader.h"
 #include "tests/unit/capture/capture_test_util.h"
 
@@ -42,6 +44,42 @@ std::vector<std::uint8_t> dsb(bool be, std::uint32_t type, const std::string& te
   body.raw(std::vector<std::uint8_t>(text.begin(), text.end()));
   return test::pcapng_block(be, 0x0a, body.bytes());
 }
+
+// An Interface Statistics Block with the options that are given.
+struct Isb {
+  std::uint32_t interface_id = 0;
+  std::uint64_t ticks = 0;
+  std::optional<std::uint64_t> start, received, interface_drops, os_drops;
+};
+std::vector<std::uint8_t> isb(bool be, const Isb& s) {
+  ByteBuilder body(be);
+  const auto ticks = [&](std::uint64_t t) {
+    body.u32(static_cast<std::uint32_t>(t >> 32)).u32(static_cast<std::uint32_t>(t));
+  };
+  body.u32(s.interface_id);
+  ticks(s.ticks);
+  if (s.start) {
+    body.u16(2).u16(8);
+    ticks(*s.start);
+  }
+  if (s.received) body.u16(4).u16(8).u64(*s.received);
+  if (s.interface_drops) body.u16(5).u16(8).u64(*s.interface_drops);
+  if (s.os_drops) body.u16(7).u16(8).u64(*s.os_drops);
+  body.u16(0).u16(0);
+  return test::pcapng_block(be, 5, body.bytes());
+}
+
+// The statistics at the end of `bytes`, asked for after the first packet.
+std::vector<capture::InterfaceStatistics> statistics_at_end(const std::vector<std::uint8_t>& bytes) {
+  test::TempFile file(bytes, ".pcapng");
+  auto reader = CaptureReader::open(file.path());
+  REQUIRE(reader.ok());
+  REQUIRE((*reader)->next().kind == CaptureEvent::Kind::packet);
+  return (*reader)->statistics_at_end();
+}
+
+constexpr std::uint64_t kSecond = 1'000'000'000;
+constexpr std::uint64_t kFirstPacket = 1'700'000'000 * kSecond;
 
 }  // namespace
 
@@ -258,4 +296,83 @@ TEST_CASE("pcapng: a major version other than 1 is refused") {
   const auto all = read_bytes(test::pcapng_block(false, 0x0a0d0d0a, body.bytes()), &path);
   CHECK(all.final_kind == CaptureEvent::Kind::truncated);
   CHECK_THAT(all.warning, Catch::Contains("corrupt record at byte 0 (unsupported pcapng version 2.0)"));
+}
+
+TEST_CASE("pcapng: the statistics blocks that end a file are read ahead of its packets, in either byte order") {
+  for (bool be : {false, true}) {
+    INFO("big-endian " << be);
+    const std::vector<std::uint8_t> frame{1, 2, 3, 4};
+    const auto bytes = test::concat(
+        {test::pcapng_shb(be), test::pcapng_idb(be, 1, 0, 9), test::pcapng_idb(be, 1, 0, 9),
+         test::pcapng_epb(be, 0, kFirstPacket, frame),
+         isb(be, {0, kFirstPacket + kSecond, {}, {}, 99, {}}),  // followed by a packet: not at the end
+         test::pcapng_epb(be, 1, kFirstPacket + 2 * kSecond, frame),
+         isb(be, {0, kFirstPacket + 5 * kSecond, kFirstPacket - kSecond, 10, 3, 4}),
+         isb(be, {1, kFirstPacket + 5 * kSecond, {}, 8, {}, {}})});
+    const auto found = statistics_at_end(bytes);
+    REQUIRE(found.size() == 2);
+    CHECK(found[0].interface_id == 0);
+    CHECK(found[0].timestamp_ns == static_cast<std::int64_t>(kFirstPacket + 5 * kSecond));
+    CHECK(found[0].start_ns == static_cast<std::int64_t>(kFirstPacket - kSecond));
+    CHECK(found[0].received == 10u);
+    CHECK(found[0].dropped == 7u);  // isb_ifdrop + isb_osdrop
+    CHECK(found[1].interface_id == 1);
+    CHECK_FALSE(found[1].start_ns.has_value());
+    CHECK(found[1].received == 8u);
+    CHECK_FALSE(found[1].dropped.has_value());  // not counted is not none
+
+    // They yield no events: the packets come as before.
+    const auto all = read_bytes(bytes);
+    CHECK(all.final_kind == CaptureEvent::Kind::end);
+    CHECK(all.packets.size() == 2);
+  }
+}
+
+TEST_CASE("pcapng: statistics times are placed in the interface's unit or else in microseconds, or not at all") {
+  const std::vector<std::uint8_t> frame{1, 2, 3, 4};
+  const auto with = [&](const Isb& s) {
+    return statistics_at_end(test::concat({test::pcapng_shb(false), test::pcapng_idb(false, 1, 0, 9),
+                                           test::pcapng_epb(false, 0, kFirstPacket, frame), isb(false, s)}));
+  };
+  // Nanoseconds, as if_tsresol says.
+  auto found = with({0, kFirstPacket + kSecond, kFirstPacket, {}, 1, {}});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].timestamp_ns == static_cast<std::int64_t>(kFirstPacket + kSecond));
+  // Microseconds under a nanosecond interface, as dumpcap 4.0 writes them.
+  found = with({0, (kFirstPacket + kSecond) / 1000, kFirstPacket / 1000, {}, 1, {}});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].timestamp_ns == static_cast<std::int64_t>(kFirstPacket + kSecond));
+  CHECK(found[0].start_ns == static_cast<std::int64_t>(kFirstPacket));
+  // Read before the first packet in either unit, or starting after they were
+  // read: the count stays, the times go.
+  for (const Isb& unplaced : {Isb{0, 12345, {}, {}, 1, {}}, Isb{0, kFirstPacket + kSecond, kFirstPacket + 2 * kSecond, {}, 1, {}}}) {
+    found = with(unplaced);
+    REQUIRE(found.size() == 1);
+    CHECK_FALSE(found[0].timestamp_ns.has_value());
+    CHECK_FALSE(found[0].start_ns.has_value());
+    CHECK(found[0].dropped == 1u);
+  }
+  // Saturated counts do not wrap.
+  found = with({0, kFirstPacket + kSecond, {}, {}, ~std::uint64_t{0}, 5});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].dropped == ~std::uint64_t{0});
+}
+
+TEST_CASE("pcapng: no statistics are read ahead where the file does not end with whole ones for known interfaces") {
+  const std::vector<std::uint8_t> frame{1, 2, 3, 4};
+  const auto head = test::concat({test::pcapng_shb(false), test::pcapng_idb(false, 1, 0, 9),
+                                  test::pcapng_epb(false, 0, kFirstPacket, frame)});
+  const Isb counts{0, kFirstPacket + kSecond, {}, {}, 1, {}};
+  // Ends with a packet.
+  CHECK(statistics_at_end(test::concat({head, isb(false, counts), test::pcapng_epb(false, 0, kFirstPacket, frame)}))
+            .empty());
+  // For an interface the section does not have.
+  CHECK(statistics_at_end(test::concat({head, isb(false, {7, kFirstPacket + kSecond, {}, {}, 1, {}})})).empty());
+  // Cut inside the block, or its trailing length differs from its leading one.
+  auto cut = test::concat({head, isb(false, counts)});
+  cut.resize(cut.size() - 2);
+  CHECK(statistics_at_end(cut).empty());
+  auto mismatched = test::concat({head, isb(false, counts)});
+  mismatched[mismatched.size() - 4] += 4;
+  CHECK(statistics_at_end(mismatched).empty());
 }

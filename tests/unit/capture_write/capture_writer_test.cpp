@@ -226,6 +226,31 @@ TEST_CASE("pcapng blocks match the spec byte for byte") {
   CHECK(file.packets[0].len == 60);
 }
 
+TEST_CASE("pcapng statistics counted from a known time carry isb_starttime byte for byte") {
+  TempDir dir;
+  const fs::path path = dir.path / "s.pcapng";
+  {
+    auto writer = CaptureWriter::create(path, CaptureFormat::pcapng);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->add_interface(tlsring::capture::kLinkEthernet, 0xffff, "eth0").ok());
+    REQUIRE((*writer)->write_packet(kTs, 0, std::vector<std::uint8_t>{1, 2, 3, 4}, 60).ok());
+    // Read 1 ns after the packet, counting from 0x17979cfe:00000001.
+    REQUIRE((*writer)->set_interface_statistics(0, 10, 2, kTs + 1, std::int64_t{0x17979cfe00000001}).ok());
+    REQUIRE((*writer)->close().ok());
+  }
+  const std::vector<std::uint8_t> bytes = read_file(path);
+  REQUIRE(bytes.size() > 64);
+  const std::vector<std::uint8_t> isb(bytes.end() - 64, bytes.end());
+  // Interface Statistics Block, 64 bytes: isb_starttime, isb_ifrecv 10, isb_ifdrop 2
+  const std::vector<std::uint8_t> expected = {
+      5, 0, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x9c, 0x97, 0x17,
+      0x16, 0xcd, 0x85, 0x3d, 2, 0, 8, 0, 0xfe, 0x9c, 0x97, 0x17, 1, 0, 0, 0,
+      4, 0, 8, 0, 10, 0, 0, 0, 0, 0, 0, 0, 5, 0, 8, 0,
+      2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0, 0};
+  CHECK(isb == expected);
+  CHECK(read_with_libpcap(path, true).packets.size() == 1);
+}
+
 TEST_CASE("pcapng packet with a drop count carries epb_dropcount byte for byte and libpcap reads it") {
   TempDir dir;
   const fs::path path = dir.path / "d.pcapng";
