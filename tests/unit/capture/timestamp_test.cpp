@@ -39,3 +39,15 @@ TEST_CASE("timestamp: if_tsoffset and saturation") {
   CHECK(seconds_to_ns(1700000000, 999999, 1000) == 1700000000'999999000);
   CHECK(seconds_to_ns(0xffffffffULL, 999999999, 1) == 4294967295'999999999);
 }
+
+TEST_CASE("timestamp: a time to the second in UTC, before 1970 and at the ends of the range too") {
+  using tlsring::capture::utc_second_text;
+  constexpr std::int64_t kSecond = 1'000'000'000;
+  // The expected texts are GNU date's (date -u -d @SECONDS +%FT%TZ).
+  CHECK(utc_second_text(0) == "1970-01-01T00:00:00Z");
+  CHECK(utc_second_text(1'700'000'000'999'999'999) == "2023-11-14T22:13:20Z");  // cut, not rounded
+  CHECK(utc_second_text(1'709'208'000 * kSecond) == "2024-02-29T12:00:00Z");
+  CHECK(utc_second_text(-1) == "1969-12-31T23:59:59Z");
+  CHECK(utc_second_text(std::numeric_limits<std::int64_t>::max()) == "2262-04-11T23:47:16Z");
+  CHECK(utc_second_text(std::numeric_limits<std::int64_t>::min()) == "1677-09-21T00:12:43Z");
+}
