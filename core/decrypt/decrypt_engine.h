@@ -72,7 +72,8 @@ struct EngineOptions {
   // Drops that the Interface Statistics Blocks at a file's end count (what
   // dumpcap and Wireshark write) become a known loss over the time they cover,
   // and a warning of the file. The service turns this off: it knows when its
-  // own capture dropped packets to a few seconds (daemon/service/capture_drops.h).
+  // own capture dropped packets to a few seconds (daemon/service/capture_drops.h),
+  // but for the files an earlier run left.
   bool losses_from_file_statistics = true;
 };
 
@@ -86,6 +87,8 @@ class DecryptEngine {
   // Reads one file through. An error only when the file cannot be opened or is
   // not a capture; a file cut short is read up to the cut and says so in warnings.
   Result<FileSummary> add_file(const std::filesystem::path& path);
+  // For the files added from now on: EngineOptions::losses_from_file_statistics.
+  void set_losses_from_file_statistics(bool use) { losses_from_file_statistics_ = use; }
   // Every packet read so far has been decrypted and handed to the sink, and no
   // worker is running (connections stay open). The service calls it after
   // each file, so that a file's results are complete when it says so.

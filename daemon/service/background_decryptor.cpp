@@ -91,20 +91,16 @@ BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_p
     // afterwards (deleting one leaves a mapping intact), so they can be
     // mapped instead of copied: the decryptor's largest cost per packet.
     engine_options.read_method = capture::ReadMethod::map;
-    // The drop episodes in known_losses_ say to a few seconds when the capture
-    // dropped packets; the statistics at each file's end would only say that
-    // it did some time within the file.
-    engine_options.losses_from_file_statistics = false;
     engine_ = std::make_unique<decrypt::DecryptEngine>(*keys_, *output_, engine_options);
   });
 }
 
 BackgroundDecryptor::~BackgroundDecryptor() { (void)finish(); }
 
-void BackgroundDecryptor::submit(std::filesystem::path capture, std::uint64_t sequence) {
+void BackgroundDecryptor::submit(std::filesystem::path capture, std::uint64_t sequence, FileOrigin origin) {
   ++backlog_;
-  boost::asio::post(*thread_, [this, capture = std::move(capture), sequence] {
-    if (!skip_queued_) decrypt_one(capture, sequence);
+  boost::asio::post(*thread_, [this, capture = std::move(capture), sequence, origin] {
+    if (!skip_queued_) decrypt_one(capture, sequence, origin);
     --backlog_;
   });
 }
@@ -113,11 +109,16 @@ void BackgroundDecryptor::between_files(std::function<void(decrypt::KeyStore&)> 
   boost::asio::post(*thread_, [this, change = std::move(change)] { change(*keys_); });
 }
 
-void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence) {
+void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence,
+                                      FileOrigin origin) {
   DecryptedFile done;
   done.capture = capture;
   done.sequence = sequence;
   const auto before = verdict_counts();
+  // The drop episodes in known_losses_ say to a few seconds when this run's
+  // capture dropped packets; the statistics at a file's end only that it did
+  // some time within the file. For an earlier run's file they are all there is.
+  engine_->set_losses_from_file_statistics(origin == FileOrigin::earlier_run);
   auto summary = engine_->add_file(capture);
   engine_->drain();
   // What the file carried is written out now, so its results can be read

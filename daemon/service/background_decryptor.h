@@ -46,6 +46,11 @@ struct DecryptorOptions {
   bool payload_files = true;
 };
 
+// Whose capture file: this run's, or one an earlier run left undecrypted
+// (queued at a stop, or recovered after a crash), whose drops this run did
+// not see.
+enum class FileOrigin { this_run, earlier_run };
+
 // What became of one capture file.
 struct DecryptedFile {
   std::filesystem::path capture;
@@ -69,7 +74,7 @@ class BackgroundDecryptor {
   BackgroundDecryptor& operator=(const BackgroundDecryptor&) = delete;
 
   // Queues a completed capture file. Thread-safe; returns at once.
-  void submit(std::filesystem::path capture, std::uint64_t sequence);
+  void submit(std::filesystem::path capture, std::uint64_t sequence, FileOrigin origin = FileOrigin::this_run);
   // Runs `change` on the decrypting thread between two files (e.g. a key reload).
   void between_files(std::function<void(decrypt::KeyStore&)> change);
 
@@ -97,7 +102,7 @@ class BackgroundDecryptor {
  private:
   BackgroundDecryptor(DecryptorOptions options, std::unique_ptr<decrypt::KeyStore> keys,
                       std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done);
-  void decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence);
+  void decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence, FileOrigin origin);
   void note_output_error(const Status& status);
   void write_run_summary();
 

@@ -111,7 +111,7 @@ class Service {
     decryptor_ = std::move(decryptor.value());
     for (const RingFileEntry& file : pending) {
       spdlog::info("{} was not decrypted before the last stop: decrypting it now", file.path.filename().string());
-      decryptor_->submit(file.path, file.name.sequence);
+      decryptor_->submit(file.path, file.name.sequence, FileOrigin::earlier_run);
     }
 
     RingWriterOptions writer_options;

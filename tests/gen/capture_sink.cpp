@@ -20,10 +20,22 @@ std::filesystem::path CaptureSink::file_path(std::size_t number) const {
   return plan_.dir / name;
 }
 
+Status CaptureSink::close_file() {
+  const std::uint64_t packets = files_.back().packets;
+  if (plan_.closing_drops && plan_.format == capture::CaptureFormat::pcapng && packets > 0) {
+    const std::uint64_t dropped = *plan_.closing_drops;
+    if (auto s = writer_->set_interface_statistics(0, packets + dropped, dropped, std::nullopt, file_first_ns_); !s) {
+      return s;
+    }
+  }
+  if (auto s = writer_->close(); !s) return s;
+  files_.back().bytes = writer_->bytes_written();
+  return {};
+}
+
 Status CaptureSink::open() {
   if (writer_) {
-    if (auto s = writer_->close(); !s) return s;
-    files_.back().bytes = writer_->bytes_written();
+    if (auto s = close_file(); !s) return s;
   }
   const auto path = file_path(files_.size() + 1);
   // Large buffer: generation writes hundreds of MB and must be quick.
@@ -59,7 +71,7 @@ Status CaptureSink::write_packet(std::int64_t timestamp_ns, std::span<const std:
   }
   if (auto s = writer_->write_packet(timestamp_ns, 0, frame); !s) return s;
   ++packets_;
-  ++files_.back().packets;
+  if (files_.back().packets++ == 0) file_first_ns_ = timestamp_ns;
   return {};
 }
 
@@ -76,9 +88,7 @@ Status CaptureSink::close() {
   if (!writer_) {
     if (auto s = open(); !s) return s;  // an empty scenario still yields a valid file
   }
-  if (auto s = writer_->close(); !s) return s;
-  files_.back().bytes = writer_->bytes_written();
-  return {};
+  return close_file();
 }
 
 }  // namespace tlsring::testgen

@@ -32,6 +32,8 @@ class CaptureSink {
 
  private:
   std::filesystem::path file_path(std::size_t number) const;
+  // Ends the current file (with the plan's closing statistics) and records its size.
+  Status close_file();
 
   const OutputPlan& plan_;
   std::uint32_t link_type_;
@@ -41,6 +43,7 @@ class CaptureSink {
   std::unique_ptr<capture::CaptureWriter> writer_;
   std::vector<CaptureFileRecord> files_;
   std::uint64_t packets_ = 0;
+  std::int64_t file_first_ns_ = 0;  // the current file's first packet
 };
 
 }  // namespace tlsring::testgen

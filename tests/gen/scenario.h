@@ -83,6 +83,10 @@ struct OutputPlan {
   bool write_manifest = true;     // manifest.json, manifest.tsv
   bool write_credentials = true;  // server.key.pem (PKCS#8), server.cert.pem
   std::string pkcs12_password;    // not empty: server.p12 as well
+  // pcapng: each file ends with an Interface Statistics Block saying that the
+  // capture dropped this many packets from the file's first packet on, as a
+  // capturing program writes one when it closes a file.
+  std::optional<std::uint64_t> closing_drops;
 };
 
 struct ScenarioConfig {

@@ -113,6 +113,45 @@ TEST_CASE("files decrypted one by one: a connection split over files and a resum
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("drops that the statistics at a file's end count explain its gaps only in a file an earlier run left") {
+  REQUIRE(crypto::ensure_crypto_providers().ok());
+  const auto dir = fresh_dir("statistics");
+  testgen::ScenarioConfig config;
+  config.output.dir = dir / "gen";
+  config.output.closing_drops = 3;
+  config.specs[0].tls.ciphers = "AES128-GCM-SHA256";
+  config.specs[0].traffic.exchanges = 8;
+  config.impairments.drop = 0.1;
+  auto generated = testgen::generate(config);
+  REQUIRE(generated.ok());
+  const auto& lost = generated->connections.at(0).impairments.lost_bytes;
+  REQUIRE(lost[0] + lost[1] > 0);  // gaps to explain
+  REQUIRE(generated->files.size() == 1);
+
+  for (const daemon::FileOrigin origin : {daemon::FileOrigin::this_run, daemon::FileOrigin::earlier_run}) {
+    const bool earlier = origin == daemon::FileOrigin::earlier_run;
+    INFO("an earlier run's file: " << earlier);
+    daemon::DecryptorOptions options;
+    options.run_directory = dir / (earlier ? "run-earlier" : "run-this");
+    std::vector<daemon::DecryptedFile> done;
+    auto decryptor = daemon::BackgroundDecryptor::create(options, key_store_for(*generated),
+                                                         [&](const daemon::DecryptedFile& d) { done.push_back(d); });
+    REQUIRE(decryptor.ok());
+    (*decryptor)->submit(generated->files[0].path, 1, origin);
+    REQUIRE((*decryptor)->finish().ok());
+    REQUIRE(done.size() == 1);
+    REQUIRE(done[0].ok);
+    CHECK(done[0].summary.dropped_by_capture == (earlier ? 3u : 0u));
+    const std::string report = read_text(options.run_directory / "report.jsonl");
+    INFO(report);
+    CHECK(report.find("\"gaps\":0,") == std::string::npos);
+    CHECK((report.find("records that the capture dropped 3 packet(s) between ") != std::string::npos) == earlier);
+    CHECK((read_text(options.run_directory / "summary.txt").find("by the interface statistics at the file's end") !=
+           std::string::npos) == earlier);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a capture file that cannot be read is reported and the next one is still decrypted") {
   REQUIRE(crypto::ensure_crypto_providers().ok());
   const auto dir = fresh_dir("missing");
