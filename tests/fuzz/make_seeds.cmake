@@ -2,7 +2,7 @@
 # fixture of the others): captures from the generator (TLS 1.2 with RSA key
 # exchange and session-ID resumption, TLS 1.2 ticket resumption over a lossy
 # reordering network, TLS 1.3 with a key log, resumption and 0-RTT, Decryption
-# Secrets Blocks), then from those and Wireshark's captures the stream seeds of
+# Secrets Blocks and closing statistics), then from those and Wireshark's captures the stream seeds of
 # fuzz_tls_stream, the key seeds of fuzz_private_key and the key logs of
 # fuzz_key_log.
 #   cmake -DGEN=tlsring-gen -DSEEDS=tlsring-fuzz-seeds -DOUT=dir -DFIXTURES=dir -P make_seeds.cmake
@@ -36,9 +36,10 @@ set(cert "${OUT}/gen/tls12-rsa/server.cert.pem")
 run("${GEN}" --out "${OUT}/gen/tls12-ticket" --version 1.2 --ciphers AES128-GCM-SHA256 --resume ticket
     --resumptions 1 --reorder 0.2 --retransmit 0.1 --mss 200 --format pcap-nano --key "${key}" --cert "${cert}"
     ${small})
-# 3. TLS 1.3 with a key log (also inside the file: Decryption Secrets Blocks), resumption and 0-RTT.
+# 3. TLS 1.3 with a key log (also inside the file: Decryption Secrets Blocks), resumption and 0-RTT,
+#    ending with the Interface Statistics Block a capturing program writes (it counts drops).
 run("${GEN}" --out "${OUT}/gen/tls13" --version 1.3 --resume ticket --resumptions 1 --early-data 64
-    --embed-secrets --format pcapng --key "${key}" --cert "${cert}" ${small})
+    --embed-secrets --closing-drops 2 --format pcapng --key "${key}" --cert "${cert}" ${small})
 
 foreach(name tls12-rsa tls12-ticket tls13)
   file(GLOB produced "${OUT}/gen/${name}/capture.*")

@@ -61,6 +61,7 @@ Output
   --split-at N[,N...]      start a new file at these 0-based packet indexes
   --split-before-connection I[,I...]  start a new file with these connections
   --embed-secrets          pcapng: key log in Decryption Secrets Blocks
+  --closing-drops N        pcapng: each file ends with statistics counting N packets dropped
   --no-plaintext --no-keylog --no-manifest
   --key FILE --cert FILE   server key and certificate (default: generated RSA 2048)
   --pfx-password P         also write server.p12
@@ -260,6 +261,10 @@ int main(int argc, char** argv) {
       ok = need() && parse_list(v, config.output.split_before_connections);
     } else if (flag == "--embed-secrets") {
       config.output.embed_secrets = true;
+    } else if (flag == "--closing-drops") {
+      std::uint64_t dropped = 0;
+      ok = need() && parse_number(v, dropped);
+      config.output.closing_drops = dropped;
     } else if (flag == "--no-plaintext") {
       config.output.write_plaintext = false;
     } else if (flag == "--no-keylog") {
