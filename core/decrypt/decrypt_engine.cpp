@@ -429,7 +429,8 @@ void DecryptEngine::add_recorded_loss(std::uint64_t dropped, std::int64_t timest
 // interfaces, become one known loss over the time they cover: from when the
 // counters started (isb_starttime, else the file's first packet) or from the
 // previous file's count of the same capture, which they then count on from,
-// to when they were read. Counts whose time is not known are only told.
+// to when they were read. When a count's time is not known, the file's drops
+// are only told: no gap is put down to them.
 void DecryptEngine::add_statistics_loss(const std::vector<capture::InterfaceStatistics>& statistics,
                                         std::int64_t first_packet_ns, FileSummary& summary) {
   std::uint64_t dropped = 0;
