@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <limits>
 
 #include "core/capture/endian_reader.h"
+#include "core/saturating.h"
 
 namespace tlsring::capture {
 namespace {
@@ -162,11 +162,7 @@ std::vector<InterfaceStatistics> PcapngReader::statistics_at_end() {
     }
     statistics.received = parsed->received;
     if (parsed->interface_drops || parsed->os_drops) {
-      const std::uint64_t by_interface = parsed->interface_drops.value_or(0);
-      const std::uint64_t by_os = parsed->os_drops.value_or(0);
-      statistics.dropped = by_os > std::numeric_limits<std::uint64_t>::max() - by_interface
-                               ? std::numeric_limits<std::uint64_t>::max()
-                               : by_interface + by_os;
+      statistics.dropped = saturating_add(parsed->interface_drops.value_or(0), parsed->os_drops.value_or(0));
     }
     found.push_back(statistics);
   }

@@ -15,6 +15,7 @@
 #include "core/crypto/key_schedule.h"
 #include "core/decrypt/tls_connection.h"
 #include "core/net/packet_decoder.h"
+#include "core/saturating.h"
 #include "core/tcp/connection_key.h"
 
 namespace tlsring::decrypt {
@@ -451,8 +452,7 @@ void DecryptEngine::add_statistics_loss(const std::vector<capture::InterfaceStat
       counted_drops_[counted.interface_id] = CountedDrops{counted.start_ns, *counted.dropped, *counted.timestamp_ns};
     }
     if (added == 0) continue;
-    dropped = added > std::numeric_limits<std::uint64_t>::max() - dropped ? std::numeric_limits<std::uint64_t>::max()
-                                                                           : dropped + added;
+    dropped = saturating_add(dropped, added);
     if (!counted.timestamp_ns) {
       placed = false;
       continue;

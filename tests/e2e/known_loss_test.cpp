@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "core/capture/capture_writer_blocks.h"
 #include "core/decrypt/capture_losses.h"
 #include "tests/e2e/e2e_support.h"
 
@@ -153,36 +154,14 @@ void copy_time_range(const fs::path& from, const fs::path& to, std::int64_t from
 
 // Appends to `file` an Interface Statistics Block for its interface 0, as a
 // capturing program writes one when it closes the file: the counters read at
-// tick `read_at`, counting from tick `start`, with isb_ifdrop `dropped`.
+// tick `read_at`, counting from tick `start`, with isb_ifdrop `dropped`. The
+// ticks are written as given (the writer's interfaces declare nanoseconds).
 void append_statistics(const fs::path& file, std::uint64_t read_at, std::uint64_t start, std::uint64_t dropped) {
-  std::vector<std::uint8_t> block;  // little-endian, as the writer's section
-  const auto u16 = [&](std::uint16_t v) {
-    block.push_back(static_cast<std::uint8_t>(v));
-    block.push_back(static_cast<std::uint8_t>(v >> 8));
-  };
-  const auto u32 = [&](std::uint64_t v) {
-    for (int shift = 0; shift < 32; shift += 8) block.push_back(static_cast<std::uint8_t>(v >> shift));
-  };
-  const auto ticks = [&](std::uint64_t v) {  // upper half first
-    u32(v >> 32);
-    u32(v & 0xffffffffu);
-  };
-  u32(5);  // Interface Statistics Block
-  u32(52);
-  u32(0);  // interface 0
-  ticks(read_at);
-  u16(2);  // isb_starttime
-  u16(8);
-  ticks(start);
-  u16(5);  // isb_ifdrop
-  u16(8);
-  u32(dropped & 0xffffffffu);
-  u32(dropped >> 32);
-  u16(0);  // end of options
-  u16(0);
-  u32(52);
+  std::uint8_t block[capture::blocks::isb_size(true)];
+  capture::blocks::encode_isb(block, 0, static_cast<std::int64_t>(read_at), static_cast<std::int64_t>(start), 0,
+                              dropped);
   std::ofstream out(file, std::ios::binary | std::ios::app);
-  out.write(reinterpret_cast<const char*>(block.data()), static_cast<std::streamsize>(block.size()));
+  out.write(reinterpret_cast<const char*>(block), sizeof block);
   REQUIRE(out.good());
 }
 

@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 #include <map>
-#include <sstream>
 #include <thread>
 
 #include "tests/service/frame_sender.h"
@@ -80,11 +79,7 @@ TEST_CASE("packets the kernel drops: the log and the summary tell when and how m
   for (const auto& [port, count] : messages_by_port) {
     if (long_port == 0 || count > messages_by_port[long_port]) long_port = port;
   }
-  std::string long_line;
-  std::istringstream report(read_text(run / "report.jsonl"));
-  for (std::string line; std::getline(report, line);) {
-    if (line.find(":" + std::to_string(long_port) + "\",\"server\"") != std::string::npos) long_line = line;
-  }
+  const std::string long_line = connection_line(read_text(run / "report.jsonl"), long_port);
   INFO(long_line);
   REQUIRE(!long_line.empty());
   CHECK(long_line.find("\"verdict\":\"partially_decrypted\"") != std::string::npos);
@@ -104,11 +99,7 @@ TEST_CASE("packets the kernel drops: the log and the summary tell when and how m
   INFO(offline);
   CHECK(offline.find("by the interface statistics at the file's end; a connection with a gap in that time may "
                      "have lost its bytes there") != std::string::npos);
-  std::string offline_line;
-  std::istringstream sessions(read_text(dir.path() / "offline" / "sessions.jsonl"));
-  for (std::string line; std::getline(sessions, line);) {
-    if (line.find(":" + std::to_string(long_port) + "\",\"server\"") != std::string::npos) offline_line = line;
-  }
+  const std::string offline_line = connection_line(read_text(dir.path() / "offline" / "sessions.jsonl"), long_port);
   INFO(offline_line);
   CHECK(offline_line.find("\"verdict\":\"partially_decrypted\"") != std::string::npos);
   CHECK(offline_line.find("records that the capture dropped ") != std::string::npos);

@@ -141,6 +141,19 @@ std::size_t count_lines_with(const std::string& text, const std::string& needle)
   return n;
 }
 
+bool is_connection_from(const std::string& line, std::uint16_t client_port) {
+  return line.find(":" + std::to_string(client_port) + "\",\"server\"") != std::string::npos;
+}
+
+std::string connection_line(const std::string& jsonl, std::uint16_t client_port) {
+  std::string found;
+  std::istringstream in(jsonl);
+  for (std::string line; std::getline(in, line);) {
+    if (is_connection_from(line, client_port)) found = line;
+  }
+  return found;
+}
+
 std::int64_t count_packets_with_libpcap(const std::filesystem::path& file) {
   char error[PCAP_ERRBUF_SIZE] = "";
   pcap_t* handle = pcap_open_offline(file.c_str(), error);

@@ -75,6 +75,12 @@ std::int64_t count_packets_in_files(const std::vector<std::filesystem::path>& fi
 // The lines of `text` that hold `needle`.
 std::size_t count_lines_with(const std::string& text, const std::string& needle);
 
+// Whether a line of report.jsonl (or sessions.jsonl) is the connection from
+// client port `client_port`.
+bool is_connection_from(const std::string& line, std::uint16_t client_port);
+// The last such line of `jsonl`, or "" when there is none.
+std::string connection_line(const std::string& jsonl, std::uint16_t client_port);
+
 // The completed files of the ring and leftover .part files.
 struct RingListing {
   std::vector<std::filesystem::path> completed;

@@ -177,11 +177,7 @@ TEST_CASE("a session resumed after a restart decrypts with the master secret the
   const auto runs = run_directories(out);
   REQUIRE(runs.size() == 2);
   CHECK(read_text(runs[0] / "keys.log").find("RSA Session-ID:") != std::string::npos);
-  std::string resumed_line;
-  std::istringstream report(read_text(runs[1] / "report.jsonl"));
-  for (std::string line; std::getline(report, line);) {
-    if (line.find(":" + std::to_string(resumed_port) + "\",\"server\"") != std::string::npos) resumed_line = line;
-  }
+  const std::string resumed_line = connection_line(read_text(runs[1] / "report.jsonl"), resumed_port);
   INFO(resumed_line);
   CHECK(resumed_line.find("\"resumed\":\"session_id\"") != std::string::npos);
   CHECK(resumed_line.find("\"verdict\":\"decrypted\"") != std::string::npos);
@@ -244,12 +240,12 @@ TEST_CASE("SIGHUP reloads the keys (a key replaced on disk decrypts the sessions
   std::size_t mismatched = 0, decrypted = 0;
   for (std::string line; std::getline(in, line);) {
     for (auto port : before_ports) {
-      if (line.find(":" + std::to_string(port) + "\",\"server\"") != std::string::npos) {
+      if (is_connection_from(line, port)) {
         mismatched += line.find("\"verdict\":\"key_mismatch\"") != std::string::npos;
       }
     }
     for (auto port : after_ports) {
-      if (line.find(":" + std::to_string(port) + "\",\"server\"") != std::string::npos) {
+      if (is_connection_from(line, port)) {
         decrypted += line.find("\"verdict\":\"decrypted\"") != std::string::npos;
       }
     }
