@@ -21,7 +21,7 @@ PACKAGES=(
   libyaml-cpp-dev
   libspdlog-dev
   catch2
-  dpkg-dev rpm debootstrap systemd systemd-container iproute2 strace
+  dpkg-dev rpm debootstrap systemd systemd-container iproute2 strace libfaketime
   g++-mingw-w64-x86-64-posix make perl python3 wine64
 )
 

@@ -35,10 +35,6 @@ std::optional<std::int64_t> stop_deadline(std::int64_t start_ns,
   return start_ns + after;
 }
 
-bool stop_due(std::optional<std::int64_t> stop_at_ns, std::int64_t now_ns) {
-  return stop_at_ns && now_ns >= *stop_at_ns;
-}
-
 const char* rotate_reason_name(RotateReason reason) {
   switch (reason) {
     case RotateReason::none: return "none";

@@ -22,7 +22,9 @@
 //    the record size is its size on disk (RingWriter::record_size()).
 //  - stop_deadline(start, stop_after) is start + stop_after (saturating at
 //    the int64 maximum; a negative stop_after counts as 0), or no deadline when
-//    stop_after is not set. stop_due(stop_at, now) is now >= stop_at.
+//    stop_after is not set. The service counts it on a monotonic clock, not
+//    the system clock: setting the clock neither shortens nor stretches the
+//    capture window.
 #pragma once
 
 #include <cstdint>
@@ -58,7 +60,6 @@ RotateReason rotation_due(const RotationPolicy& policy, const FileState& file, s
 
 std::optional<std::int64_t> stop_deadline(std::int64_t start_ns,
                                           std::optional<std::int64_t> stop_after_ns);
-bool stop_due(std::optional<std::int64_t> stop_at_ns, std::int64_t now_ns);
 
 const char* rotate_reason_name(RotateReason reason);  // "none", "interval", "size"
 

@@ -24,6 +24,7 @@
 #include "daemon/service/background_decryptor.h"
 #include "daemon/service/capture_drops.h"
 #include "daemon/service/capture_notes.h"
+#include "daemon/service/clock_steps.h"
 #include "daemon/service/configured_keys.h"
 #include "daemon/service/decrypted_ledger.h"
 #include "daemon/service/earlier_runs.h"
@@ -48,6 +49,14 @@ std::int64_t system_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Both clocks, read together.
+ClockReading read_clocks() { return ClockReading{system_now_ns(), steady_now_ns()}; }
 
 LogOptions log_options(const config::LoggingConfig& logging) {
   LogOptions options;
@@ -95,8 +104,12 @@ class Service {
 
   int run(std::unique_ptr<LiveCapture> capture, std::unique_ptr<decrypt::KeyStore> keys,
           std::unique_ptr<DecryptedLedger> ledger, std::uint64_t first_sequence, std::vector<RingFileEntry> pending) {
-    started_ns_ = system_now_ns();
-    stop_at_ns_ = config_.stop_after_ns ? std::optional(started_ns_ + *config_.stop_after_ns) : std::nullopt;
+    const ClockReading started = read_clocks();
+    started_ns_ = started.wall_ns;
+    clock_steps_.emplace(started);
+    // On the monotonic clock: a system clock set forward must not cut the
+    // capture window short, nor one set back stretch it.
+    stop_at_steady_ns_ = stop_deadline(started.steady_ns, config_.stop_after_ns);
     ledger_ = std::move(ledger);
     (void)ledger_->forget_missing(capture_dir_);
 
@@ -130,7 +143,6 @@ class Service {
     ring_options.limits.max_total_size = config_.rotation.max_total_size;
     ring_options.limits.min_free_space = config_.rotation.min_free_space;
     ring_options.keep_raw = config_.decrypt.keep_raw;
-    ring_options.stop_at_ns = stop_at_ns_;
     recorder_ = std::make_unique<RingRecorder>(
         std::move(writer.value()), ring_options, *ledger_,
         [this](const CompletedFile& file) {
@@ -164,7 +176,7 @@ class Service {
 
     log_milestone("capturing on " + join(config_.capture.interfaces) + " with filter \"" + config_.capture.filter +
                   "\"; files in " + capture_dir_.string() + "; results in " + run_dir_.string() +
-                  (stop_at_ns_ ? "; stopping after " + config::format_duration(*config_.stop_after_ns) : ""));
+                  (stop_at_steady_ns_ ? "; stopping after " + config::format_duration(*config_.stop_after_ns) : ""));
     state_ = "capturing";
     notifier_.ready();
     write_status();
@@ -179,6 +191,7 @@ class Service {
     context_.on_reload_requested([this] { io_.post([this] { reload("the service manager asked to reload"); }); });
     context_.on_stop_requested([this] { io_.post([this] { request_stop("the service manager asked to stop"); }); });
     schedule_status();
+    if (stop_at_steady_ns_) schedule_stop(*stop_at_steady_ns_);
     if (auto interval = notifier_.watchdog_interval()) schedule_watchdog(*interval);
     io_.run();
     return exit_status_;
@@ -304,6 +317,9 @@ class Service {
     for (const UntoldOutages& untold : lost.untold) {
       decryptor_->add_run_note("capture: " + describe_untold_outages(untold));
     }
+    if (clock_steps_ && clock_steps_->untold() > 0) {
+      decryptor_->add_run_note("capture: " + describe_untold_clock_steps(clock_steps_->untold()));
+    }
     if (untold_write_outages_.count > 0) {
       decryptor_->add_run_note("capture: " + describe_untold_write_outages(untold_write_outages_));
     }
@@ -372,10 +388,36 @@ class Service {
     }
   }
 
+  // stop_after: the capture ends, and every file it wrote is decrypted.
+  void schedule_stop(std::int64_t at_steady_ns) {
+    stop_timer_.expires_at(std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::nanoseconds(at_steady_ns))));
+    stop_timer_.async_wait([this](const boost::system::error_code& error) {
+      if (error || stopping_) return;
+      spdlog::info("stop_after reached ({} since the start): closing the capture",
+                   config::format_duration(*config_.stop_after_ns));
+      stop();
+    });
+  }
+
+  // On the event loop, every status interval.
+  void look_at_clock() {
+    const std::optional<ClockStep> step = clock_steps_->look(read_clocks());
+    if (!step) return;
+    const std::string text = describe_clock_step(*step);
+    if (!step->told) {
+      spdlog::debug("{}", text);
+      return;
+    }
+    spdlog::warn("{}{}", text, step->last_told ? "; the clock's next steps are only counted, and told at the stop" : "");
+    decryptor_->add_run_note("capture: " + text);
+  }
+
   void schedule_status() {
     status_timer_.expires_after(kStatusInterval);
     status_timer_.async_wait([this](const boost::system::error_code& error) {
       if (error || stopping_) return;
+      look_at_clock();
       write_status();
       schedule_status();
     });
@@ -396,7 +438,8 @@ class Service {
     s.pid = platform::current_process_id();
     s.started_ns = started_ns_;
     s.updated_ns = system_now_ns();
-    s.stop_at_ns = stop_at_ns_.value_or(0);
+    // Where the system clock will be when stop_after is reached.
+    if (stop_at_steady_ns_) s.stop_at_ns = s.updated_ns + (*stop_at_steady_ns_ - steady_now_ns());
     s.config = config_.source.string();
     s.output_directory = config_.output.directory.string();
     std::optional<DropEpisode> dropping;
@@ -465,7 +508,9 @@ class Service {
   std::size_t write_outages_ = 0;        // of the capture files, so far
   UntoldOutages untold_write_outages_;  // past the first kOutagesToldOneByOne
   std::int64_t started_ns_ = 0;
-  std::optional<std::int64_t> stop_at_ns_;
+  std::optional<std::int64_t> stop_at_steady_ns_;  // stop_after, on the monotonic clock
+  boost::asio::steady_timer stop_timer_{io_};
+  std::optional<ClockSteps> clock_steps_;  // set when the run starts
   std::string state_ = "starting";
   bool status_write_failing_ = false;
   bool stopping_ = false;

@@ -202,7 +202,6 @@ void RingRecorder::rotate(std::int64_t now_ns, RotateReason reason) {
 
 ConsumerAction RingRecorder::on_packet(const CapturedPacket& packet) {
   latest_ns_ = std::max(latest_ns_, packet.timestamp_ns);
-  if (stop_reached_) return ConsumerAction::stop;
   if (!writer_->is_open() && !paused_ && packet.timestamp_ns >= next_open_retry_ns_) open_file(packet.timestamp_ns);
   if (!writer_->is_open()) {
     not_written(1);
@@ -243,11 +242,6 @@ void RingRecorder::on_block_end() {
 
 ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
   latest_ns_ = std::max(latest_ns_, now_ns);
-  if (stop_due(options_.stop_at_ns, now_ns)) {
-    if (!stop_reached_) spdlog::info("stop_after reached: closing the capture");
-    stop_reached_ = true;
-    return ConsumerAction::stop;
-  }
   if (now_ns >= next_ring_check_ns_) {
     next_ring_check_ns_ = now_ns + options_.ring_check_interval_ns;
     enforce_limits();

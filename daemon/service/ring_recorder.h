@@ -1,9 +1,11 @@
 // RingRecorder: the capture ring as the capture pipeline's consumer. On the
 // pipeline's writer thread it writes every packet into the current file,
 // rotates on clock boundaries (even when no packet arrives) and by size,
-// stops at the deadline, hands each completed file on (to decryption) and
-// keeps the ring within its limits. What to do and when is decided by the
-// pure policies in daemon/ring; this class only acts on their answers.
+// hands each completed file on (to decryption) and keeps the ring within its
+// limits. What to do and when is decided by the pure policies in daemon/ring;
+// this class only acts on their answers. The boundaries follow the system
+// clock, as the packets' times do. stop_after is the service's: it counts on
+// a monotonic clock and stops the pipeline, which drains into the recorder.
 //
 // When a disk limit cannot be met even by deleting every completed file, the
 // recorder stops writing (packets are counted as dropped) and tries again on
@@ -39,7 +41,6 @@ struct RingRecorderOptions {
   RotationPolicy rotation;
   RingLimits limits;
   bool keep_raw = true;
-  std::optional<std::int64_t> stop_at_ns;
   std::int64_t ring_check_interval_ns = 5'000'000'000;  // disk checks between rotations
   std::int64_t flush_interval_ns = 1'000'000'000;       // buffered packets reach the OS this often
 };
@@ -90,7 +91,6 @@ class RingRecorder final : public CaptureConsumer {
   void enforce_limits();
 
   RingRecorderStats stats() const;
-  bool stop_reached() const { return stop_reached_.load(); }
 
  private:
   void open_file(std::int64_t start_ns);
@@ -127,7 +127,6 @@ class RingRecorder final : public CaptureConsumer {
   std::int64_t last_written_ns_ = 0;     // the latest packet time known to have reached the disk
   std::optional<WriteOutage> outage_;
   std::uint64_t unwritten_since_written_ = 0;  // the next packet written carries it as its drop count
-  std::atomic<bool> stop_reached_{false};
 
   mutable std::mutex stats_mutex_;
   RingRecorderStats stats_;

@@ -32,13 +32,24 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, error);
 }
 
-ServiceProcess::ServiceProcess(const std::filesystem::path& config, const std::filesystem::path& log) {
+ServiceProcess::ServiceProcess(const std::filesystem::path& config, const std::filesystem::path& log,
+                               const std::vector<std::string>& extra_environment) {
+  // Built before the fork: the child only redirects its output and execs.
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e) environment.emplace_back(*e);
+  environment.insert(environment.end(), extra_environment.begin(), extra_environment.end());
+  std::vector<char*> envp;
+  for (std::string& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string config_text = config.string();
+  char* const argv[] = {const_cast<char*>(TLSRING_BINARY), const_cast<char*>("run"), const_cast<char*>("-c"),
+                        const_cast<char*>(config_text.c_str()), nullptr};
   pid_ = ::fork();
   if (pid_ == 0) {
     FILE* out = std::freopen(log.c_str(), "w", stdout);
     (void)out;
     ::dup2(STDOUT_FILENO, STDERR_FILENO);
-    ::execl(TLSRING_BINARY, TLSRING_BINARY, "run", "-c", config.c_str(), static_cast<char*>(nullptr));
+    ::execve(TLSRING_BINARY, argv, envp.data());
     std::_Exit(127);
   }
 }

@@ -31,10 +31,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// `tlsring run -c CONFIG` as a child process, its output in LOG.
+// `tlsring run -c CONFIG` as a child process, its output in LOG; with
+// `extra_environment` ("NAME=value") added to the test's own.
 class ServiceProcess {
  public:
-  ServiceProcess(const std::filesystem::path& config, const std::filesystem::path& log);
+  ServiceProcess(const std::filesystem::path& config, const std::filesystem::path& log,
+                 const std::vector<std::string>& extra_environment = {});
   ~ServiceProcess();  // SIGKILL if still running
   void signal(int signal_number) const;
   // The exit status, or nullopt if it has not exited within `timeout`.

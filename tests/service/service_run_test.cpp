@@ -4,11 +4,14 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <future>
+#include <thread>
 
 #include "tests/service/live_traffic.h"
 #include "tests/service/service_harness.h"
+#include "tests/support/skip.h"
 
 using namespace tlsring::testsvc;
 using namespace std::chrono_literals;
@@ -86,4 +89,66 @@ TEST_CASE("the service captures, rotates and decrypts T-Server traffic on lo unt
   CHECK(decrypted == traffic->connections);
   CHECK(resumed == 3);
   CHECK(read_text(out / "status.json").find("\"state\": \"stopped\"") != std::string::npos);
+}
+
+// The system clock set forward by 2 hours, then back, while the service runs
+// (libfaketime moves the clock the service reads; the kernel's packet times
+// stay as they are). stop_after counts the time that really passed: before,
+// the forward step ended the capture at once, and the step back would have
+// stretched it by 2 hours. Both steps are logged and in the summary.
+TEST_CASE("the service stops after stop_after of real time when the system clock is set forward and back") {
+  require_root_or_skip();
+  const std::string faketime = TLSRING_LIBFAKETIME;
+  if (faketime.empty() || !std::filesystem::exists(faketime)) {
+    tlsring::testing::skip_test(Catch::getResultCapture().getCurrentTestName(),
+                                "libfaketime is not installed (packaging/dev.sh installs it): this test was NOT run");
+  }
+  ServiceConfigText text;  // rotation every 2 s, stop after 10 s, port 3000
+  const ServiceTestDir dir("clock", text);
+  const auto offset_file = dir.path() / "faketime";
+  const auto set_offset = [&](const char* offset) { std::ofstream(offset_file) << offset << "\n"; };
+  set_offset("+0");
+
+  const auto started = std::chrono::steady_clock::now();
+  ServiceProcess service(dir.config(), dir.path() / "service.log",
+                         {"LD_PRELOAD=" + faketime, "FAKETIME_TIMESTAMP_FILE=" + offset_file.string(),
+                          "FAKETIME_NO_CACHE=1", "FAKETIME_DONT_FAKE_MONOTONIC=1"});
+  REQUIRE(wait_until_capturing(dir.out(), 5s));
+  // Each step is seen by at least one status check (every 2 s) before the next.
+  auto steps = std::async(std::launch::async, [&] {
+    std::this_thread::sleep_for(1500ms);
+    set_offset("+2h");
+    std::this_thread::sleep_for(4000ms);
+    set_offset("+0");
+  });
+  TrafficOptions options;
+  options.duration = 7000ms;
+  options.interval = 350ms;
+  options.short_connections = 4;
+  auto traffic = run_traffic(dir.keys(), options);
+  steps.get();
+  REQUIRE(traffic.ok());
+
+  const auto exit_status = service.wait(30s);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  const std::string log = read_text(dir.path() / "service.log");
+  INFO(log);
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
+  CHECK(elapsed >= 10s);
+  CHECK(count_lines_with(log, "stop_after reached (10s since the start)") == 1);
+  CHECK(count_lines_with(log, "the system clock was set forward by 2h at about ") == 1);
+  CHECK(count_lines_with(log, "the system clock was set back by 2h at about ") == 1);
+
+  const auto run = only_run_directory(dir.out());
+  REQUIRE(!run.empty());
+  const std::string summary = read_text(run / "summary.txt");
+  CHECK(summary.find("the system clock was set forward by 2h") != std::string::npos);
+  CHECK(summary.find("the system clock was set back by 2h") != std::string::npos);
+  // The capture went on through both steps.
+  const RingListing ring = list_ring(dir.out());
+  CHECK(ring.parts.empty());
+  REQUIRE(!ring.completed.empty());
+  CHECK(count_packets_in_files(ring.completed) > 0);
+  require_every_message_decrypted(*traffic, read_decrypted_streams({run}));
 }

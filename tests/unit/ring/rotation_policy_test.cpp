@@ -103,16 +103,11 @@ TEST_CASE("new_file_state: boundary of the file's interval") {
   CHECK(new_file_state(RotationPolicy{0, 5}, k0330).boundary_ns == kNoBoundary);
 }
 
-TEST_CASE("stop_deadline and stop_due") {
+TEST_CASE("stop_deadline") {
   CHECK_FALSE(stop_deadline(k0330, std::nullopt));
   CHECK(stop_deadline(k0330, 4 * kHour) == k0330 + 4 * kHour);
   CHECK(stop_deadline(k0330, 0) == k0330);
   CHECK(stop_deadline(k0330, -5) == k0330);
   CHECK(stop_deadline(k0330, kNoBoundary) == kNoBoundary);  // saturates
-
-  CHECK_FALSE(stop_due(std::nullopt, kNoBoundary));
-  CHECK_FALSE(stop_due(k0400, k0400 - 1));
-  CHECK(stop_due(k0400, k0400));
-  CHECK(stop_due(k0400, k0400 + 1));
   CHECK(std::string(rotate_reason_name(RotateReason::size)) == "size");
 }

@@ -1,6 +1,6 @@
 // The ring recorder driven on its own, with packets and times made up here:
 // when files start and end, that no packet is lost or doubled at a rotation,
-// the stop deadline, and the ring limits acting with the decrypted-files ledger.
+// and the ring limits acting with the decrypted-files ledger.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -148,20 +148,6 @@ TEST_CASE("no packet is lost or written twice across rotations") {
   CHECK(count_packets(files[0]) == 80);
   CHECK(count_packets(files[1]) == 80);
   CHECK(count_packets(files[2]) == 40);
-}
-
-TEST_CASE("the recorder asks to stop once the stop deadline is reached") {
-  RingRecorderOptions options = every_two_seconds();
-  options.stop_at_ns = kBase + 3 * kSecond;
-  Fixture f(options);
-  for (std::int64_t ms : {1900, 2000, 2900}) {
-    CHECK(f.recorder->on_tick(kBase + ms * kMillisecond) == ConsumerAction::proceed);
-  }
-  CHECK(f.recorder->on_tick(kBase + 3 * kSecond) == ConsumerAction::stop);
-  CHECK(f.recorder->stop_reached());
-  f.recorder->on_drain();
-  CHECK(f.files_on_disk().size() == 2);
-  for (const auto& file : f.files_on_disk()) CHECK(file.extension() == ".pcapng");
 }
 
 TEST_CASE("keep_files deletes the oldest files only once they are decrypted") {
