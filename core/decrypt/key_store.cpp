@@ -67,6 +67,11 @@ std::optional<keys::Secret> KeyStore::key_log_master_by_session_id(ByteView sess
   return key_log_.find_by_session_id(session_id);
 }
 
+KeyStore::KeyLogContents KeyStore::key_log_contents() const {
+  std::lock_guard lock(mutex_);
+  return KeyLogContents{key_log_.size(), key_log_.client_randoms()};
+}
+
 template <class Value>
 void KeyStore::BoundedMap<Value>::put(std::string key, Value value, CaptureOrder at) {
   auto [it, inserted] = values.try_emplace(key);

@@ -54,6 +54,12 @@ class KeyStore {
   std::optional<keys::ClientRandomSecrets> key_log_secrets(ByteView client_random) const;
   std::optional<keys::Secret> key_log_rsa_premaster(ByteView encrypted_premaster) const;
   std::optional<keys::Secret> key_log_master_by_session_id(ByteView session_id) const;
+  // What the key log holds (files given, Decryption Secrets Blocks met so far).
+  struct KeyLogContents {
+    std::size_t secrets = 0;
+    std::size_t client_randoms = 0;  // sessions with secrets by client random
+  };
+  KeyLogContents key_log_contents() const;
 
   // A server certificate's public key id and subject, parsed once per distinct
   // certificate (every connection to a server presents the same one).

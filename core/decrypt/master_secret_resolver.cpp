@@ -1,6 +1,7 @@
 #include "core/decrypt/master_secret_resolver.h"
 
 #include "core/crypto/key_schedule.h"
+#include "core/decrypt/key_log_miss.h"
 
 namespace tlsring::decrypt {
 namespace {
@@ -129,12 +130,13 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, HandshakeKin
 
   const crypto::KeyExchange kx = hs.suite->key_exchange;
   if (kx != crypto::KeyExchange::rsa) {
+    KeyLogMiss miss = key_log_miss(store.key_log_contents(), hs.client_random,
+                                   "configure the server to use RSA key exchange cipher suites only (for example "
+                                   "TLS_RSA_WITH_AES_256_GCM_SHA384)");
     return failure(Verdict::not_rsa_key_exchange,
                    "the server chose " + suite_name(hs) + ": " + std::string(crypto::to_string(kx)) +
-                       " key exchange cannot be decrypted with an RSA private key, and the key log has no secret "
-                       "for this session",
-                   "capture a key log (SSLKEYLOGFILE) on the client or server, or configure the server to use "
-                   "RSA key exchange cipher suites only (for example TLS_RSA_WITH_AES_256_GCM_SHA384)");
+                       " key exchange cannot be decrypted with an RSA private key, " + miss.why,
+                   std::move(miss.fix));
   }
 
   if (auto premaster = store.key_log_rsa_premaster(hs.encrypted_premaster)) {

@@ -7,6 +7,7 @@
 
 #include "core/crypto/key_schedule.h"
 #include "core/decrypt/alerts.h"
+#include "core/decrypt/key_log_miss.h"
 #include "core/decrypt/master_secret_resolver.h"
 #include "core/tls/handshake.h"
 
@@ -667,13 +668,14 @@ void TlsConnection::setup_tls13_server_handshake_keys() {
                                            tls13_secrets_->server_traffic_secret_0 ||
                                            tls13_secrets_->client_traffic_secret_0);
   if (!have_any) {
+    KeyLogMiss miss = key_log_miss(keys_.key_log_contents(), hs_.client_random,
+                                   "limit the server to TLS 1.2 with RSA key exchange cipher suites");
     set_key_problem(Verdict::not_rsa_key_exchange,
                     "the connection uses " + crypto::version_name(hs_.version) + " (" +
                         crypto::cipher_suite_name(hs_.cipher_suite_id) +
                         "), whose keys always come from an ephemeral (EC)DHE exchange: an RSA private key cannot "
-                        "decrypt it, and the key log has no secrets for this session",
-                    "capture a key log (SSLKEYLOGFILE) on the client or server during the capture, or limit the "
-                    "server to TLS 1.2 with RSA key exchange cipher suites");
+                        "decrypt it, " + miss.why,
+                    std::move(miss.fix));
     return;
   }
   const auto& s = *tls13_secrets_;

@@ -44,6 +44,10 @@ std::optional<std::vector<std::uint8_t>> decode_hex(std::string_view text) {
   return bytes;
 }
 
+}  // namespace tlsring::keys::detail
+
+namespace tlsring::keys {
+
 std::string encode_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string text;
@@ -55,4 +59,4 @@ std::string encode_hex(std::span<const std::uint8_t> bytes) {
   return text;
 }
 
-}  // namespace tlsring::keys::detail
+}  // namespace tlsring::keys

@@ -172,12 +172,12 @@ std::size_t KeyLog::size() const { return count_; }
 
 std::string format_client_random_line(std::span<const std::uint8_t> client_random,
                                       std::span<const std::uint8_t> master_secret) {
-  return "CLIENT_RANDOM " + detail::encode_hex(client_random) + " " + detail::encode_hex(master_secret);
+  return "CLIENT_RANDOM " + encode_hex(client_random) + " " + encode_hex(master_secret);
 }
 
 std::string format_session_id_line(std::span<const std::uint8_t> session_id,
                                    std::span<const std::uint8_t> master_secret) {
-  return "RSA Session-ID:" + detail::encode_hex(session_id) + " Master-Key:" + detail::encode_hex(master_secret);
+  return "RSA Session-ID:" + encode_hex(session_id) + " Master-Key:" + encode_hex(master_secret);
 }
 
 }  // namespace tlsring::keys

@@ -59,6 +59,9 @@ class KeyLog {
   std::optional<Secret> find_by_session_id(std::span<const std::uint8_t> session_id) const;
 
   std::size_t size() const;  // number of secrets held
+  // Client randoms it holds secrets for: the sessions an (EC)DHE or TLS 1.3
+  // connection can find its keys among.
+  std::size_t client_randoms() const { return by_client_random_.size(); }
   bool empty() const { return size() == 0; }
   // Lines skipped for an unknown label (PMS_CLIENT_RANDOM, labels newer than
   // this reader), over all texts added: a file of only such lines is likely

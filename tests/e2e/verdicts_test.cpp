@@ -4,6 +4,9 @@
 // cannot decrypt; and the server port: 3000, or anything else.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <set>
+
 #include "tests/e2e/e2e_support.h"
 
 using namespace tlsring;
@@ -55,11 +58,68 @@ TEST_CASE("Verdict not_rsa_key_exchange: ECDHE and TLS 1.3 without a key log, RS
     INFO(describe(got));
     CHECK(got.report.verdict == decrypt::Verdict::not_rsa_key_exchange);
     CHECK(contains(got.report.reason, cipher));
-    CHECK(contains(got.report.fix, "key log"));
+    CHECK(contains(got.report.reason, ", and no key log was given"));
+    CHECK(contains(got.report.fix, "capture a key log (SSLKEYLOGFILE) on the client or server during the capture and "
+                                   "give it (--keylog, or decrypt.keylog in the service), or "));
     CHECK(got.report.cipher_suite == suite_id(cipher));
     CHECK(got.c2s().empty());
     CHECK(got.s2c().empty());
   }
+}
+
+// A user who gave a key log, but one that holds other sessions' secrets, is
+// told that (with the session's client random to look for), not to capture one.
+TEST_CASE("Verdict not_rsa_key_exchange: a key log given that holds only other sessions' secrets says so",
+          "[e2e][verdicts]") {
+  for (const auto version : {testgen::TlsVersion::tls1_2, testgen::TlsVersion::tls1_3}) {
+    TempDir dir;
+    auto config_for = [&](const char* name) {
+      testgen::ScenarioConfig config = base_config(dir.path() / name, "ECDHE-RSA-AES128-GCM-SHA256");
+      config.specs[0].tls.version = version;
+      return config;
+    };
+    const auto scenario = generate_ok(config_for("this"));
+    const auto other = generate_ok(config_for("other"));
+    const std::string client_random = scenario.connections[0].client_random;
+    REQUIRE(client_random.size() == 64);
+    REQUIRE(other.connections[0].client_random != client_random);
+    REQUIRE(!other.keylog.empty());
+    // The client randoms of the other key log's lines, as its writer (OpenSSL) wrote them.
+    std::set<std::string> other_randoms;
+    std::ifstream lines(other.keylog);
+    for (std::string label, random, secret; lines >> label >> random >> secret;) other_randoms.insert(random);
+    REQUIRE(other_randoms.size() == 1);
+    REQUIRE(other_randoms.count(client_random) == 0);
+    INFO(scenario.connections[0].version);
+
+    decrypt::KeyStore keys;
+    keys.add_bound_key(to_endpoint(scenario.connections[0].server), load_key(scenario.key_pem));
+    REQUIRE(keys.key_log().add_file(other.keylog).ok());
+    auto run = decrypt_files(keys, capture_paths(scenario));
+    const RecordedConnection& got = only_connection(*run, scenario);
+    INFO(describe(got));
+    CHECK(got.report.verdict == decrypt::Verdict::not_rsa_key_exchange);
+    CHECK(contains(got.report.reason, ", and the key log(s) given hold secrets for 1 other session(s), none for "
+                                      "this one (its client random is " + client_random + ")"));
+    CHECK(got.report.fix.starts_with("give the key log that this connection's client or server wrote while it ran "
+                                     "(SSLKEYLOGFILE): the one given holds other sessions' secrets"));
+    CHECK(got.c2s().empty());
+  }
+}
+
+TEST_CASE("Verdict not_rsa_key_exchange: a key log of only RSA premaster lines says it has none by client random",
+          "[e2e][verdicts]") {
+  TempDir dir;
+  const auto scenario = generate_ok(base_config(dir.path(), "ECDHE-RSA-AES128-GCM-SHA256"));
+  decrypt::KeyStore keys;
+  REQUIRE(keys.key_log().add_text("RSA 0011223344556677 " + std::string(96, 'a') + "\n", "rsa-only.log").ok());
+  auto run = decrypt_files(keys, capture_paths(scenario));
+  const RecordedConnection& got = only_connection(*run, scenario);
+  INFO(describe(got));
+  CHECK(got.report.verdict == decrypt::Verdict::not_rsa_key_exchange);
+  CHECK(contains(got.report.reason, ", and the key log(s) given hold no secrets by client random (only RSA premaster "
+                                    "or Session-ID lines), which this session needs (its client random is " +
+                                        scenario.connections[0].client_random + ")"));
 }
 
 TEST_CASE("Verdicts key_mismatch and no_key: a key that is not the server's, bound and unbound", "[e2e][verdicts]") {
