@@ -121,20 +121,21 @@ void KeyStore::start_capture() {
   undecryptable_.start_capture();
 }
 
-void KeyStore::remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why,
-                                              CaptureOrder at) {
+void KeyStore::remember_undecryptable_session(ByteView session_id, ByteView ticket,
+                                              const UndecryptableSession& session, CaptureOrder at) {
   std::lock_guard lock(mutex_);
-  if (!session_id.empty()) undecryptable_.put("i" + as_key(session_id), why, at);
-  if (!ticket.empty()) undecryptable_.put("t" + as_key(ticket), why, at);
+  if (!session_id.empty()) undecryptable_.put("i" + as_key(session_id), session, at);
+  if (!ticket.empty()) undecryptable_.put("t" + as_key(ticket), session, at);
 }
 
-std::optional<std::string> KeyStore::why_undecryptable(ByteView session_id, ByteView ticket, CaptureOrder at) const {
+std::optional<KeyStore::UndecryptableSession> KeyStore::why_undecryptable(ByteView session_id, ByteView ticket,
+                                                                          CaptureOrder at) const {
   std::lock_guard lock(mutex_);
   if (!ticket.empty()) {
-    if (const std::string* why = undecryptable_.find("t" + as_key(ticket), at)) return *why;
+    if (const UndecryptableSession* found = undecryptable_.find("t" + as_key(ticket), at)) return *found;
   }
   if (!session_id.empty()) {
-    if (const std::string* why = undecryptable_.find("i" + as_key(session_id), at)) return *why;
+    if (const UndecryptableSession* found = undecryptable_.find("i" + as_key(session_id), at)) return *found;
   }
   return std::nullopt;
 }

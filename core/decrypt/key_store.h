@@ -77,11 +77,16 @@ class KeyStore {
   std::optional<keys::Secret> master_for_ticket(ByteView ticket, CaptureOrder at = CaptureOrder::end()) const;
 
   // Sessions whose full handshake was seen but could not be decrypted, so that
-  // a later resumption can say why ("connection 109 negotiated ECDHE ...").
-  void remember_undecryptable_session(ByteView session_id, ByteView ticket, const std::string& why,
+  // a later resumption can say why and what to do.
+  struct UndecryptableSession {
+    std::string why;  // "connection 109 from 10.2.0.10:49152: not_rsa_key_exchange, TLS_ECDHE_..."
+    std::string fix;  // the full handshake's
+    bool operator==(const UndecryptableSession&) const = default;
+  };
+  void remember_undecryptable_session(ByteView session_id, ByteView ticket, const UndecryptableSession& session,
                                       CaptureOrder at = CaptureOrder::start());
-  std::optional<std::string> why_undecryptable(ByteView session_id, ByteView ticket,
-                                               CaptureOrder at = CaptureOrder::end()) const;
+  std::optional<UndecryptableSession> why_undecryptable(ByteView session_id, ByteView ticket,
+                                                        CaptureOrder at = CaptureOrder::end()) const;
 
   // A new capture starts (a new DecryptEngine): what was learned so far counts
   // as learned before any place in it.
@@ -114,7 +119,7 @@ class KeyStore {
   using BoundedSecrets = BoundedMap<keys::Secret>;
   BoundedSecrets by_session_id_;
   BoundedSecrets by_ticket_;
-  BoundedMap<std::string> undecryptable_;  // by session ID or ticket
+  BoundedMap<UndecryptableSession> undecryptable_;  // by session ID or ticket
   mutable std::unordered_map<std::string, CertificateIdentity> certificates_;  // by DER
 };
 

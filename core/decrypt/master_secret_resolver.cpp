@@ -106,10 +106,10 @@ MasterSecretOutcome resolve_master_secret(const HandshakeState& hs, HandshakeKin
     const bool by_ticket = !hs.offered_ticket.empty();
     const std::string resumed = std::string("the client resumed an earlier TLS session by ") +
                                 (by_ticket ? "session ticket" : "session ID");
-    if (auto why = store.why_undecryptable(hs.client_session_id, hs.offered_ticket, at)) {
+    if (auto full = store.why_undecryptable(hs.client_session_id, hs.offered_ticket, at)) {
       return failure(Verdict::resumed_session_unknown,
-                     resumed + ", whose full handshake was captured but could not be decrypted (" + *why + ")",
-                     "the full handshake's fix applies to this connection too");
+                     resumed + ", whose full handshake was captured but could not be decrypted (" + full->why + ")",
+                     "as for that full handshake: " + full->fix);
     }
     MasterSecretOutcome out = failure(
         Verdict::resumed_session_unknown,

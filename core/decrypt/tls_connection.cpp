@@ -508,8 +508,8 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
       if (hs_.tls13) return;  // post-handshake; TLS 1.3 resumption needs the key log anyway
       if (auto ticket = tls::parse_new_session_ticket(body); ticket.ok()) {
         hs_.new_ticket.assign(ticket->ticket.begin(), ticket->ticket.end());
-        if (!undecryptable_why_.empty()) {
-          keys_.remember_undecryptable_session({}, hs_.new_ticket, undecryptable_why_, position_);
+        if (!undecryptable_.why.empty()) {
+          keys_.remember_undecryptable_session({}, hs_.new_ticket, undecryptable_, position_);
         }
         if (!proven_master_.empty() && proven_master_ == hs_.master_secret) {
           keys_.remember_ticket(hs_.new_ticket, proven_master_, position_);
@@ -570,7 +570,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   // A new handshake: the first one, or a renegotiation under the current keys.
   hs_ = HandshakeState{};
   handshake_complete_ = false;
-  undecryptable_why_.clear();
+  undecryptable_ = {};
   take_client_hello(ch);
   hs_.client_session_id.assign(ch.session_id.begin(), ch.session_id.end());
   hs_.offered_ticket.assign(ch.session_ticket.begin(), ch.session_ticket.end());
@@ -827,8 +827,8 @@ void TlsConnection::derive_tls12_keys() {
   if (!outcome.found()) {
     if (kind == HandshakeKind::full) {
       // A later resumption of this session (by ID now, by ticket once one is issued) can say why.
-      undecryptable_why_ = undecryptable_summary(outcome);
-      keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_why_, position_);
+      undecryptable_ = {undecryptable_summary(outcome), outcome.fix};
+      keys_.remember_undecryptable_session(hs_.server_session_id, {}, undecryptable_, position_);
     }
     if (outcome.resumed_session_not_seen) blame_known_loss_for_unseen_session(outcome);
     set_key_problem(outcome.verdict, outcome.reason, outcome.fix);

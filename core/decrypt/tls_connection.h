@@ -186,7 +186,7 @@ class TlsConnection final : public tcp::ConnectionHandler {
   bool midstream_records_ = false;                  // records before any hello
   bool handshake_missed_ = false;                   // application data before any hello: for good
   bool handshake_complete_ = false;
-  std::string undecryptable_why_;                   // this handshake's keys were not found: why
+  KeyStore::UndecryptableSession undecryptable_;  // this handshake's keys were not found: why (empty: they were)
   std::optional<Verdict> key_problem_;
   // The key problem: a handshake message lost in the capture. The bytes lost
   // in its direction are known only at the end, and added to the reason then.

@@ -121,6 +121,9 @@ TEST_CASE("A resumption of an ECDHE session says the full handshake was seen and
                                                              std::to_string(full->report.connection_id)) &&
                                              Catch::Contains("not_rsa_key_exchange") &&
                                              Catch::Contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
+      // What to do is said here too, not only on the full handshake's line.
+      CHECK(resumed->report.fix == "as for that full handshake: " + full->report.fix);
+      CHECK_THAT(full->report.fix, Catch::StartsWith("capture a key log (SSLKEYLOGFILE)"));
     }
   }
 }
