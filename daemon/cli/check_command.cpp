@@ -8,6 +8,7 @@
 #include "core/crypto/providers.h"
 #include "daemon/cli/argument_cursor.h"
 #include "daemon/cli/capture_file_order.h"
+#include "daemon/cli/check_clock.h"
 #include "daemon/cli/check_keys.h"
 #include "daemon/cli/check_network.h"
 #include "daemon/cli/check_output_directory.h"
@@ -175,6 +176,7 @@ int run_check_command(const std::vector<std::string>& argv, std::ostream& out, s
   printer.print(filter_lines(config->capture.filter, config->capture.snaplen, bound, config_file));
   if (auto snaplen = snaplen_line(config->capture.snaplen, config_file)) printer.print(*snaplen);
   printer.print(check_capture_permission());
+  if (auto clock = check_clock()) printer.print(*clock);
   printer.print(check_output_directory(*config));
 
   if (Status providers = crypto::ensure_crypto_providers(); !providers.ok()) {

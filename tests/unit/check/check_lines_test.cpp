@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "daemon/cli/check_clock.h"
 #include "daemon/cli/check_keys.h"
 #include "daemon/cli/check_network.h"
 #include "daemon/cli/check_output_directory.h"
@@ -312,6 +313,24 @@ TEST_CASE("check lines: per-server verdicts") {
   REQUIRE(with_absent.size() == 4);
   CHECK(with_absent[3].status == CheckStatus::warn);
   CHECK(with_absent[3].what.rfind("server 10.1.0.9:3000: a key is bound to it", 0) == 0);
+}
+
+TEST_CASE("check: the system clock synchronised is ok with its error, not synchronised warns, unknown is silent") {
+  CHECK_FALSE(clock_line(std::nullopt));
+
+  const auto synced = clock_line(platform::ClockSync{true, 2'400});
+  REQUIRE(synced);
+  CHECK(format_check_line(*synced) == "ok    system clock: synchronised (NTP), estimated error 2 ms\n");
+  CHECK(format_check_line(*clock_line(platform::ClockSync{true, 499})) ==
+        "ok    system clock: synchronised (NTP), estimated error under 1 ms\n");
+
+  const auto unsynced = clock_line(platform::ClockSync{false, 0});
+  REQUIRE(unsynced);
+  CHECK(unsynced->status == CheckStatus::warn);
+  CHECK(unsynced->what == "system clock: not synchronised (NTP)");
+  REQUIRE(unsynced->details.size() == 2);
+  CHECK(unsynced->details[1] ==
+        "fix: turn time synchronisation on before the capture window: timedatectl set-ntp true, or chrony or ntpd");
 }
 
 }  // namespace tlsring::cli
