@@ -106,7 +106,12 @@ TEST_CASE("the service stops after stop_after of real time when the system clock
   ServiceConfigText text;  // rotation every 2 s, stop after 10 s, port 3000
   const ServiceTestDir dir("clock", text);
   const auto offset_file = dir.path() / "faketime";
-  const auto set_offset = [&](const char* offset) { std::ofstream(offset_file) << offset << "\n"; };
+  // Replaced whole (rename), so that libfaketime never reads a half-written file.
+  const auto set_offset = [&](const char* offset) {
+    const auto next = dir.path() / "faketime.next";
+    std::ofstream(next) << offset << "\n";
+    std::filesystem::rename(next, offset_file);
+  };
   set_offset("+0");
 
   const auto started = std::chrono::steady_clock::now();
