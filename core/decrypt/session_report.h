@@ -40,6 +40,11 @@ struct SessionReport {
   std::optional<std::uint16_t> version;
   std::optional<std::uint16_t> cipher_suite;
   Resumption resumed = Resumption::no;
+  // Where the last handshake's keys came from, when they were found: "RSA key
+  // keys/server.pem", "key log", "key log (RSA premaster)", "session cache
+  // (session ID)", "session cache (ticket)". With several keys and key logs,
+  // which one decrypted the session (or, with key_mismatch, which one failed).
+  std::optional<std::string> keys_from;
   bool extended_master_secret = false;
   bool encrypt_then_mac = false;
   std::optional<std::string> sni;

@@ -571,6 +571,7 @@ void TlsConnection::handle_client_hello(Span body, Span message, bool sslv2) {
   hs_ = HandshakeState{};
   handshake_complete_ = false;
   undecryptable_ = {};
+  report_.keys_from.reset();
   take_client_hello(ch);
   hs_.client_session_id.assign(ch.session_id.begin(), ch.session_id.end());
   hs_.offered_ticket.assign(ch.session_ticket.begin(), ch.session_ticket.end());
@@ -678,6 +679,7 @@ void TlsConnection::setup_tls13_server_handshake_keys() {
                     std::move(miss.fix));
     return;
   }
+  report_.keys_from = "key log";
   const auto& s = *tls13_secrets_;
   if (s.server_handshake_traffic_secret) {
     install_tls13_key(Direction::server_to_client, *s.server_handshake_traffic_secret, Tls13Phase::handshake);
@@ -838,6 +840,7 @@ void TlsConnection::derive_tls12_keys() {
     return;
   }
   hs_.master_secret = std::move(outcome.master_secret);
+  report_.keys_from = std::move(outcome.source);
   auto keys = crypto::derive_connection_keys(hs_.version, *hs_.suite, hs_.master_secret, hs_.client_random,
                                              hs_.server_random);
   if (!keys.ok()) {

@@ -112,6 +112,7 @@ std::string session_to_json(const decrypt::SessionReport& s, const SessionFiles&
   json.optional_string("cipher",
                        s.cipher_suite ? std::optional(crypto::cipher_suite_name(*s.cipher_suite)) : std::nullopt);
   json.string("resumed", decrypt::to_string(s.resumed));
+  json.optional_string("keys_from", s.keys_from);
   json.boolean("extended_master_secret", s.extended_master_secret);
   json.boolean("encrypt_then_mac", s.encrypt_then_mac);
   json.optional_string("sni", s.sni);

@@ -84,7 +84,12 @@ TEST_CASE("Key log only: ECDHE suites of TLS 1.0-1.2, an RSA suite, and every TL
   REQUIRE_FALSE(keys.has_rsa_keys());
   auto run = decrypt_files(keys, capture_paths(scenario));
   CHECK(run->sink.connections.size() == std::size(kRows));
-  for (const auto& c : scenario.connections) check_exact(*run, c);
+  for (const auto& c : scenario.connections) {
+    check_exact(*run, c);
+    const RecordedConnection* got = find_connection(*run, c);
+    REQUIRE(got != nullptr);
+    CHECK(got->report.keys_from == std::string("key log"));  // TLS 1.3 and TLS <= 1.2 alike
+  }
 }
 
 TEST_CASE("Key log only: TLS 1.3 resumption (PSK) by ticket", "[e2e][keylog]") {

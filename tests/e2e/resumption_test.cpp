@@ -67,11 +67,29 @@ TEST_CASE("Resumption by session ID and by ticket across two capture files, RSA 
         const RecordedConnection* got = find_connection(*run, c);
         REQUIRE(got != nullptr);
         CHECK(got->report.extended_master_secret == row.ems);
+        // The full handshake's keys came from the key file given, the resumptions' from the session cache.
+        CHECK(got->report.keys_from == (c.resumed ? std::string(by_ticket ? "session cache (ticket)"
+                                                                          : "session cache (session ID)")
+                                                  : "RSA key " + scenario.key_pem.string()));
       }
     }
 
     {
-      INFO("the second file only");
+      INFO("both files, the key log only: every handshake's secret is in it");
+      REQUIRE(!scenario.keylog.empty());
+      decrypt::KeyStore keys;
+      REQUIRE(keys.key_log().add_file(scenario.keylog).ok());
+      auto run = decrypt_files(keys, capture_paths(scenario));
+      for (const auto& c : scenario.connections) {
+        const RecordedConnection* got = find_connection(*run, c);
+        REQUIRE(got != nullptr);
+        CHECK(got->report.verdict == decrypt::Verdict::decrypted);
+        CHECK(got->report.keys_from == std::string("key log"));
+      }
+    }
+
+    {
+      INFO("the second file only: no keys found");
       decrypt::KeyStore keys;
       keys.add_bound_key(to_endpoint(scenario.connections[0].server), load_key(scenario.key_pem));
       auto run = decrypt_files(keys, {scenario.files[1].path});
@@ -84,6 +102,7 @@ TEST_CASE("Resumption by session ID and by ticket across two capture files, RSA 
         CHECK(got->report.reason.find("full handshake") != std::string::npos);
         CHECK(got->report.reason.find(by_ticket ? "ticket" : "session ID") != std::string::npos);
         CHECK_FALSE(got->report.fix.empty());
+        CHECK_FALSE(got->report.keys_from.has_value());
         CHECK(got->c2s().empty());
         CHECK(got->s2c().empty());
       }

@@ -26,6 +26,7 @@ TEST_CASE("session_to_json: the fields sessions.jsonl promises, IPv6 in brackets
   s.version = 0x0303;
   s.cipher_suite = 0x009c;
   s.resumed = tlsring::decrypt::Resumption::ticket;
+  s.keys_from = "session cache (ticket)";
   s.extended_master_secret = true;
   s.sni = "tserver.example";
   s.c2s_bytes = 10;
@@ -39,7 +40,7 @@ TEST_CASE("session_to_json: the fields sessions.jsonl promises, IPv6 in brackets
   CHECK_THAT(json, Catch::Contains("\"first_seen\":\"2023-11-14T22:13:20.000000000Z\""));
   CHECK_THAT(json, Catch::Contains("\"version\":\"TLS 1.2\""));
   CHECK_THAT(json, Catch::Contains("\"cipher\":\"TLS_RSA_WITH_AES_128_GCM_SHA256\""));
-  CHECK_THAT(json, Catch::Contains("\"resumed\":\"ticket\""));
+  CHECK_THAT(json, Catch::Contains("\"resumed\":\"ticket\",\"keys_from\":\"session cache (ticket)\""));
   CHECK_THAT(json, Catch::Contains("\"extended_master_secret\":true"));
   CHECK_THAT(json, Catch::Contains("\"sni\":\"tserver.example\""));
   CHECK_THAT(json, Catch::Contains("\"c2s_bytes\":10,\"s2c_bytes\":20,\"records\":3"));
@@ -47,5 +48,6 @@ TEST_CASE("session_to_json: the fields sessions.jsonl promises, IPv6 in brackets
   CHECK_THAT(json, Catch::EndsWith("\"files\":{\"transcript\":\"connections/x.transcript.txt\","
                                    "\"c2s\":\"connections/x.c2s.bin\",\"s2c\":\"connections/x.s2c.bin\"}}"));
   tlsring::decrypt::SessionReport bare;
-  CHECK_THAT(session_to_json(bare, {}), Catch::Contains("\"version\":null") && Catch::Contains("\"files\":null"));
+  CHECK_THAT(session_to_json(bare, {}), Catch::Contains("\"version\":null") && Catch::Contains("\"files\":null") &&
+                                            Catch::Contains("\"keys_from\":null"));
 }
