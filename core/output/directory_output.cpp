@@ -161,6 +161,10 @@ void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
   totals_.c2s_bytes += session.c2s_bytes;
   totals_.s2c_bytes += session.s2c_bytes;
   totals_.records += session.records;
+  if (session.keys_from && (session.verdict == decrypt::Verdict::decrypted ||
+                            session.verdict == decrypt::Verdict::partially_decrypted)) {
+    ++keys_used_[*session.keys_from];
+  }
   VerdictCount& v = verdicts_[static_cast<int>(session.verdict)];
   const std::pair<decrypt::CaptureOrder, std::uint64_t> at{session.ended_at, session.connection_id};
   if (v.count++ == 0 || at < v.example_at) {
@@ -312,6 +316,11 @@ std::array<VerdictCount, decrypt::kVerdictCount> DirectoryOutput::verdicts() con
 RunTotals DirectoryOutput::totals() const {
   std::lock_guard lock(mutex_);
   return totals_;
+}
+
+std::map<std::string, std::uint64_t> DirectoryOutput::keys_used() const {
+  std::lock_guard lock(mutex_);
+  return keys_used_;
 }
 
 }  // namespace tlsring::output

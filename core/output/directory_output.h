@@ -82,6 +82,9 @@ class DirectoryOutput final : public decrypt::SessionSink {
 
   std::array<VerdictCount, decrypt::kVerdictCount> verdicts() const;
   RunTotals totals() const;
+  // Decrypted (also partly) connections by where their keys came from
+  // (SessionReport::keys_from): a few entries, one per key, key log, cache.
+  std::map<std::string, std::uint64_t> keys_used() const;
   const std::filesystem::path& directory() const { return directory_; }
 
  private:
@@ -163,6 +166,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
   std::atomic<std::size_t> open_connections_{0};  // connections in shards_
   std::array<VerdictCount, decrypt::kVerdictCount> verdicts_{};
   RunTotals totals_;
+  std::map<std::string, std::uint64_t> keys_used_;
   std::mutex error_mutex_;
   Status first_error_;
   std::mutex spare_mutex_;

@@ -1,9 +1,20 @@
 #include "daemon/cli/decrypt_summary.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
 namespace tlsring::cli {
+
+std::string format_keys_used(const std::map<std::string, std::uint64_t>& keys_used) {
+  std::vector<std::pair<std::string, std::uint64_t>> by_use(keys_used.begin(), keys_used.end());
+  std::stable_sort(by_use.begin(), by_use.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string text;
+  for (const auto& [source, connections] : by_use) {
+    text += (text.empty() ? "" : ", ") + source + " " + std::to_string(connections);
+  }
+  return text;
+}
 
 std::string format_summary(const std::string& title, const std::vector<decrypt::FileSummary>& files,
                            const output::DirectoryOutput& output, const std::vector<std::string>& run_notes) {
@@ -39,6 +50,7 @@ std::string format_summary(const std::string& title, const std::vector<decrypt::
   s << "\n  application data: " << totals.c2s_bytes << " bytes client->server, " << totals.s2c_bytes
     << " bytes server->client, " << totals.records << " records\n";
   s << "  master secrets recovered: " << totals.master_secrets << " (keys.log)\n";
+  if (const std::string used = format_keys_used(output.keys_used()); !used.empty()) s << "  keys used: " << used << "\n";
   for (const auto& f : files) {
     for (const auto& w : f.warnings) s << "  warning: " << w << "\n";
   }

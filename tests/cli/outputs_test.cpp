@@ -193,6 +193,8 @@ TEST_CASE("decrypt outputs: a generated TLS 1.2 capture with a key matched by it
   CHECK(r.err.empty());
   check_private_modes(out);
   CHECK_THAT(r.out, Catch::Contains("3 connection(s)") && Catch::Contains("decrypted: 3 "));
+  const std::string key_used = "RSA key " + (gen.dir / "server.key.pem").string();
+  CHECK_THAT(r.out, Catch::Contains("\n  keys used: " + key_used + " 3\n"));
   CHECK(read_file(out / "summary.txt") == r.out);
 
   const auto sessions = read_sessions(out);
@@ -216,6 +218,7 @@ TEST_CASE("decrypt outputs: a generated TLS 1.2 capture with a key matched by it
     CHECK(field(*s, "version") == "TLS 1.2");
     CHECK(field(*s, "cipher") == conn.at("cipher"));
     CHECK(field(*s, "resumed") == "no");
+    CHECK(field(*s, "keys_from") == key_used);
     CHECK(field(*s, "extended_master_secret") == "true");  // the generator's default (--no-ems turns it off)
     CHECK(field(*s, "c2s_bytes") == conn.at("c2s_bytes"));
     CHECK(field(*s, "s2c_bytes") == conn.at("s2c_bytes"));
