@@ -389,7 +389,6 @@ DecryptEngine::DecryptEngine(KeyStore& keys, SessionSink& sink, EngineOptions op
     : keys_(keys),
       sink_(sink),
       caller_losses_(options.known_losses),
-      losses_from_file_statistics_(options.losses_from_file_statistics),
       read_method_(options.read_method) {
   keys_.start_capture();
   options.known_losses = &losses_;

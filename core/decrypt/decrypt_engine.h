@@ -69,12 +69,6 @@ struct EngineOptions {
   // shrink while it is read: the service's own completed capture files, not
   // files another program may still rewrite (core/capture/file_mapping.h).
   capture::ReadMethod read_method = capture::ReadMethod::copy;
-  // Drops that the Interface Statistics Blocks at a file's end count (what
-  // dumpcap and Wireshark write) become a known loss over the time they cover,
-  // and a warning of the file. The service turns this off: it knows when its
-  // own capture dropped packets to a few seconds (daemon/service/capture_drops.h),
-  // but for the files an earlier run left.
-  bool losses_from_file_statistics = true;
 };
 
 class DecryptEngine {
@@ -87,7 +81,12 @@ class DecryptEngine {
   // Reads one file through. An error only when the file cannot be opened or is
   // not a capture; a file cut short is read up to the cut and says so in warnings.
   Result<FileSummary> add_file(const std::filesystem::path& path);
-  // For the files added from now on: EngineOptions::losses_from_file_statistics.
+  // For the files added from now on (on at first): the drops that the Interface
+  // Statistics Blocks at a file's end count (what dumpcap and Wireshark write)
+  // become a known loss over the time they cover, and a warning of the file.
+  // The service turns this off for its own files: it knows when its capture
+  // dropped packets to a few seconds (daemon/service/capture_drops.h); it
+  // leaves it on for the files an earlier run left.
   void set_losses_from_file_statistics(bool use) { losses_from_file_statistics_ = use; }
   // Every packet read so far has been decrypted and handed to the sink, and no
   // worker is running (connections stay open). The service calls it after
@@ -127,7 +126,7 @@ class DecryptEngine {
     std::int64_t timestamp_ns = 0;
   };
   std::map<std::uint32_t, CountedDrops> counted_drops_;
-  bool losses_from_file_statistics_;
+  bool losses_from_file_statistics_ = true;
   std::unique_ptr<Shard> inline_shard_;  // workers == 1
   std::unique_ptr<Pool> pool_;           // workers > 1
   std::uint64_t packet_number_ = 0;
