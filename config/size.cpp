@@ -1,6 +1,7 @@
 #include "config/size.h"
 
 #include <array>
+#include <cstdio>
 #include <limits>
 
 namespace tlsring::config {
@@ -78,6 +79,20 @@ std::string format_size(std::uint64_t bytes) {
     if (bytes % unit.bytes == 0 && bytes / unit.bytes <= bytes / best->bytes) best = &unit;
   }
   return std::to_string(bytes / best->bytes) + std::string(best->name);
+}
+
+std::string human_size(std::uint64_t bytes) {
+  static constexpr const char* kNames[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kNames)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, value < 10 ? "%.1f %s" : "%.0f %s", value, kNames[unit]);
+  return text;
 }
 
 }  // namespace tlsring::config

@@ -29,4 +29,8 @@ Result<std::uint64_t> parse_size_bytes(std::string_view text);
 // 10'000'000 -> "10MB", 1536*2^20 -> "1536MiB", 4097 -> "4097B", 0 -> "0B".
 std::string format_size(std::uint64_t bytes);
 
+// "12.3 GiB", "512 KiB", "100 B": a size for people to read (rounded), not
+// for the config file.
+std::string human_size(std::uint64_t bytes);
+
 }  // namespace tlsring::config

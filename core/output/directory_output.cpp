@@ -259,7 +259,13 @@ void DirectoryOutput::write_file(const std::string& name, std::span<const std::s
     return;
   }
   Status written = pieces.size() == 1 ? file->write(pieces[0]) : file->write_pieces(pieces);
-  if (!written.ok()) note_error(written);
+  if (!written.ok()) {
+    note_error(written);
+    return;
+  }
+  std::uint64_t bytes = 0;
+  for (const auto& piece : pieces) bytes += piece.size();
+  bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
 }
 
 void DirectoryOutput::append_line(PrivateFile& file, std::string& pending, std::string_view line) {
@@ -270,14 +276,17 @@ void DirectoryOutput::append_line(PrivateFile& file, std::string& pending, std::
 
 void DirectoryOutput::write_pending(PrivateFile& file, std::string& pending) {
   if (pending.empty() || !file.is_open()) return;
-  note_error(file.write(pending));
+  const Status written = file.write(pending);
+  note_error(written);
+  if (written.ok()) bytes_written_.fetch_add(pending.size(), std::memory_order_relaxed);
   pending.clear();
 }
 
 void DirectoryOutput::note_error(const Status& status) {
   // Callers may or may not hold mutex_; errors are rare, so take a lock of their own.
+  if (status.ok()) return;
   std::lock_guard lock(error_mutex_);
-  if (!status.ok() && first_error_.ok()) first_error_ = status;
+  if (first_error_.ok()) first_error_ = status;
 }
 
 void DirectoryOutput::flush_all(bool close) {

@@ -86,6 +86,9 @@ class DirectoryOutput final : public decrypt::SessionSink {
   // (SessionReport::keys_from): a few entries, one per key, key log, cache.
   std::map<std::string, std::uint64_t> keys_used() const;
   const std::filesystem::path& directory() const { return directory_; }
+  // Bytes written so far into sessions.jsonl, keys.log and connections/: what
+  // the results take on the disk (any thread).
+  std::uint64_t bytes_written() const { return bytes_written_.load(std::memory_order_relaxed); }
 
  private:
   // A text record's bytes that belong in the transcript at `transcript_at`:
@@ -164,6 +167,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
   std::unordered_set<std::string> session_ids_written_;  // raw bytes: one line per session ID
   std::array<ConnectionShard, kConnectionShards> shards_;
   std::atomic<std::size_t> open_connections_{0};  // connections in shards_
+  std::atomic<std::uint64_t> bytes_written_{0};
   std::array<VerdictCount, decrypt::kVerdictCount> verdicts_{};
   RunTotals totals_;
   std::map<std::string, std::uint64_t> keys_used_;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "daemon/platform/file_access.h"
+#include "daemon/service/earlier_runs.h"
 
 namespace tlsring::cli {
 namespace fs = std::filesystem;
@@ -24,21 +25,33 @@ fs::path nearest_existing(const fs::path& directory) {
 }  // namespace
 
 CheckLine free_space_line(const fs::path& directory, std::uint64_t free_bytes, const config::RotationConfig& rotation,
-                          const std::string& config_file) {
+                          const std::string& config_file, std::uint64_t earlier_results) {
   const std::string what = "disk space for " + directory.string() + ": " + human_size(free_bytes) + " free";
   const std::uint64_t min_free = rotation.min_free_space;
+  // Results are never deleted by the ring: moving them is the user's way to room.
+  const std::string results =
+      earlier_results == 0 ? std::string()
+                           : "earlier runs' results take " + human_size(earlier_results) + " of it (" +
+                                 (directory / "runs").string() + "), and grow with every run: the ring never "
+                                 "deletes them";
+  const std::string free_space =
+      earlier_results == 0 ? "free space" : "free space (move earlier runs' results to another disk)";
   if (free_bytes < min_free) {
-    return fail_line(what + ", less than rotation.min_free_space " + human_size(min_free),
-                     {"the ring would delete each capture file as soon as it is written",
-                      "fix: free space on that disk, lower rotation.min_free_space, or choose another "
-                      "output.directory in " + config_file});
+    std::vector<std::string> details{"the ring would delete each capture file as soon as it is written"};
+    if (!results.empty()) details.push_back(results);
+    details.push_back("fix: " + free_space + " on that disk, lower rotation.min_free_space, or choose another "
+                      "output.directory in " + config_file);
+    return fail_line(what + ", less than rotation.min_free_space " + human_size(min_free), std::move(details));
   }
   if (rotation.max_total_size && free_bytes - min_free < *rotation.max_total_size) {
+    std::vector<std::string> details{
+        "the ring will be bounded by the free space (oldest files deleted early), not by max_total_size; lower "
+        "max_total_size in " + config_file + " to at most " + human_size(free_bytes - min_free) + ", or " +
+        free_space};
+    if (!results.empty()) details.insert(details.begin(), results);
     return warn_line(what + ", less than rotation.max_total_size " + human_size(*rotation.max_total_size) +
                          " + min_free_space " + human_size(min_free),
-                     {"the ring will be bounded by the free space (oldest files deleted early), not by "
-                      "max_total_size; lower max_total_size in " + config_file + " to at most " +
-                      human_size(free_bytes - min_free) + ", or free space"});
+                     std::move(details));
   }
   if (min_free == 0 && !rotation.max_total_size) {
     return warn_line(what + ", and neither rotation.min_free_space (0B) nor max_total_size bounds the ring",
@@ -48,7 +61,8 @@ CheckLine free_space_line(const fs::path& directory, std::uint64_t free_bytes, c
   }
   std::string limits = "rotation.min_free_space " + human_size(min_free);
   if (rotation.max_total_size) limits += ", max_total_size " + human_size(*rotation.max_total_size);
-  return ok_line(what + " (" + limits + ")");
+  if (results.empty()) return ok_line(what + " (" + limits + ")");
+  return ok_line(what + " (" + limits + ")", {results});
 }
 
 std::vector<CheckLine> check_output_directory(const config::ServiceConfig& config) {
@@ -86,7 +100,8 @@ std::vector<CheckLine> check_output_directory(const config::ServiceConfig& confi
                               space_error.message() + ")"));
   } else {
     const std::uint64_t free_bytes = static_cast<std::uint64_t>(space.available);
-    lines.push_back(free_space_line(directory, free_bytes, config.rotation, config_file));
+    const std::uint64_t earlier_results = daemon::earlier_results_size(directory / "runs", std::string());
+    lines.push_back(free_space_line(directory, free_bytes, config.rotation, config_file, earlier_results));
   }
   return lines;
 }

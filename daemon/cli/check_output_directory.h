@@ -17,8 +17,11 @@ namespace tlsring::cli {
 // max_total_size on top of min_free_space (the ring is then bounded by free
 // space, not by max_total_size) or when nothing bounds the ring by size
 // (min_free_space 0 and no max_total_size: it can fill the disk), ok otherwise.
+// `earlier_results` (bytes under output.directory/runs, which the ring never
+// deletes) is named when there are any, and in the fix when space is short.
 CheckLine free_space_line(const std::filesystem::path& directory, std::uint64_t free_bytes,
-                          const config::RotationConfig& rotation, const std::string& config_file);
+                          const config::RotationConfig& rotation, const std::string& config_file,
+                          std::uint64_t earlier_results = 0);
 
 // Probes the file system: the directory (or its nearest existing parent when it
 // does not exist yet), a temporary file created and removed in it, statvfs.

@@ -1,6 +1,5 @@
 #include "daemon/cli/check_report.h"
 
-#include <cstdio>
 
 namespace tlsring::cli {
 
@@ -61,20 +60,6 @@ void CheckPrinter::print(const std::vector<CheckLine>& lines) {
 std::string CheckPrinter::tally() const {
   return std::to_string(count(CheckStatus::ok)) + " ok, " + std::to_string(count(CheckStatus::warn)) + " warn, " +
          std::to_string(count(CheckStatus::fail)) + " FAIL";
-}
-
-std::string human_size(std::uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " B";
-  double value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
-    value /= 1024;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
-  return text;
 }
 
 }  // namespace tlsring::cli

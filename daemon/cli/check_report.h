@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/size.h"
+
 namespace tlsring::cli {
 
 enum class CheckStatus : std::uint8_t { ok, warn, fail };
@@ -54,7 +56,6 @@ class CheckPrinter {
   std::array<int, 3> counts_{};
 };
 
-// "12.3 GiB", "512 KiB", "100 B": for people, not for parsing back.
-std::string human_size(std::uint64_t bytes);
+using config::human_size;
 
 }  // namespace tlsring::cli

@@ -21,6 +21,13 @@ bool may_create_files_in(const std::filesystem::path& directory);
 //   Windows: GetTempFileNameW (creates the file), DeleteFileW.
 std::optional<std::string> probe_write(const std::filesystem::path& directory);
 
+// Whether two existing paths are on one filesystem (so that what is written
+// under one takes the free space of the other). nullopt when either cannot be
+// looked at.
+//   Linux:   stat(2), st_dev.
+//   Windows: GetVolumePathNameW (the mount point or drive of each).
+std::optional<bool> same_filesystem(const std::filesystem::path& a, const std::filesystem::path& b);
+
 // A trustee that an entry of a file's access control list lets read it.
 struct FileReader {
   std::string sid;   // "S-1-5-32-545"

@@ -73,6 +73,13 @@ bool may_create_files_in(const std::filesystem::path& directory) {
   return ::access(directory.c_str(), W_OK | X_OK) == 0;
 }
 
+std::optional<bool> same_filesystem(const std::filesystem::path& a, const std::filesystem::path& b) {
+  struct stat sa {};
+  struct stat sb {};
+  if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return std::nullopt;
+  return sa.st_dev == sb.st_dev;
+}
+
 std::optional<std::string> probe_write(const std::filesystem::path& directory) {
   std::string name = (directory / ".tlsring-check-XXXXXX").string();
   const int fd = ::mkstemp(name.data());

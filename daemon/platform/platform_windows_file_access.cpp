@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <cwchar>
 #include <memory>
 
 #include "daemon/platform/file_access.h"
@@ -65,6 +66,16 @@ std::vector<FileReader> dacl_readers(const ACL* dacl) {
 
 bool may_create_files_in(const std::filesystem::path& directory) {
   return _waccess(directory.c_str(), 2) == 0;  // 2: write; there is no "search" mode
+}
+
+std::optional<bool> same_filesystem(const std::filesystem::path& a, const std::filesystem::path& b) {
+  wchar_t volume_a[MAX_PATH + 1] = {};
+  wchar_t volume_b[MAX_PATH + 1] = {};
+  if (!GetVolumePathNameW(a.c_str(), volume_a, MAX_PATH + 1) ||
+      !GetVolumePathNameW(b.c_str(), volume_b, MAX_PATH + 1)) {
+    return std::nullopt;
+  }
+  return _wcsicmp(volume_a, volume_b) == 0;
 }
 
 std::optional<std::string> probe_write(const std::filesystem::path& directory) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "config/size.h"
+
 namespace tlsring::daemon {
 namespace {
 
@@ -117,23 +119,65 @@ const char* delete_reason_name(DeleteReason reason) {
   return "keep_files";
 }
 
-std::string pause_explanation(const RingPlan& plan, const RingLimits& limits) {
+namespace {
+
+using config::human_size;
+
+// "; tlsring's decrypted results take …": what the ring cannot free. Empty
+// when there are none on this disk.
+std::string results_share(const ResultsOnDisk& results) {
+  if (results.total() == 0) return {};
+  std::string text = "; tlsring's decrypted results take " + human_size(results.total()) +
+                     " of that disk (" + human_size(results.this_run) + " written by this run";
+  if (results.earlier_runs > 0) text += ", " + human_size(results.earlier_runs) + " left by earlier runs";
+  return text + ", in output.directory/runs), which the ring does not delete";
+}
+
+// What frees the disk for the ring, besides the limits themselves.
+std::string results_fix(const ResultsOnDisk& results) {
+  if (results.total() == 0) return {};
+  std::string text = "; or make room beside the results: ";
+  if (results.earlier_runs > 0) text += "move earlier runs' results (output.directory/runs/) to another disk, ";
+  return text + "write fewer of them (decrypt.transcripts or decrypt.payload: false), or give "
+                "output.directory a larger disk";
+}
+
+}  // namespace
+
+std::string pause_explanation(const RingPlan& plan, const RingLimits& limits, const ResultsOnDisk& results) {
   if (!plan.must_pause_capture) return {};
   std::string text;
   if (plan.over_total_size > 0) {
-    text += "the capture ring holds " + std::to_string(plan.total_size_after) +
-            " bytes, above max_total_size " + std::to_string(limits.max_total_size.value_or(0)) +
-            " even after deleting every file that may be deleted";
+    text += "the capture ring holds " + human_size(plan.total_size_after) + ", above max_total_size " +
+            human_size(limits.max_total_size.value_or(0)) + " even after deleting every file that may be deleted";
   }
   if (plan.free_space_missing > 0) {
     if (!text.empty()) text += "; ";
-    text += "the filesystem has " + std::to_string(plan.free_bytes_after) +
-            " bytes free, below min_free_space " + std::to_string(limits.min_free_space) +
-            " even after deleting every file that may be deleted";
+    text += "the filesystem has " + human_size(plan.free_bytes_after) + " free, below min_free_space " +
+            human_size(limits.min_free_space) + " even after deleting every file that may be deleted" +
+            results_share(results);
   }
   text += ". Capture is paused (files not yet decrypted are kept): free space on the capture "
           "filesystem, or raise max_total_size / lower min_free_space";
+  if (plan.free_space_missing > 0) text += results_fix(results);
   return text;
+}
+
+std::string describe_free_space_deletions(const RingPlan& plan, const RingLimits& limits,
+                                          const ResultsOnDisk& results) {
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
+  for (const RingDeletion& d : plan.deletions) {
+    if (d.reason != DeleteReason::min_free_space) continue;
+    ++files;
+    bytes += d.size;
+  }
+  if (files == 0) return {};
+  return "the disk of the capture files had less than min_free_space " + human_size(limits.min_free_space) +
+         " free, so the oldest capture files are deleted early to keep it free (" + std::to_string(files) +
+         " file(s), " + human_size(bytes) + " this time): the ring holds fewer files than keep_files or "
+         "max_total_size allow" + results_share(results) +
+         "; what to do: free space on that disk, or lower min_free_space" + results_fix(results);
 }
 
 }  // namespace tlsring::daemon

@@ -84,8 +84,25 @@ RingPlan plan_ring_cleanup(const RingLimits& limits, const RingInput& input);
 // "decrypted_not_kept", "keep_files", "max_total_size", "min_free_space".
 const char* delete_reason_name(DeleteReason reason);
 
-// Why capture must pause, for the log: which limit, by how much, what to do.
-// Empty when !plan.must_pause_capture.
-std::string pause_explanation(const RingPlan& plan, const RingLimits& limits);
+// tlsring's decrypted results (output.directory/runs/): on the ring's disk,
+// but never deleted by it. They grow for as long as the service runs, so a
+// disk limit that bites after days is usually theirs. All zero when they are
+// on another filesystem than the capture files.
+struct ResultsOnDisk {
+  std::uint64_t this_run = 0;      // written by this run so far
+  std::uint64_t earlier_runs = 0;  // left by earlier runs, as measured at the start
+  std::uint64_t total() const { return this_run + earlier_runs; }
+};
+
+// Why capture must pause, for the log: which limit, by how much, what the
+// results take of the disk, what to do. Empty when !plan.must_pause_capture.
+std::string pause_explanation(const RingPlan& plan, const RingLimits& limits, const ResultsOnDisk& results = {});
+
+// For the log and the summary, once a run, when min_free_space first deletes
+// capture files: the ring then keeps fewer than keep_files / max_total_size
+// would, and the reader of the summary wonders where they went. Empty when
+// the plan deletes none for min_free_space.
+std::string describe_free_space_deletions(const RingPlan& plan, const RingLimits& limits,
+                                          const ResultsOnDisk& results);
 
 }  // namespace tlsring::daemon

@@ -92,6 +92,8 @@ class BackgroundDecryptor {
   // Files queued and not yet decrypted (the one being decrypted included).
   std::uint64_t backlog() const { return backlog_.load(); }
   std::uint64_t files_decrypted() const { return files_decrypted_.load(); }
+  // Bytes of results (report, key log, transcripts, decrypted bytes) written so far. Any thread.
+  std::uint64_t results_bytes() const { return output_->bytes_written(); }
   // Connections ended so far, by verdict name.
   std::map<std::string, std::uint64_t> verdict_counts() const;
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <thread>
 #include <spdlog/spdlog.h>
 
 #include "config/duration.h"
@@ -15,6 +16,7 @@
 #include "daemon/capture/capture_pipeline.h"
 #include "daemon/cli/key_spec.h"
 #include "daemon/capture/live_capture.h"
+#include "daemon/platform/file_access.h"
 #include "daemon/platform/privileges.h"
 #include "daemon/platform/process.h"
 #include "daemon/platform/user_setting.h"
@@ -151,6 +153,18 @@ class Service {
           decryptor_->submit(file.path, file.sequence);
         },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
+    // The results share the ring's disk but are not the ring's to delete: the
+    // messages about a disk limit say what they take. Earlier runs' results
+    // are measured once, off the capture's path.
+    results_on_capture_disk_ = platform::same_filesystem(capture_dir_, run_dir_).value_or(true);
+    earlier_results_walk_ = std::jthread([this](std::stop_token stop) {
+      earlier_results_bytes_.store(earlier_results_size(run_dir_.parent_path(), run_dir_.filename().string(), stop));
+    });
+    recorder_->set_results_source([this] {
+      if (!results_on_capture_disk_) return ResultsOnDisk{};
+      return ResultsOnDisk{decryptor_->results_bytes(), earlier_results_bytes_.load()};
+    });
+    recorder_->set_note_callback([this](const std::string& note) { decryptor_->add_run_note("capture: " + note); });
     // On the writer thread; untold_write_outages_ is read after it ended.
     recorder_->set_outage_callback([this](const WriteOutage& outage) {
       if (++write_outages_ > kOutagesToldOneByOne) {
@@ -465,11 +479,16 @@ class Service {
       s.files_deleted = ring.files_deleted;
       s.files_deleted_undecrypted = ring.files_deleted_undecrypted;
       s.current_file = ring.current_file;
+      s.ring_bytes = ring.ring_bytes;
+      s.free_bytes = ring.free_bytes;
+      s.min_free_space = config_.rotation.min_free_space;
       if (!ring.last_error.empty()) s.last_error = ring.last_error;
     }
     if (decryptor_) {
       s.decrypt_backlog = decryptor_->backlog();
       s.files_decrypted = decryptor_->files_decrypted();
+      s.results_bytes = decryptor_->results_bytes();
+      s.earlier_results_bytes = earlier_results_bytes_.load();
       s.sessions = decryptor_->verdict_counts();
     }
     // Said once when it starts failing (a full disk fails it every few seconds) and once when it works again.
@@ -517,6 +536,10 @@ class Service {
   std::optional<CaptureDrops> drops_;     // set once the pipeline runs
   std::atomic<bool> drops_ready_{false};  // drops_ is set: for the writer thread
   int exit_status_ = kServiceExitOk;
+  bool results_on_capture_disk_ = true;   // runs/ is on the capture files' filesystem
+  std::atomic<std::uint64_t> earlier_results_bytes_{0};
+  // Last: stopped and joined before the members it writes go.
+  std::jthread earlier_results_walk_;
 };
 
 }  // namespace

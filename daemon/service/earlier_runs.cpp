@@ -37,4 +37,23 @@ std::vector<std::filesystem::path> recent_run_key_logs(const std::filesystem::pa
   return key_logs;
 }
 
+std::uint64_t earlier_results_size(const std::filesystem::path& runs_dir, const std::string& this_run,
+                                   std::stop_token stop) {
+  namespace fs = std::filesystem;
+  std::uint64_t bytes = 0;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(runs_dir, fs::directory_options::skip_permission_denied, ec);
+  for (const fs::recursive_directory_iterator end; !ec && it != end && !stop.stop_requested(); it.increment(ec)) {
+    if (it.depth() == 0 && it->path().filename() == this_run) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    std::error_code entry_error;
+    if (!it->is_regular_file(entry_error)) continue;
+    const std::uintmax_t size = it->file_size(entry_error);
+    if (!entry_error) bytes += size;
+  }
+  return bytes;
+}
+
 }  // namespace tlsring::daemon

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,11 @@ std::vector<std::string> recent_run_names(std::span<const std::string> names, st
 // oldest first. A missing or unreadable runs_dir gives none.
 std::vector<std::filesystem::path> recent_run_key_logs(const std::filesystem::path& runs_dir, std::int64_t now_ns,
                                                        std::int64_t window_ns = kResumableForNs);
+
+// Bytes of the regular files under `runs_dir` (every earlier run's results),
+// leaving out the run directory named `this_run`. Unreadable entries count
+// nothing; stops early, with what it has counted, when `stop` is requested.
+std::uint64_t earlier_results_size(const std::filesystem::path& runs_dir, const std::string& this_run,
+                                   std::stop_token stop = {});
 
 }  // namespace tlsring::daemon

@@ -296,6 +296,14 @@ void RingRecorder::enforce_limits() {
   input.free_bytes = free_bytes(directory);
   input.keep_raw = options_.keep_raw;
   const RingPlan plan = plan_ring_cleanup(options_.limits, input);
+  const ResultsOnDisk results = results_source_ ? results_source_() : ResultsOnDisk{};
+  if (!told_free_space_deletions_) {
+    if (std::string text = describe_free_space_deletions(plan, options_.limits, results); !text.empty()) {
+      told_free_space_deletions_ = true;
+      spdlog::warn("{} (said once a run)", text);
+      if (on_note_) on_note_(text);
+    }
+  }
   for (const RingDeletion& d : plan.deletions) {
     std::filesystem::path path;
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -320,9 +328,14 @@ void RingRecorder::enforce_limits() {
     }
     if (on_deleted_) on_deleted_(d, path);
   }
+  {
+    std::lock_guard lock(stats_mutex_);
+    stats_.ring_bytes = plan.total_size_after;
+    stats_.free_bytes = plan.free_bytes_after;
+  }
   if (plan.must_pause_capture && !paused_) {
     if (writer_->is_open()) close_file(latest_ns_);
-    begin_outage(latest_ns_, "capture paused: " + pause_explanation(plan, options_.limits));
+    begin_outage(latest_ns_, "capture paused: " + pause_explanation(plan, options_.limits, results));
   } else if (!plan.must_pause_capture && paused_) {
     spdlog::info("capture resumed: the disk limits hold again");
   }

@@ -63,6 +63,9 @@ struct RingRecorderStats {
   std::uint64_t files_deleted_undecrypted = 0;
   std::uint64_t not_written = 0;      // packets not written: a disk limit held, or a file could not be written
   bool paused = false;
+  // As the last look at the disk (every ring check) found it; 0 before the first.
+  std::uint64_t ring_bytes = 0;       // completed files kept + the file being written
+  std::uint64_t free_bytes = 0;       // free on the capture files' filesystem
   std::string current_file;
   std::string last_error;
 };
@@ -73,6 +76,8 @@ class RingRecorder final : public CaptureConsumer {
   using DeletedCallback = std::function<void(const RingDeletion&, const std::filesystem::path&)>;
   using CountersSource = std::function<std::vector<InterfaceCounters>()>;
   using OutageCallback = std::function<void(const WriteOutage&)>;
+  using ResultsSource = std::function<ResultsOnDisk()>;
+  using NoteCallback = std::function<void(const std::string&)>;
 
   RingRecorder(std::unique_ptr<RingWriter> writer, RingRecorderOptions options, DecryptedLedger& ledger,
                CompletedCallback on_completed, DeletedCallback on_deleted);
@@ -81,6 +86,11 @@ class RingRecorder final : public CaptureConsumer {
   void set_counters_source(CountersSource source);
   // Told of each outage when it ends (on the recorder's thread); set before the pipeline runs.
   void set_outage_callback(OutageCallback on_outage_ended) { on_outage_ended_ = std::move(on_outage_ended); }
+  // What the decrypted results take of the ring's disk, for the messages about
+  // a disk limit (called on the recorder's thread: keep it cheap); and where a
+  // line for the run's summary goes. Both set before the pipeline runs.
+  void set_results_source(ResultsSource source) { results_source_ = std::move(source); }
+  void set_note_callback(NoteCallback on_note) { on_note_ = std::move(on_note); }
 
   ConsumerAction on_packet(const CapturedPacket& packet) override;
   void on_block_end() override;
@@ -112,7 +122,10 @@ class RingRecorder final : public CaptureConsumer {
   DeletedCallback on_deleted_;
   CountersSource counters_source_;
   OutageCallback on_outage_ended_;
+  ResultsSource results_source_;
+  NoteCallback on_note_;
   mutable std::mutex counters_mutex_;
+  bool told_free_space_deletions_ = false;  // once a run
 
   FileState file_state_;
   std::int64_t latest_ns_ = 0;          // the latest time seen (tick or packet)

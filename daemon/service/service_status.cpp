@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/size.h"
 #include "core/output/session_json.h"
 #include "daemon/platform/durable_files.h"
 #include "daemon/platform/process.h"
@@ -167,6 +168,11 @@ std::string status_to_json(const ServiceStatus& status) {
   w.number("files_written", status.files_written);
   w.number("files_deleted", status.files_deleted);
   w.number("files_deleted_undecrypted", status.files_deleted_undecrypted);
+  w.number("ring_bytes", status.ring_bytes);
+  w.number("free_bytes", status.free_bytes);
+  w.number("min_free_space", status.min_free_space);
+  w.number("results_bytes", status.results_bytes);
+  w.number("earlier_results_bytes", status.earlier_results_bytes);
   w.text("current_file", status.current_file);
   w.number("decrypt_backlog", status.decrypt_backlog);
   w.number("files_decrypted", status.files_decrypted);
@@ -196,6 +202,11 @@ Result<ServiceStatus> status_from_json(std::string_view text) {
   s.files_written = to_number<std::uint64_t>(f, "files_written");
   s.files_deleted = to_number<std::uint64_t>(f, "files_deleted");
   s.files_deleted_undecrypted = to_number<std::uint64_t>(f, "files_deleted_undecrypted");
+  s.ring_bytes = to_number<std::uint64_t>(f, "ring_bytes");
+  s.free_bytes = to_number<std::uint64_t>(f, "free_bytes");
+  s.min_free_space = to_number<std::uint64_t>(f, "min_free_space");
+  s.results_bytes = to_number<std::uint64_t>(f, "results_bytes");
+  s.earlier_results_bytes = to_number<std::uint64_t>(f, "earlier_results_bytes");
   s.current_file = text_field(f, "current_file");
   s.decrypt_backlog = to_number<std::uint64_t>(f, "decrypt_backlog");
   s.files_decrypted = to_number<std::uint64_t>(f, "files_decrypted");
@@ -246,6 +257,14 @@ std::string format_status(const ServiceStatus& s, std::int64_t now_ns) {
   out << "  files written     " << s.files_written << ", deleted " << s.files_deleted;
   if (s.files_deleted_undecrypted != 0) out << " (" << s.files_deleted_undecrypted << " before decryption: disk limit)";
   out << "\n";
+  if (s.ring_bytes != 0 || s.free_bytes != 0) {
+    // What grows for days: the ring is bounded by its limits, the results are not.
+    out << "  disk              capture files " << config::human_size(s.ring_bytes) << ", results "
+        << config::human_size(s.results_bytes);
+    if (s.earlier_results_bytes != 0) out << " (earlier runs' " << config::human_size(s.earlier_results_bytes) << " more)";
+    out << "; " << config::human_size(s.free_bytes) << " free (min_free_space " << config::human_size(s.min_free_space)
+        << ")\n";
+  }
   if (!s.current_file.empty()) out << "  current file      " << s.current_file << "\n";
   out << "  decrypted files   " << s.files_decrypted << ", backlog " << s.decrypt_backlog << "\n";
   std::uint64_t total = 0;

@@ -32,6 +32,12 @@ struct ServiceStatus {
   std::uint64_t files_written = 0;
   std::uint64_t files_deleted = 0;
   std::uint64_t files_deleted_undecrypted = 0;
+  // The disk, as the last ring check (every few seconds) found it; 0 before it.
+  std::uint64_t ring_bytes = 0;             // capture files kept, the one being written included
+  std::uint64_t free_bytes = 0;             // free on the capture files' filesystem
+  std::uint64_t min_free_space = 0;         // rotation.min_free_space
+  std::uint64_t results_bytes = 0;          // written by this run under runs/START
+  std::uint64_t earlier_results_bytes = 0;  // earlier runs' results under runs/, measured at the start
   std::string current_file;
   std::uint64_t decrypt_backlog = 0; // completed files not yet decrypted
   std::uint64_t files_decrypted = 0;

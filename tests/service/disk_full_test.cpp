@@ -1,13 +1,15 @@
-// `tlsring run` when the disk of its capture files fills up under it (another
-// process, with min_free_space off): a 4 MiB tmpfs mounted on the capture
-// folder, filled to the last byte for a few seconds while real TLS traffic
-// flows on lo, then emptied. Needs root (mount, live capture); skipped by name
-// otherwise.
+// `tlsring run` on a disk that runs short, with real TLS traffic on lo and a
+// small tmpfs: when the disk of its capture files fills up under it (another
+// process, with min_free_space off), and when min_free_space deletes capture
+// files because the decrypted results beside them take the disk. Needs root
+// (mount, live capture); skipped by name otherwise.
 #include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
 #include <future>
 #include <sstream>
 #include <regex>
@@ -24,9 +26,9 @@ namespace {
 // A small tmpfs on `path` for the test's lifetime.
 class SmallDisk {
  public:
-  explicit SmallDisk(const std::filesystem::path& path) : path_(path) {
+  explicit SmallDisk(const std::filesystem::path& path, const std::string& size = "4m") : path_(path) {
     std::filesystem::create_directories(path);
-    REQUIRE(::mount("tmpfs", path.c_str(), "tmpfs", 0, "size=4m,mode=0700") == 0);
+    REQUIRE(::mount("tmpfs", path.c_str(), "tmpfs", 0, ("size=" + size + ",mode=0700").c_str()) == 0);
   }
   ~SmallDisk() { ::umount2(path_.c_str(), MNT_DETACH); }
 
@@ -139,4 +141,93 @@ TEST_CASE("a disk that fills up: the capture files keep every whole packet and t
     ++explained;
   }
   CHECK(explained >= 1);  // the long connection goes on through the outage
+}
+
+// Results that grow for days take the disk the ring needs: an earlier run's
+// results fill a 24 MiB disk up to 192 KiB above min_free_space (8 MiB), so
+// that this run's capture files soon go below it. The ring then deletes
+// decrypted capture files, says once why and what the results take, and
+// every connection still decrypts; the status file shows the disk. This run
+// writes only its report and key log (no transcripts or decrypted bytes), so
+// that it deletes capture files for certain (its ring grows to about 300 KiB
+// of 4 KiB pages, with the traffic below) and never has to pause (its report,
+// summaries and status file take about 70 KiB of them, the current file some
+// 30 KiB).
+TEST_CASE("min_free_space deletes capture files early: the log and summary say what the results take") {
+  require_root_or_skip();
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  ServiceConfigText text;
+  text.rotation_every = "1s";
+  text.stop_after = "10s";
+  text.min_free_space = "8MiB";
+  text.extra_decrypt = "  transcripts: false\n  payload: false\n";
+  const ServiceTestDir dir("results-disk", text);
+  const auto out = dir.out();
+  const SmallDisk disk(out, "24m");  // capture/ and runs/ both on it
+  // An earlier run's results: 16 MiB less 192 KiB, which leaves 8 MiB + 192 KiB free.
+  const std::uint64_t earlier = 16 * kMiB - 192 * 1024;
+  const auto earlier_run = out / "runs" / "20261201T000000Z";
+  std::filesystem::create_directories(earlier_run / "connections");
+  {
+    std::ofstream bin(earlier_run / "connections" / "000001-a-b.s2c.bin", std::ios::binary);
+    const std::string block(64 * 1024, 'e');
+    for (std::uint64_t n = 0; n < earlier; n += block.size()) bin << block;
+  }
+  REQUIRE(std::filesystem::file_size(earlier_run / "connections" / "000001-a-b.s2c.bin") == earlier);
+
+  TrafficOptions options;
+  options.duration = 7000ms;
+  options.interval = 10ms;
+  options.short_connections = 6;
+  const ServedTraffic served = serve_traffic(dir, options);
+  const std::string& log = served.log;
+  INFO(log);
+
+  std::filesystem::path run;
+  for (const auto& r : run_directories(out)) {
+    if (r != earlier_run) run = r;
+  }
+  REQUIRE(!run.empty());
+  const std::string status = read_text(out / "status.json");
+  INFO(status);
+
+  // The results this run wrote, as the status file counts them, are the
+  // bytes of its report and key log; the earlier run's were measured at the start.
+  const std::uint64_t on_disk =
+      std::filesystem::file_size(run / "report.jsonl") + std::filesystem::file_size(run / "keys.log");
+  CHECK(on_disk > 0);
+  CHECK(json_number(status, "results_bytes") == on_disk);
+  CHECK(json_number(status, "earlier_results_bytes") == earlier);
+  CHECK(json_number(status, "min_free_space") == 8 * kMiB);
+  CHECK(json_number(status, "free_bytes") > 0);
+  CHECK(json_number(status, "ring_bytes") > 0);
+
+  // min_free_space deleted decrypted capture files, none before decryption,
+  // and capture never paused: said once, with the results' share and the fix.
+  CHECK(json_number(status, "files_deleted") > 0);
+  CHECK(json_number(status, "files_deleted_undecrypted") == 0);
+  CHECK(json_number(status, "not_written") == 0);
+  CHECK(count_lines_with(log, "(min_free_space)") == json_number(status, "files_deleted"));
+  CHECK(count_lines_with(log, "the oldest capture files are deleted early to keep it free") == 1);
+  const std::string share = "written by this run, 16 MiB left by earlier runs, in output.directory/runs), which the "
+                            "ring does not delete";
+  CHECK(count_lines_with(log, share) == 1);
+  CHECK(count_lines_with(log, "move earlier runs' results (output.directory/runs/) to another disk") == 1);
+  const std::string summary = read_text(run / "summary.txt");
+  INFO(summary);
+  CHECK(summary.find("capture: the disk of the capture files had less than min_free_space 8.0 MiB free") !=
+        std::string::npos);
+  CHECK(summary.find(share) != std::string::npos);
+
+  // Nothing was lost for it: every connection decrypted.
+  const std::string report = read_text(run / "report.jsonl");
+  CHECK(static_cast<unsigned>(std::count(report.begin(), report.end(), '\n')) == served.traffic.connections);
+  CHECK(count_lines_with(report, "\"verdict\":\"decrypted\"") == served.traffic.connections);
+
+  // `tlsring status` shows the disk.
+  const std::string page = run_status_page(dir.config());
+  INFO(page);
+  CHECK(page.find("disk              capture files ") != std::string::npos);
+  CHECK(page.find("(earlier runs' 16 MiB more)") != std::string::npos);
+  CHECK(page.find("(min_free_space 8.0 MiB)") != std::string::npos);
 }

@@ -244,7 +244,7 @@ std::filesystem::path write_service_config(const std::filesystem::path& dir, con
       << "output:\n  directory: out\n  format: pcapng\n"
       << "decrypt:\n  workers: 2\n  keys:\n"
       << (text.keys_yaml.empty() ? "    - file: keys/server.key.pem\n" : text.keys_yaml)
-      << "  keep_raw: " << (text.keep_raw ? "true" : "false") << "\n"
+      << "  keep_raw: " << (text.keep_raw ? "true" : "false") << "\n" << text.extra_decrypt
       << "logging:\n  level: debug\n  target: console\n";
   return path;
 }
@@ -252,6 +252,43 @@ std::filesystem::path write_service_config(const std::filesystem::path& dir, con
 ServiceTestDir::ServiceTestDir(const std::string& tag, const ServiceConfigText& text) : dir_(tag) {
   REQUIRE(write_server_credentials(keys()).ok());
   write_config(text);
+}
+
+void require_every_message_decrypted(const TrafficResult& traffic, const DecryptedStreams& streams) {
+  std::map<std::pair<std::uint16_t, bool>, std::size_t> position;
+  std::size_t found = 0;
+  for (const SentMessage& m : traffic.messages) {
+    const auto& by_port = m.to_server ? streams.c2s : streams.s2c;
+    auto it = by_port.find(m.client_port);
+    INFO("client port " << m.client_port << (m.to_server ? " c2s: " : " s2c: ") << m.text);
+    REQUIRE(it != by_port.end());
+    std::size_t& from = position[{m.client_port, m.to_server}];
+    const std::size_t at = it->second.find(m.text, from);
+    REQUIRE(at != std::string::npos);
+    from = at + m.text.size();
+    ++found;
+  }
+  CHECK(found == traffic.messages.size());
+}
+
+std::string run_status_page(const std::filesystem::path& config) {
+  const std::filesystem::path page = config.parent_path() / "status-page.txt";
+  const std::string command = std::string(TLSRING_BINARY) + " status -c " + config.string() + " > " + page.string() +
+                              " 2>&1";
+  (void)std::system(command.c_str());  // its exit status says whether the service still runs
+  return read_text(page);
+}
+
+ServedTraffic serve_traffic(const ServiceTestDir& dir, const TrafficOptions& options) {
+  ServiceProcess service(dir.config(), dir.path() / "service.log");
+  REQUIRE(wait_until_capturing(dir.out(), std::chrono::seconds(5)));
+  auto traffic = run_traffic(dir.keys(), options);
+  REQUIRE(traffic.ok());
+  const auto exit_status = service.wait(std::chrono::seconds(30));
+  ServedTraffic served{std::move(traffic.value()), read_text(dir.path() / "service.log")};
+  INFO(served.log);
+  REQUIRE(exit_status == std::optional<int>(0));
+  return served;
 }
 
 }  // namespace tlsring::testsvc

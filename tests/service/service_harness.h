@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/service/live_traffic.h"
+
 namespace tlsring::testsvc {
 
 // Skips the running test (exit 4, by name) unless it runs as root.
@@ -115,6 +117,7 @@ struct ServiceConfigText {
   std::string interface = "lo";
   std::string buffer_size;          // capture.buffer_size; empty: the default
   bool keep_raw = true;
+  std::string extra_decrypt;        // more lines under decrypt:, indented by 2
 };
 std::filesystem::path write_service_config(const std::filesystem::path& dir, const ServiceConfigText& text);
 
@@ -134,5 +137,21 @@ class ServiceTestDir {
   TempDir dir_;
   std::filesystem::path config_;
 };
+
+// Every message the traffic sent, found in the decrypted stream of its
+// connection and direction, in order (REQUIRE).
+void require_every_message_decrypted(const TrafficResult& traffic, const DecryptedStreams& streams);
+
+// What `tlsring status -c CONFIG` prints.
+std::string run_status_page(const std::filesystem::path& config);
+
+// `tlsring run` with the configuration of `dir`, and `options`'s traffic once
+// it captures, until the service stops by itself (stop_after). REQUIREs that
+// it captured, that the traffic ran and that the service exited 0.
+struct ServedTraffic {
+  TrafficResult traffic;
+  std::string log;  // the service's
+};
+ServedTraffic serve_traffic(const ServiceTestDir& dir, const TrafficOptions& options);
 
 }  // namespace tlsring::testsvc

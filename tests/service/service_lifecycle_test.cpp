@@ -50,17 +50,12 @@ TEST_CASE("the ring keeps keep_files over many rotations and deletes only decryp
   config_text.extra_rotation = "  keep_files: 3\n";
   const ServiceTestDir dir("ring", config_text);
   const auto out = dir.out();
-  ServiceProcess service(dir.config(), dir.path() / "service.log");
-  REQUIRE(wait_until_capturing(out, 5s));
   TrafficOptions options;
   options.duration = 6000ms;
   options.short_connections = 4;
-  auto traffic = run_traffic(dir.keys(), options);
-  REQUIRE(traffic.ok());
-  const auto exit_status = service.wait(30s);
-  const std::string log = read_text(dir.path() / "service.log");
+  const ServedTraffic served = serve_traffic(dir, options);
+  const std::string& log = served.log;
   INFO(log);
-  REQUIRE(exit_status == std::optional<int>(0));
 
   const RingListing ring = list_ring(out);
   CHECK(ring.parts.empty());
@@ -76,8 +71,8 @@ TEST_CASE("the ring keeps keep_files over many rotations and deletes only decryp
   CHECK(count_lines_with(log, "(keep_files)") == static_cast<std::size_t>(std::stoi(deleted[1])));
   // Deleting raw files loses nothing decrypted.
   const DecryptedStreams streams = read_decrypted_streams({only_run_directory(out)});
-  CHECK(contains_all(all_streams(streams, true), texts(*traffic, true)));
-  CHECK(contains_all(all_streams(streams, false), texts(*traffic, false)));
+  CHECK(contains_all(all_streams(streams, true), texts(served.traffic, true)));
+  CHECK(contains_all(all_streams(streams, false), texts(served.traffic, false)));
 }
 
 TEST_CASE("after a SIGKILL the restarted service recovers the .part file and decrypts it") {

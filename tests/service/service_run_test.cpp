@@ -16,29 +16,6 @@
 using namespace tlsring::testsvc;
 using namespace std::chrono_literals;
 
-namespace {
-
-// Every message the traffic sent, found in the decrypted stream of its
-// connection and direction, in order.
-void require_every_message_decrypted(const TrafficResult& traffic, const DecryptedStreams& streams) {
-  std::map<std::pair<std::uint16_t, bool>, std::size_t> position;
-  std::size_t found = 0;
-  for (const SentMessage& m : traffic.messages) {
-    const auto& by_port = m.to_server ? streams.c2s : streams.s2c;
-    auto it = by_port.find(m.client_port);
-    INFO("client port " << m.client_port << (m.to_server ? " c2s: " : " s2c: ") << m.text);
-    REQUIRE(it != by_port.end());
-    std::size_t& from = position[{m.client_port, m.to_server}];
-    const std::size_t at = it->second.find(m.text, from);
-    REQUIRE(at != std::string::npos);
-    from = at + m.text.size();
-    ++found;
-  }
-  CHECK(found == traffic.messages.size());
-}
-
-}  // namespace
-
 TEST_CASE("the service captures, rotates and decrypts T-Server traffic on lo until stop_after") {
   require_root_or_skip();
   const ServiceTestDir dir("run", ServiceConfigText{});  // rotation every 2 s, stop after 10 s, port 3000

@@ -52,9 +52,6 @@ TEST_CASE("check lines: labels, indentation of details") {
   CHECK(format_check_line(fail_line("c", {"one\ntwo"})) == "FAIL  c\n      one\n      two\n");
   CHECK(worst(CheckStatus::ok, CheckStatus::warn) == CheckStatus::warn);
   CHECK(worst(CheckStatus::fail, CheckStatus::warn) == CheckStatus::fail);
-  CHECK(human_size(512) == "512 B");
-  CHECK(human_size(1536) == "1.5 KiB");
-  CHECK(human_size(20ull << 30) == "20 GiB");
 }
 
 TEST_CASE("check lines: secret file modes beyond 0640 are problems") {
@@ -262,6 +259,32 @@ TEST_CASE("check lines: free space against min_free_space and max_total_size") {
         std::string::npos);
   REQUIRE(unbounded.details.size() == 2);
   CHECK(unbounded.details[1] == "fix: set rotation.min_free_space (the default is 1GiB) or max_total_size in t.yaml");
+}
+
+TEST_CASE("check lines: earlier runs' results are named beside the free space, and moving them is a fix") {
+  config::RotationConfig rotation;
+  rotation.min_free_space = 2ull << 30;
+  const std::string named = "earlier runs' results take 30 GiB of it (/d/runs), and grow with every run: the ring "
+                            "never deletes them";
+  const CheckLine roomy = free_space_line("/d", 100ull << 30, rotation, "t.yaml", 30ull << 30);
+  CHECK(roomy.status == CheckStatus::ok);
+  CHECK(roomy.details == std::vector<std::string>{named});
+  const CheckLine short_of_space = free_space_line("/d", 1ull << 30, rotation, "t.yaml", 30ull << 30);
+  CHECK(short_of_space.status == CheckStatus::fail);
+  REQUIRE(short_of_space.details.size() == 3);
+  CHECK(short_of_space.details[1] == named);
+  CHECK(short_of_space.details[2] ==
+        "fix: free space (move earlier runs' results to another disk) on that disk, lower rotation.min_free_space, "
+        "or choose another output.directory in t.yaml");
+  rotation.max_total_size = 80ull << 30;
+  const CheckLine bounded_by_space = free_space_line("/d", 50ull << 30, rotation, "t.yaml", 30ull << 30);
+  CHECK(bounded_by_space.status == CheckStatus::warn);
+  REQUIRE(bounded_by_space.details.size() == 2);
+  CHECK(bounded_by_space.details[0] == named);
+  CHECK(bounded_by_space.details[1].find("to at most 48 GiB, or free space (move earlier runs' results to another "
+                                         "disk)") != std::string::npos);
+  // None: the line of before.
+  CHECK(free_space_line("/d", 100ull << 30, rotation, "t.yaml").details.empty());
 }
 
 TEST_CASE("check lines: per-server verdicts") {

@@ -1,4 +1,4 @@
-// parse_size_bytes / format_size: valid and invalid texts, expected byte
+// parse_size_bytes / format_size / human_size: valid and invalid texts, expected byte
 // counts worked out by hand.
 #include <catch2/catch.hpp>
 
@@ -7,6 +7,7 @@
 #include "config/size.h"
 
 using tlsring::config::format_size;
+using tlsring::config::human_size;
 using tlsring::config::parse_size_bytes;
 
 TEST_CASE("size: valid texts") {
@@ -86,4 +87,15 @@ TEST_CASE("size: format_size") {
     REQUIRE(back.ok());
     CHECK(back.value() == bytes);
   }
+}
+
+TEST_CASE("size: human_size rounds to one unit for people") {
+  CHECK(human_size(0) == "0 B");
+  CHECK(human_size(512) == "512 B");
+  CHECK(human_size(1023) == "1023 B");
+  CHECK(human_size(1024) == "1.0 KiB");
+  CHECK(human_size(1536) == "1.5 KiB");
+  CHECK(human_size(10 * 1024) == "10 KiB");
+  CHECK(human_size(std::uint64_t{20} << 30) == "20 GiB");
+  CHECK(human_size((std::uint64_t{1} << 30) + (std::uint64_t{1} << 29)) == "1.5 GiB");
 }

@@ -135,3 +135,49 @@ TEST_CASE("pause_explanation names the limits and what to do") {
   CHECK_THAT(text, Catch::Contains("max_total_size 50") && Catch::Contains("min_free_space 1000") &&
                        Catch::Contains("not yet decrypted are kept") && Catch::Contains("free space"));
 }
+
+TEST_CASE("pause_explanation: what the decrypted results take of the disk, and what frees it") {
+  constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
+  const std::vector<RingFile> files = {{1, kGiB, F}};
+  const RingLimits limits{std::nullopt, std::nullopt, 2 * kGiB};
+  const RingPlan plan = plan_ring_cleanup(limits, RingInput{files, kGiB / 2, kGiB / 2, true});
+  REQUIRE(plan.must_pause_capture);
+  const std::string with_results = pause_explanation(plan, limits, ResultsOnDisk{5 * kGiB, 30 * kGiB});
+  CHECK_THAT(with_results,
+             Catch::Contains("the filesystem has 512 MiB free, below min_free_space 2.0 GiB") &&
+                 Catch::Contains("tlsring's decrypted results take 35 GiB of that disk (5.0 GiB written by this "
+                                 "run, 30 GiB left by earlier runs, in output.directory/runs), which the ring "
+                                 "does not delete") &&
+                 Catch::Contains("move earlier runs' results (output.directory/runs/) to another disk") &&
+                 Catch::Contains("decrypt.transcripts or decrypt.payload: false"));
+  // No earlier runs: nothing to move.
+  const std::string this_run_only = pause_explanation(plan, limits, ResultsOnDisk{5 * kGiB, 0});
+  CHECK_THAT(this_run_only, Catch::Contains("(5.0 GiB written by this run, in output.directory/runs)"));
+  CHECK(this_run_only.find("earlier runs") == std::string::npos);
+  // No results on this disk: the text of before, nothing about results.
+  CHECK(pause_explanation(plan, limits).find("results") == std::string::npos);
+  CHECK(pause_explanation(plan, limits, ResultsOnDisk{}) == pause_explanation(plan, limits));
+}
+
+TEST_CASE("describe_free_space_deletions: said when min_free_space deletes files, with the results' share") {
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  // 100 MiB free, 256 MiB wanted: files 1 and 2 (100 MiB each, decrypted) go, which frees 200 MiB.
+  const std::vector<RingFile> files = {{1, 100 * kMiB, T}, {2, 100 * kMiB, T}, {3, 100 * kMiB, T}};
+  const RingLimits limits{std::nullopt, std::nullopt, 256 * kMiB};
+  const RingPlan plan = plan_ring_cleanup(limits, RingInput{files, 10 * kMiB, 100 * kMiB, true});
+  REQUIRE(plan.deletions.size() == 2);
+  const std::string text = describe_free_space_deletions(plan, limits, ResultsOnDisk{700 * kMiB, 0});
+  CHECK_THAT(text, Catch::StartsWith("the disk of the capture files had less than min_free_space 256 MiB free, "
+                                     "so the oldest capture files are deleted early to keep it free (2 file(s), "
+                                     "200 MiB this time)") &&
+                       Catch::Contains("tlsring's decrypted results take 700 MiB of that disk") &&
+                       Catch::Contains("what to do: free space on that disk, or lower min_free_space"));
+  // Deletions for another limit, or none: nothing to say.
+  const RingLimits count_only{1, std::nullopt, 0};
+  const RingPlan by_count = plan_ring_cleanup(count_only, RingInput{files, 10 * kMiB, 100 * kMiB, true});
+  REQUIRE_FALSE(by_count.deletions.empty());
+  CHECK(describe_free_space_deletions(by_count, count_only, ResultsOnDisk{700 * kMiB, 0}).empty());
+  const RingPlan roomy = plan_ring_cleanup(limits, RingInput{files, 10 * kMiB, 1024 * kMiB, true});
+  CHECK(roomy.deletions.empty());
+  CHECK(describe_free_space_deletions(roomy, limits, ResultsOnDisk{}).empty());
+}

@@ -50,3 +50,23 @@ TEST_CASE("earlier runs: only runs that wrote a keys.log are loaded, a missing r
                                            runs / "20261206T030000Z" / "keys.log"});
   CHECK(recent_run_key_logs(dir.path() / "none", k0900).empty());
 }
+
+TEST_CASE("earlier runs: the size of their results leaves out this run and counts every file below") {
+  tlsring::testing::TempDir dir;
+  const auto runs = dir.path() / "runs";
+  std::filesystem::create_directories(runs / "20261206T010000Z" / "connections");
+  std::filesystem::create_directories(runs / "20261206T020000Z");
+  std::filesystem::create_directories(runs / "20261206T030000Z" / "connections");
+  dir.write("runs/20261206T010000Z/report.jsonl", std::string(1000, 'r'));
+  dir.write("runs/20261206T010000Z/connections/1.c2s.bin", std::string(4096, 'c'));
+  dir.write("runs/20261206T020000Z/summary.txt", std::string(30, 's'));
+  // This run's own results are counted as they are written, not here.
+  dir.write("runs/20261206T030000Z/connections/2.c2s.bin", std::string(9999, 'x'));
+  CHECK(earlier_results_size(runs, "20261206T030000Z") == 1000 + 4096 + 30);
+  CHECK(earlier_results_size(runs, "20261206T010000Z") == 30 + 9999);
+  CHECK(earlier_results_size(dir.path() / "none", "20261206T030000Z") == 0);
+  // Asked to stop before it starts: nothing counted.
+  std::stop_source stop;
+  stop.request_stop();
+  CHECK(earlier_results_size(runs, "20261206T030000Z", stop.get_token()) == 0);
+}

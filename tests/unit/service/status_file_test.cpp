@@ -30,6 +30,11 @@ ServiceStatus sample() {
   s.not_written = 11;
   s.files_written = 3;
   s.files_deleted = 1;
+  s.ring_bytes = 3 * (std::uint64_t{1} << 30);             // 3.0 GiB
+  s.free_bytes = 40 * (std::uint64_t{1} << 30);            // 40 GiB
+  s.min_free_space = std::uint64_t{1} << 31;               // 2.0 GiB
+  s.results_bytes = 5 * (std::uint64_t{1} << 29);          // 2.5 GiB
+  s.earlier_results_bytes = 12 * (std::uint64_t{1} << 30);  // 12 GiB
   s.current_file = "/var/lib/tlsring/capture/tlsring-000004-20251206T064640Z.pcapng.part";
   s.decrypt_backlog = 2;
   s.files_decrypted = 1;
@@ -60,6 +65,11 @@ TEST_CASE("the status file is written atomically (0640) and read back field by f
   CHECK(read->kernel_drops == 7);
   CHECK(read->not_written == 11);
   CHECK(read->decrypt_backlog == 2);
+  CHECK(read->ring_bytes == written.ring_bytes);
+  CHECK(read->free_bytes == written.free_bytes);
+  CHECK(read->min_free_space == written.min_free_space);
+  CHECK(read->results_bytes == written.results_bytes);
+  CHECK(read->earlier_results_bytes == written.earlier_results_bytes);
   CHECK(read->sessions == std::map<std::string, std::uint64_t>{{"decrypted", 40}, {"not_rsa_key_exchange", 2}});
   CHECK(read->last_error == "line one\nline two");
   std::filesystem::remove_all(path.parent_path());
@@ -75,6 +85,13 @@ TEST_CASE("tlsring status's page shows the run time, counters, backlog and sessi
   CHECK(page.find("backlog 2") != std::string::npos);
   CHECK(page.find("sessions          42") != std::string::npos);
   CHECK(page.find("not_rsa_key_exchange     2") != std::string::npos);
+  CHECK(page.find("disk              capture files 3.0 GiB, results 2.5 GiB (earlier runs' 12 GiB more); "
+                  "40 GiB free (min_free_space 2.0 GiB)") != std::string::npos);
+  // Before the first look at the disk there is no such line.
+  ServiceStatus starting = s;
+  starting.ring_bytes = 0;
+  starting.free_bytes = 0;
+  CHECK(format_status(starting, s.updated_ns).find("disk ") == std::string::npos);
   // A status file not rewritten for long: the page says so.
   const std::string stale = format_status(s, s.updated_ns + 120'000'000'000);
   CHECK(stale.find("120 s ago: is the service still running?") != std::string::npos);
