@@ -53,6 +53,7 @@ const keys::RsaPrivateKey* KeyStore::unbound_key_for(const keys::PublicKeyId& id
 std::optional<keys::ClientRandomSecrets> KeyStore::key_log_secrets(ByteView client_random) const {
   std::lock_guard lock(mutex_);
   const auto* found = key_log_.find(client_random);
+  if (found == nullptr) found = earlier_secrets_.find(client_random);
   if (found == nullptr) return std::nullopt;
   return *found;
 }
@@ -64,12 +65,13 @@ std::optional<keys::Secret> KeyStore::key_log_rsa_premaster(ByteView encrypted_p
 
 std::optional<keys::Secret> KeyStore::key_log_master_by_session_id(ByteView session_id) const {
   std::lock_guard lock(mutex_);
-  return key_log_.find_by_session_id(session_id);
+  if (auto found = key_log_.find_by_session_id(session_id)) return found;
+  return earlier_secrets_.find_by_session_id(session_id);
 }
 
 KeyStore::KeyLogContents KeyStore::key_log_contents() const {
   std::lock_guard lock(mutex_);
-  return KeyLogContents{key_log_.size(), key_log_.client_randoms()};
+  return KeyLogContents{key_logs_given_, key_log_.size(), key_log_.client_randoms()};
 }
 
 template <class Value>
@@ -156,7 +158,8 @@ std::optional<keys::Secret> KeyStore::master_for_session_id(ByteView session_id,
   if (session_id.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
   if (const keys::Secret* found = by_session_id_.find(as_key(session_id), at)) return *found;
-  return key_log_.find_by_session_id(session_id);
+  if (auto found = key_log_.find_by_session_id(session_id)) return found;
+  return earlier_secrets_.find_by_session_id(session_id);
 }
 
 KeyStore::CertificateIdentity KeyStore::certificate_identity(ByteView certificate_der) const {

@@ -38,8 +38,17 @@ class KeyStore {
   // while a handshake is resolved, so this is safe whenever no decryption runs;
   // session caches and the key log stay.
   void clear_rsa_keys();
+  // The key logs given (files, and what a service reads of them as they
+  // grow); not safe while decrypting: add between capture files.
   keys::KeyLog& key_log() { return key_log_; }
   const keys::KeyLog& key_log() const { return key_log_; }
+  // Counts a key-log file given (also one that does not exist yet, or holds
+  // nothing yet): a session without keys then blames the key log, not its absence.
+  void note_key_log_given() { ++key_logs_given_; }
+  // The master secrets earlier runs of the service recovered (their keys.log),
+  // for sessions resumed after a restart: looked up after the key logs given,
+  // never counted as a key log the user gave.
+  keys::KeyLog& earlier_secrets() { return earlier_secrets_; }
   // Key-log text found inside a capture (pcapng DSB); safe while decrypting.
   Status add_key_log_text(std::string_view text, const std::string& source);
 
@@ -54,8 +63,9 @@ class KeyStore {
   std::optional<keys::ClientRandomSecrets> key_log_secrets(ByteView client_random) const;
   std::optional<keys::Secret> key_log_rsa_premaster(ByteView encrypted_premaster) const;
   std::optional<keys::Secret> key_log_master_by_session_id(ByteView session_id) const;
-  // What the key log holds (files given, Decryption Secrets Blocks met so far).
+  // What the key logs given hold (files, Decryption Secrets Blocks met so far).
   struct KeyLogContents {
+    std::size_t files_given = 0;     // key-log files given (note_key_log_given)
     std::size_t secrets = 0;
     std::size_t client_randoms = 0;  // sessions with secrets by client random
   };
@@ -99,7 +109,9 @@ class KeyStore {
   std::unordered_map<net::Endpoint, keys::RsaPrivateKey, EndpointHash> bound_;
   std::vector<keys::RsaPrivateKey> unbound_;
   keys::KeyLog key_log_;
-  mutable std::mutex mutex_;  // guards key_log_ and the caches after setup
+  keys::KeyLog earlier_secrets_;
+  std::size_t key_logs_given_ = 0;
+  mutable std::mutex mutex_;  // guards key_log_, earlier_secrets_ and the caches after setup
   // The session cache is bounded, oldest out first: a service runs for days.
   // A key may be learned again with another value: the values are kept (a
   // few) with where each was learned, and a lookup takes the latest one

@@ -141,6 +141,33 @@ Status KeyLog::add_file(const std::filesystem::path& path) {
   });
 }
 
+KeyLog::GrownLines KeyLog::add_whole_lines(std::string_view text, const std::string& source,
+                                           std::size_t first_line) {
+  GrownLines grown;
+  const std::size_t before = count_;
+  const std::size_t end = text.rfind('\n');
+  if (end == std::string_view::npos) return grown;
+  grown.consumed = end + 1;
+  std::string_view lines = text.substr(0, grown.consumed);
+  if (first_line == 1) {
+    constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+    if (lines.substr(0, kUtf8Bom.size()) == kUtf8Bom) lines.remove_prefix(kUtf8Bom.size());
+  }
+  for (std::size_t at = 0; at < lines.size(); ++grown.lines) {
+    const std::size_t line_end = lines.find('\n', at);
+    Result<detail::ParsedKeyLogLine> parsed = detail::parse_key_log_line(lines.substr(at, line_end - at));
+    at = line_end + 1;
+    if (!parsed) {
+      grown.bad_lines.push_back(parsed.error().with_context(source + ":" + std::to_string(first_line + grown.lines)));
+      continue;
+    }
+    if (parsed->unknown_label) ++skipped_lines_;
+    if (parsed->entry) add_entry(*parsed->entry);
+  }
+  grown.added = count_ - before;
+  return grown;
+}
+
 void KeyLog::add_master_secret(std::span<const std::uint8_t> client_random,
                                std::span<const std::uint8_t> master_secret) {
   std::optional<Secret>& slot = by_client_random_[map_key(client_random)].master_secret;

@@ -49,6 +49,18 @@ class KeyLog {
   Status add_text(std::string_view text, const std::string& source);
   Status add_file(const std::filesystem::path& path);
 
+  // A key log that a client or server is still writing, read as it grows: the
+  // whole lines of `text` (up to its last '\n'; the rest may be a line being
+  // written) are added, each on its own. A bad line does not stop the others:
+  // it is reported as "SOURCE:N: ..." with N counted from `first_line`.
+  struct GrownLines {
+    std::size_t consumed = 0;      // bytes up to and including the last '\n'
+    std::size_t lines = 0;         // whole lines read
+    std::size_t added = 0;         // secrets new to this key log
+    std::vector<Error> bad_lines;  // lines skipped, with why
+  };
+  GrownLines add_whole_lines(std::string_view text, const std::string& source, std::size_t first_line);
+
   // Adds one master secret (as recovered from an RSA key), for sessions that later resume it.
   void add_master_secret(std::span<const std::uint8_t> client_random, std::span<const std::uint8_t> master_secret);
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "core/keys/key_log.h"
 #include "daemon/cli/key_spec.h"
@@ -117,6 +118,15 @@ bool check_key(const config::KeyConfig& key, const std::optional<std::string>& s
 bool check_keylog(const std::filesystem::path& path, const std::optional<std::string>& service_sid,
                   std::vector<CheckLine>& lines) {
   const std::string name = "key log " + path.string();
+  std::error_code missing;
+  if (!std::filesystem::exists(path, missing) && !missing) {
+    // Written by a client or server during the capture: the service reads it from when it appears.
+    lines.push_back(warn_line(name + ": does not exist yet",
+                              {"the service reads it before each capture file is decrypted, from when it appears",
+                               "fix: if no client or server writes it during the capture (SSLKEYLOGFILE set in its "
+                               "environment before it starts), correct decrypt.keylogs"}));
+    return false;
+  }
   keys::KeyLog log;
   if (Status added = log.add_file(path); !added.ok()) {
     lines.push_back(fail_line("key log: " + added.error().message,

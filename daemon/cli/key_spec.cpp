@@ -129,6 +129,7 @@ Status load_keys(const std::vector<KeySpec>& keys, const std::vector<std::string
     }
   }
   for (const std::string& file : keylogs) {
+    store.note_key_log_given();
     if (auto added = store.key_log().add_file(file); !added.ok()) return added.error();
   }
   return {};

@@ -1,10 +1,10 @@
 #include "daemon/cli/service_commands.h"
 
 
-#include <chrono>
 #include <optional>
 
 #include "daemon/cli/argument_cursor.h"
+#include "daemon/platform/clocks.h"
 #include "daemon/platform/default_config.h"
 #include "daemon/platform/platform.h"
 #include "daemon/platform/process.h"
@@ -89,11 +89,6 @@ void attach_service_event_log(const platform::ServiceContext& context, std::ostr
   daemon::attach_event_log(std::move(event_log.value()));
 }
 
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 int run_run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -131,7 +126,7 @@ int run_status_command(const std::vector<std::string>& args, std::ostream& out, 
   if (!alive && status->state != "stopped") {
     status->state = "not running (it stopped without saying so: see the log; " + status->state + " when last written)";
   }
-  out << daemon::format_status(*status, now_ns());
+  out << daemon::format_status(*status, platform::system_now_ns());
   return alive && status->state != "stopped" ? 0 : 3;
 }
 

@@ -119,6 +119,7 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   // capture dropped packets; the statistics at a file's end only that it did
   // some time within the file. For an earlier run's file they are all there is.
   engine_->set_losses_from_file_statistics(origin == FileOrigin::earlier_run);
+  if (options_.before_each_file) options_.before_each_file(*keys_);
   auto summary = engine_->add_file(capture);
   engine_->drain();
   // What the file carried is written out now, so its results can be read

@@ -44,6 +44,9 @@ struct DecryptorOptions {
   unsigned workers = 2;
   bool transcripts = true;
   bool payload_files = true;
+  // Runs on the decrypting thread before each file, while no decryption runs:
+  // the key logs' new lines go in then.
+  std::function<void(decrypt::KeyStore&)> before_each_file;
 };
 
 // Whose capture file: this run's, or one an earlier run left undecrypted

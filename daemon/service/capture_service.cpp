@@ -16,6 +16,7 @@
 #include "daemon/capture/capture_pipeline.h"
 #include "daemon/cli/key_spec.h"
 #include "daemon/capture/live_capture.h"
+#include "daemon/platform/clocks.h"
 #include "daemon/platform/file_access.h"
 #include "daemon/platform/privileges.h"
 #include "daemon/platform/process.h"
@@ -30,6 +31,7 @@
 #include "daemon/service/configured_keys.h"
 #include "daemon/service/decrypted_ledger.h"
 #include "daemon/service/earlier_runs.h"
+#include "daemon/service/key_log_follower.h"
 #include "daemon/service/logging.h"
 #include "daemon/service/lost_interfaces.h"
 #include "daemon/service/ring_recorder.h"
@@ -47,15 +49,8 @@ std::string reopen_interval_text() {
 }
 constexpr auto kStatusInterval = std::chrono::seconds(2);
 
-std::int64_t system_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+using platform::steady_now_ns;
+using platform::system_now_ns;
 
 // Both clocks, read together.
 ClockReading read_clocks() { return ClockReading{system_now_ns(), steady_now_ns()}; }
@@ -91,6 +86,13 @@ std::uint64_t kernel_drops(const CaptureStats& stats) {
   return drops;
 }
 
+// What a look at the key logs found, for the log (never a secret: names and counts).
+void tell(const KeyLogFollower::Look& look) {
+  for (const auto& warning : look.warnings) spdlog::warn("{}", warning);
+  for (const auto& note : look.notes) spdlog::info("{}", note);
+  if (look.added > 0) spdlog::debug("key logs: {} new secret(s)", look.added);
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
@@ -105,7 +107,9 @@ class Service {
       : config_(config), context_(context), capture_dir_(std::move(capture_dir)), run_dir_(std::move(run_dir)) {}
 
   int run(std::unique_ptr<LiveCapture> capture, std::unique_ptr<decrypt::KeyStore> keys,
-          std::unique_ptr<DecryptedLedger> ledger, std::uint64_t first_sequence, std::vector<RingFileEntry> pending) {
+          std::unique_ptr<KeyLogFollower> key_logs, std::unique_ptr<DecryptedLedger> ledger,
+          std::uint64_t first_sequence, std::vector<RingFileEntry> pending) {
+    key_logs_ = std::move(key_logs);
     const ClockReading started = read_clocks();
     started_ns_ = started.wall_ns;
     clock_steps_.emplace(started);
@@ -120,6 +124,8 @@ class Service {
     decrypt_options.workers = config_.decrypt.workers;
     decrypt_options.transcripts = config_.decrypt.transcripts;
     decrypt_options.payload_files = config_.decrypt.payload;
+    // The clients and servers that write the key logs go on writing them.
+    decrypt_options.before_each_file = [this](decrypt::KeyStore& store) { tell(key_logs_->look(store.key_log())); };
     auto decryptor = BackgroundDecryptor::create(decrypt_options, std::move(keys),
                                                  [this](const DecryptedFile& done) { on_decrypted(done); });
     if (!decryptor.ok()) return fail_setup("cannot write the run's results: " + decryptor.error().message);
@@ -364,18 +370,19 @@ class Service {
     (void)setup_logging(log_options(config_.logging));
     // Check every key first; the running set changes only when all load.
     decrypt::KeyStore check;
-    if (Status loaded = load_configured_keys(config_, check); !loaded.ok()) {
+    if (Status loaded = load_configured_keys(config_, check, KeyLogLoading::skip); !loaded.ok()) {
       spdlog::error("key reload failed, keeping the keys loaded before: {}", loaded.error().message);
       return;
     }
-    decryptor_->between_files([config = config_](decrypt::KeyStore& store) {
+    decryptor_->between_files([this, config = config_](decrypt::KeyStore& store) {
       store.clear_rsa_keys();
-      if (Status loaded = load_configured_keys(config, store); !loaded.ok()) {
+      if (Status loaded = load_configured_keys(config, store, KeyLogLoading::skip); !loaded.ok()) {
         spdlog::error("key reload failed: {}", loaded.error().message);
         return;
       }
-      spdlog::info("keys reloaded: {} key(s), {} key log(s)", config.decrypt.keys.size(),
-                   config.decrypt.keylogs.size());
+      key_logs_->read_again_from_start();
+      spdlog::info("keys reloaded: {} key(s); {} key log(s) read again from their start before the next file",
+                   config.decrypt.keys.size(), config.decrypt.keylogs.size());
     });
   }
 
@@ -511,6 +518,7 @@ class Service {
 
   const config::ServiceConfig& config_;
   platform::ServiceContext& context_;
+  std::unique_ptr<KeyLogFollower> key_logs_;  // used on the decrypting thread once the run starts
   std::filesystem::path capture_dir_;
   std::filesystem::path run_dir_;
   boost::asio::io_context io_;
@@ -553,14 +561,13 @@ std::filesystem::path status_file_path(const config::ServiceConfig& config) {
 // load is a warning, not a reason to stop.
 static void load_earlier_secrets(const std::filesystem::path& runs_dir, std::int64_t now_ns, decrypt::KeyStore& keys) {
   const std::vector<std::filesystem::path> key_logs = recent_run_key_logs(runs_dir, now_ns);
-  std::vector<std::string> paths;
-  for (const auto& path : key_logs) paths.push_back(path.string());
-  if (paths.empty()) return;
-  if (Status loaded = cli::load_keys({}, paths, keys); !loaded.ok()) {
-    spdlog::warn("secrets of earlier runs not loaded: {}", loaded.error().message);
-    return;
+  if (key_logs.empty()) return;
+  for (const auto& path : key_logs) {
+    if (Status loaded = keys.earlier_secrets().add_file(path); !loaded.ok()) {
+      spdlog::warn("secrets of an earlier run not loaded: {}", loaded.error().message);
+    }
   }
-  spdlog::info("loaded the secrets of {} earlier run(s) of the last 24 h, for resumed sessions", paths.size());
+  spdlog::info("loaded the secrets of {} earlier run(s) of the last 24 h, for resumed sessions", key_logs.size());
 }
 
 int run_service(const config::ServiceConfig& config, platform::ServiceContext& context) {
@@ -575,9 +582,20 @@ int run_service(const config::ServiceConfig& config, platform::ServiceContext& c
     return kServiceExitBadSetup;
   }
   auto keys = std::make_unique<decrypt::KeyStore>();
-  if (Status loaded = load_configured_keys(config, *keys); !loaded.ok()) {
+  if (Status loaded = load_configured_keys(config, *keys, KeyLogLoading::skip); !loaded.ok()) {
     spdlog::error("{}", loaded.error().message);
     return kServiceExitBadSetup;
+  }
+  // Key logs are read now and then again before each capture file: the
+  // handshakes of the capture window write their lines after this start.
+  auto key_logs = std::make_unique<KeyLogFollower>(config.decrypt.keylogs);
+  for (std::size_t i = 0; i < key_logs->size(); ++i) keys->note_key_log_given();
+  if (key_logs->size() > 0) {
+    const KeyLogFollower::Look first = key_logs->look(keys->key_log());
+    tell(first);
+    spdlog::info("key logs: {} secret(s) read from {} file(s); each is read again before each capture file is "
+                 "decrypted, for the handshakes written to it meanwhile",
+                 first.added, key_logs->size());
   }
   if (config.decrypt.keys.empty() && config.decrypt.keylogs.empty()) {
     spdlog::warn("no keys and no key logs configured: the capture runs, but nothing can be decrypted");
@@ -648,7 +666,7 @@ int run_service(const config::ServiceConfig& config, platform::ServiceContext& c
   load_earlier_secrets(runs_dir, started_ns, *keys);
   const std::filesystem::path run_dir = runs_dir / utc_compact_time(started_ns);
   Service service(config, context, capture_dir, run_dir);
-  return service.run(std::move(capture.value()), std::move(keys), std::move(ledger.value()),
+  return service.run(std::move(capture.value()), std::move(keys), std::move(key_logs), std::move(ledger.value()),
                      next_free_sequence(*entries), pending);
 }
 

@@ -32,7 +32,7 @@ Result<std::vector<cli::KeySpec>> configured_key_specs(const config::ServiceConf
   return specs;
 }
 
-Status load_configured_keys(const config::ServiceConfig& config, decrypt::KeyStore& store) {
+Status load_configured_keys(const config::ServiceConfig& config, decrypt::KeyStore& store, KeyLogLoading key_logs) {
   auto specs = configured_key_specs(config);
   if (!specs.ok()) return specs.error();
   for (std::size_t i = 0; i < specs->size(); ++i) {
@@ -52,6 +52,7 @@ Status load_configured_keys(const config::ServiceConfig& config, decrypt::KeySto
     }
     if (!loaded.ok()) return loaded.error().with_context(entry.where.to_string() + ": decrypt.keys");
   }
+  if (key_logs == KeyLogLoading::skip) return {};
   std::vector<std::string> keylogs;
   for (const auto& path : config.decrypt.keylogs) keylogs.push_back(path.string());
   if (Status loaded = cli::load_keys({}, keylogs, store); !loaded.ok()) {

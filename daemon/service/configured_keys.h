@@ -17,9 +17,14 @@ namespace tlsring::daemon {
 // `file` (its server binding is all a spec says about it).
 Result<std::vector<cli::KeySpec>> configured_key_specs(const config::ServiceConfig& config);
 
+// Whether load_configured_keys() reads the key logs too. The service does not:
+// it follows them as they grow (key_log_follower.h).
+enum class KeyLogLoading { read, skip };
+
 // Loads every key and key log of the configuration into `store`; an error
 // names the config entry and the key file (or store and thumbprint) and says
 // what to do.
-Status load_configured_keys(const config::ServiceConfig& config, decrypt::KeyStore& store);
+Status load_configured_keys(const config::ServiceConfig& config, decrypt::KeyStore& store,
+                            KeyLogLoading key_logs = KeyLogLoading::read);
 
 }  // namespace tlsring::daemon

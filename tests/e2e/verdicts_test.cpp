@@ -60,7 +60,7 @@ TEST_CASE("Verdict not_rsa_key_exchange: ECDHE and TLS 1.3 without a key log, RS
     CHECK(contains(got.report.reason, cipher));
     CHECK(contains(got.report.reason, ", and no key log was given"));
     CHECK(contains(got.report.fix, "capture a key log (SSLKEYLOGFILE) on the client or server during the capture and "
-                                   "give it (--keylog, or decrypt.keylog in the service), or "));
+                                   "give it (--keylog, or decrypt.keylogs in the service), or "));
     CHECK(got.report.cipher_suite == suite_id(cipher));
     CHECK(got.c2s().empty());
     CHECK(got.s2c().empty());
@@ -120,6 +120,35 @@ TEST_CASE("Verdict not_rsa_key_exchange: a key log of only RSA premaster lines s
   CHECK(contains(got.report.reason, ", and the key log(s) given hold no secrets by client random (only RSA premaster "
                                     "or Session-ID lines), which this session needs (its client random is " +
                                         scenario.connections[0].client_random + ")"));
+}
+
+TEST_CASE("Verdict not_rsa_key_exchange: a key log given that holds nothing yet, and secrets of earlier runs only",
+          "[e2e][verdicts]") {
+  TempDir dir;
+  const auto scenario = generate_ok(base_config(dir.path(), "ECDHE-RSA-AES128-GCM-SHA256"));
+  const std::string this_one = "(its client random is " + scenario.connections[0].client_random + ")";
+  SECTION("a key log given, empty (the client that should write it never did)") {
+    decrypt::KeyStore keys;
+    keys.note_key_log_given();
+    auto run = decrypt_files(keys, capture_paths(scenario));
+    const RecordedConnection& got = only_connection(*run, scenario);
+    INFO(describe(got));
+    CHECK(got.report.verdict == decrypt::Verdict::not_rsa_key_exchange);
+    CHECK(contains(got.report.reason, ", and the key log(s) given hold no secrets " + this_one));
+    CHECK(contains(got.report.fix, "make the client or server write its key log while it runs: SSLKEYLOGFILE set in "
+                                   "its environment before it starts"));
+  }
+  SECTION("no key log given, only the secrets a service's earlier runs recovered: not blamed on a key log") {
+    decrypt::KeyStore keys;
+    REQUIRE(keys.earlier_secrets()
+                .add_text("CLIENT_RANDOM " + std::string(64, 'c') + " " + std::string(96, 'd') + "\n", "keys.log")
+                .ok());
+    auto run = decrypt_files(keys, capture_paths(scenario));
+    const RecordedConnection& got = only_connection(*run, scenario);
+    INFO(describe(got));
+    CHECK(got.report.verdict == decrypt::Verdict::not_rsa_key_exchange);
+    CHECK(contains(got.report.reason, ", and no key log was given"));
+  }
 }
 
 TEST_CASE("Verdicts key_mismatch and no_key: a key that is not the server's, bound and unbound", "[e2e][verdicts]") {

@@ -76,6 +76,16 @@ bool write_all(SSL* ssl, const std::string& text) {
   return SSL_write(ssl, text.data(), static_cast<int>(text.size())) == static_cast<int>(text.size());
 }
 
+// The clients' SSLKEYLOGFILE: OpenSSL calls back with each line as a
+// handshake makes it. One traffic run at a time per process.
+std::mutex g_key_log_mutex;
+std::ofstream* g_key_log = nullptr;
+
+void write_key_log_line(const SSL*, const char* line) {
+  std::lock_guard lock(g_key_log_mutex);
+  if (g_key_log != nullptr) *g_key_log << line << '\n' << std::flush;
+}
+
 class Server {
  public:
   Server(SSL_CTX* ctx, int listener) : ctx_(ctx), listener_(listener) {}
@@ -193,6 +203,20 @@ Result<TrafficResult> run_traffic(const std::filesystem::path& key_directory, co
   SSL_CTX_set_max_proto_version(client_ctx.get(), TLS1_2_VERSION);
   SSL_CTX_set_cipher_list(client_ctx.get(), options.ciphers.c_str());
   SSL_CTX_set_session_cache_mode(client_ctx.get(), SSL_SESS_CACHE_CLIENT);
+  std::ofstream key_log;
+  if (!options.client_key_log.empty()) {
+    key_log.open(options.client_key_log, std::ios::binary | std::ios::app);
+    if (!key_log) return make_error("cannot write " + options.client_key_log.string());
+    std::lock_guard lock(g_key_log_mutex);
+    g_key_log = &key_log;
+    SSL_CTX_set_keylog_callback(client_ctx.get(), write_key_log_line);
+  }
+  struct KeyLogDetach {
+    ~KeyLogDetach() {
+      std::lock_guard lock(g_key_log_mutex);
+      g_key_log = nullptr;
+    }
+  } detach_key_log;
 
   Fd listener(::socket(AF_INET, SOCK_STREAM, 0));
   const int one = 1;

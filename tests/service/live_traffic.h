@@ -31,6 +31,9 @@ struct TrafficOptions {
   // the long connection go on: e.g. to restart the service between a session
   // and its resumption. The connections after it wait until it returns.
   std::function<void(unsigned)> before_short_connection;
+  // When set, the clients append their secrets to this file as they make each
+  // handshake, as a client run with SSLKEYLOGFILE does (a line at a time, flushed).
+  std::filesystem::path client_key_log;
 };
 
 struct SentMessage {

@@ -134,3 +134,36 @@ TEST_CASE("the service stops after stop_after of real time when the system clock
   CHECK(count_packets_in_files(ring.completed) > 0);
   require_every_message_decrypted(*traffic, read_decrypted_streams({run}));
 }
+
+// ECDHE sessions (no RSA key can decrypt them) with a key log that the clients
+// write as they make their handshakes (SSLKEYLOGFILE), all after the service
+// started: the file does not exist yet at the start. The service reads the
+// key log's new lines before each capture file, and decrypts every session.
+TEST_CASE("the service follows a key log that the clients write during the run and decrypts their ECDHE sessions") {
+  require_root_or_skip();
+  ServiceConfigText text;
+  ServiceTestDir dir("keylog", text);
+  const std::filesystem::path key_log = dir.path() / "clients.keys";
+  text.extra_decrypt = "  keylogs: [" + key_log.string() + "]\n";
+  dir.write_config(text);
+  TrafficOptions options;
+  options.duration = 7000ms;   // the long connection spans about four files
+  options.interval = 350ms;
+  options.short_connections = 4;
+  options.ciphers = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384";
+  options.client_key_log = key_log;
+  const ServedTraffic served = serve_traffic(dir, options);
+  INFO(served.log);
+  CHECK(count_lines_with(served.log, "key log " + key_log.string() + " cannot be read yet (") == 1);
+  CHECK(count_lines_with(served.log, "key log " + key_log.string() + " is there now: reading it") == 1);
+  CHECK(count_lines_with(served.log, "key log line skipped") == 0);
+
+  const auto run = only_run_directory(dir.out());
+  REQUIRE(!run.empty());
+  require_every_message_decrypted(served.traffic, read_decrypted_streams({run}));
+  const std::string report = read_text(run / "report.jsonl");
+  INFO(report);
+  CHECK(count_lines_with(report, "\"verdict\":\"decrypted\"") == served.traffic.connections);
+  CHECK(count_lines_with(report, "\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_") == served.traffic.connections);
+  CHECK(count_lines_with(report, "\"keys_from\":\"key log\"") >= 1);
+}

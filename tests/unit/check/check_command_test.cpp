@@ -360,6 +360,15 @@ TEST_CASE("check: key logs are read and parsed") {
   INFO(bad.out << bad.err);
   CHECK(bad.exit_code == 1);
   CHECK(lines_with(bad.out, "FAIL", "key log: " + (dir.path() / "bad.log").string() + ":1").size() == 1);
+
+  // Not written yet (a client writes it during the capture): a warning, not a failure.
+  const CheckRun later = run_check({"-c", write_config(dir, with_keylogs("[later.log]")).string()});
+  INFO(later.out << later.err);
+  CHECK(later.exit_code == 0);
+  CHECK(lines_with(later.out, "warn", "key log " + (dir.path() / "later.log").string() + ": does not exist yet")
+            .size() == 1);
+  CHECK(later.out.find("the service reads it before each capture file is decrypted, from when it appears") !=
+        std::string::npos);
 }
 
 TEST_CASE("check: an output directory that is a file, or a disk below min_free_space, fails") {

@@ -350,3 +350,39 @@ TEST_CASE("a key-log file of many read pieces: lines cut between pieces read who
   CHECK(holding.size() == 3001);
   check_every_line_is_found(holding, text);
 }
+
+TEST_CASE("add_whole_lines: a key log read as it grows takes whole lines only, and skips a bad one") {
+  const std::string cr1 = hex_of(64, "01");
+  const std::string cr2 = hex_of(64, "02");
+  const std::string cr3 = hex_of(64, "03");
+  const std::string line1 = "CLIENT_RANDOM " + cr1 + " " + hex_of(96, "a1") + "\n";
+  const std::string bad = "CLIENT_RANDOM " + cr2 + " 12\n";
+  const std::string line3 = "CLIENT_RANDOM " + cr3 + " " + hex_of(96, "a3") + "\n";
+  const std::string being_written = "CLIENT_RANDOM " + hex_of(64, "04") + " " + hex_of(40, "a4");
+  const std::string text = "\xEF\xBB\xBF# written by a client\n" + line1 + bad + line3 + being_written;
+  KeyLog log;
+  const KeyLog::GrownLines grown = log.add_whole_lines(text, "client.keys", 1);
+  CHECK(grown.consumed == text.size() - being_written.size());
+  CHECK(grown.lines == 4);
+  CHECK(grown.added == 2);
+  REQUIRE(grown.bad_lines.size() == 1);
+  CHECK_THAT(grown.bad_lines[0].message, Catch::StartsWith("client.keys:3: "));
+  CHECK(log.find(from_hex(cr1)) != nullptr);
+  CHECK(log.find(from_hex(cr2)) == nullptr);
+  CHECK(log.find(from_hex(cr3)) != nullptr);
+  // The line being written, once whole, in the next read: numbered on from where the last stopped.
+  const std::string rest = being_written + hex_of(56, "a4") + "\n" + bad;
+  const KeyLog::GrownLines next = log.add_whole_lines(rest, "client.keys", 1 + grown.lines);
+  CHECK(next.consumed == rest.size());
+  CHECK(next.lines == 2);
+  CHECK(next.added == 1);
+  REQUIRE(next.bad_lines.size() == 1);
+  CHECK_THAT(next.bad_lines[0].message, Catch::StartsWith("client.keys:6: "));
+  CHECK(log.find(from_hex(hex_of(64, "04"))) != nullptr);
+  CHECK(log.size() == 3);
+  // No whole line: nothing read.
+  const KeyLog::GrownLines none = log.add_whole_lines("CLIENT_RANDOM 0102", "client.keys", 7);
+  CHECK(none.consumed == 0);
+  CHECK(none.lines == 0);
+  CHECK(none.bad_lines.empty());
+}

@@ -1,0 +1,79 @@
+#include "daemon/service/key_log_follower.h"
+
+#include <fstream>
+#include <system_error>
+
+namespace tlsring::daemon {
+namespace {
+
+// Read at most this much of a key log per look; the rest at the next one.
+constexpr std::uint64_t kMaxReadPerLook = 64ull << 20;
+// Key-log lines are a few hundred bytes; this much without a line end is not a key log.
+constexpr std::size_t kMaxLineBytes = 64 << 10;
+
+}  // namespace
+
+KeyLogFollower::KeyLogFollower(const std::vector<std::filesystem::path>& paths) {
+  for (const auto& path : paths) files_.push_back(Followed{path});
+}
+
+KeyLogFollower::Look KeyLogFollower::look(keys::KeyLog& into) {
+  Look result;
+  for (Followed& file : files_) look_at(file, into, result);
+  return result;
+}
+
+void KeyLogFollower::read_again_from_start() {
+  for (Followed& file : files_) {
+    file.offset = 0;
+    file.next_line = 1;
+  }
+}
+
+void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
+  const std::string name = file.path.string();
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(file.path, error);
+  if (error) {
+    if (!file.told_missing) {
+      file.told_missing = true;
+      result.warnings.push_back(
+          "key log " + name + (file.seen ? " is gone (" : " cannot be read yet (") + error.message() +
+          "): it is read again before each capture file is decrypted, from when it is there" +
+          (file.seen ? "; the secrets read from it so far are kept" : ""));
+    }
+    return;
+  }
+  if (file.told_missing) result.notes.push_back("key log " + name + " is there now: reading it");
+  file.told_missing = false;
+  file.seen = true;
+  if (size < file.offset) {
+    result.warnings.push_back("key log " + name + " is shorter than before (" + std::to_string(size) + " < " +
+                              std::to_string(file.offset) + " bytes: truncated or replaced): read again from its "
+                              "start");
+    file.offset = 0;
+    file.next_line = 1;
+  }
+  if (size == file.offset) return;
+
+  std::ifstream in(file.path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(file.offset));
+  std::string text(static_cast<std::size_t>(std::min<std::uint64_t>(size - file.offset, kMaxReadPerLook)), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.empty()) return;
+
+  const keys::KeyLog::GrownLines grown = into.add_whole_lines(text, name, file.next_line);
+  for (const Error& bad : grown.bad_lines) result.warnings.push_back("key log line skipped: " + bad.message);
+  result.added += grown.added;
+  file.offset += grown.consumed;
+  file.next_line += grown.lines;
+  if (grown.consumed == 0 && text.size() > kMaxLineBytes) {
+    result.warnings.push_back("key log " + name + ": no line end in the " + std::to_string(text.size()) +
+                              " bytes from byte " + std::to_string(file.offset) +
+                              ": skipped (is it a key log, SSLKEYLOGFILE format?)");
+    file.offset += text.size();
+  }
+}
+
+}  // namespace tlsring::daemon

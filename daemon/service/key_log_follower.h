@@ -1,0 +1,53 @@
+// KeyLogFollower: the service's key logs (decrypt.keylogs), read as the
+// clients or servers that write them go on writing. An SSLKEYLOGFILE gains a
+// line per handshake, and the handshakes that matter are the ones during the
+// capture window, after the service started; so before each capture file is
+// decrypted, what each key log gained since the last look is added (the lines
+// of a handshake are written when it happens, before the file that holds it
+// is completed).
+//
+// Only whole lines are read: a line being written is read at the next look.
+// A bad line is skipped and told, the others still count. A key log that does
+// not exist yet is told once and read from when it appears; one that becomes
+// shorter (truncated or replaced) is read again from its start.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/keys/key_log.h"
+
+namespace tlsring::daemon {
+
+class KeyLogFollower {
+ public:
+  explicit KeyLogFollower(const std::vector<std::filesystem::path>& paths);
+
+  struct Look {
+    std::size_t added = 0;              // secrets new to the key log
+    std::vector<std::string> warnings;  // for the log: bad lines, a key log missing or started over
+    std::vector<std::string> notes;     // for the log, at info level: a key log that appeared
+  };
+  // Adds to `into` what every key log gained since the last look.
+  Look look(keys::KeyLog& into);
+  // The next look reads every key log from its start again (SIGHUP: a key
+  // log replaced by a longer one). Secrets read twice count once.
+  void read_again_from_start();
+  std::size_t size() const { return files_.size(); }
+
+ private:
+  struct Followed {
+    std::filesystem::path path;
+    std::uint64_t offset = 0;      // bytes read, up to the end of a whole line
+    std::size_t next_line = 1;     // the number of the line at `offset`
+    bool told_missing = false;
+    bool seen = false;
+  };
+  void look_at(Followed& file, keys::KeyLog& into, Look& result);
+
+  std::vector<Followed> files_;
+};
+
+}  // namespace tlsring::daemon

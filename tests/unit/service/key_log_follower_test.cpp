@@ -1,0 +1,121 @@
+// KeyLogFollower on a real file that a test writes the way a client with
+// SSLKEYLOGFILE does: line by line while the service runs, from before or
+// after the service starts, sometimes cut or replaced.
+#include "daemon/service/key_log_follower.h"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "tests/support/temp_dir.h"
+
+using namespace tlsring;
+using tlsring::daemon::KeyLogFollower;
+
+namespace {
+
+std::string client_random(int n) { return std::string(62, '0') + (n < 10 ? "0" : "") + std::to_string(n); }
+std::string line(int n) { return "CLIENT_RANDOM " + client_random(n) + " " + std::string(96, 'a') + "\n"; }
+
+std::vector<std::uint8_t> bytes_of(const std::string& hex) {
+  std::vector<std::uint8_t> out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+bool holds(const keys::KeyLog& log, int n) { return log.find(bytes_of(client_random(n))) != nullptr; }
+
+void append(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::app) << text;
+}
+
+}  // namespace
+
+TEST_CASE("key log follower: lines written after the start are read at the next look, a line being written later") {
+  tlsring::testing::TempDir dir;
+  const auto path = dir.path() / "client.keys";
+  append(path, line(1));
+  KeyLogFollower follower({path});
+  keys::KeyLog log;
+  KeyLogFollower::Look look = follower.look(log);
+  CHECK(look.added == 1);
+  CHECK(look.warnings.empty());
+  CHECK(holds(log, 1));
+
+  append(path, line(2) + line(3).substr(0, 50));  // the third is being written
+  look = follower.look(log);
+  CHECK(look.added == 1);
+  CHECK(holds(log, 2));
+  CHECK_FALSE(holds(log, 3));
+  append(path, line(3).substr(50));
+  look = follower.look(log);
+  CHECK(look.added == 1);
+  CHECK(holds(log, 3));
+  // Nothing new: nothing read, nothing said.
+  look = follower.look(log);
+  CHECK(look.added == 0);
+  CHECK(look.warnings.empty());
+  CHECK(log.size() == 3);
+}
+
+TEST_CASE("key log follower: a bad line is told with its line number and the rest still count") {
+  tlsring::testing::TempDir dir;
+  const auto path = dir.path() / "client.keys";
+  append(path, line(1) + "CLIENT_RANDOM " + client_random(2) + " 12\n" + line(3));
+  KeyLogFollower follower({path});
+  keys::KeyLog log;
+  const KeyLogFollower::Look look = follower.look(log);
+  CHECK(look.added == 2);
+  REQUIRE(look.warnings.size() == 1);
+  CHECK_THAT(look.warnings[0], Catch::StartsWith("key log line skipped: " + path.string() + ":2: "));
+  append(path, "CLIENT_RANDOM " + client_random(4) + " zz\n");
+  const KeyLogFollower::Look later = follower.look(log);
+  REQUIRE(later.warnings.size() == 1);
+  CHECK_THAT(later.warnings[0], Catch::StartsWith("key log line skipped: " + path.string() + ":4: "));
+}
+
+TEST_CASE("key log follower: one that does not exist yet is told once and read from when it appears") {
+  tlsring::testing::TempDir dir;
+  const auto path = dir.path() / "later.keys";
+  KeyLogFollower follower({path});
+  keys::KeyLog log;
+  KeyLogFollower::Look look = follower.look(log);
+  REQUIRE(look.warnings.size() == 1);
+  CHECK_THAT(look.warnings[0], Catch::StartsWith("key log " + path.string() + " cannot be read yet (") &&
+                                   Catch::EndsWith("it is read again before each capture file is decrypted, from "
+                                                   "when it is there"));
+  CHECK(follower.look(log).warnings.empty());  // told once
+  append(path, line(7));
+  look = follower.look(log);
+  CHECK(look.warnings.empty());
+  CHECK(look.notes == std::vector<std::string>{"key log " + path.string() + " is there now: reading it"});
+  CHECK(holds(log, 7));
+  // Gone again: told once, what was read is kept.
+  std::filesystem::remove(path);
+  look = follower.look(log);
+  REQUIRE(look.warnings.size() == 1);
+  CHECK_THAT(look.warnings[0], Catch::Contains(" is gone (") &&
+                                   Catch::EndsWith("the secrets read from it so far are kept"));
+  CHECK(holds(log, 7));
+}
+
+TEST_CASE("key log follower: a key log cut or replaced by a shorter one is read again from its start") {
+  tlsring::testing::TempDir dir;
+  const auto path = dir.path() / "client.keys";
+  append(path, line(1) + line(2));
+  KeyLogFollower follower({path});
+  keys::KeyLog log;
+  CHECK(follower.look(log).added == 2);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << line(3);
+  const KeyLogFollower::Look look = follower.look(log);
+  REQUIRE(look.warnings.size() == 1);
+  CHECK_THAT(look.warnings[0], Catch::Contains("is shorter than before (" + std::to_string(line(3).size()) + " < " +
+                                               std::to_string(2 * line(1).size()) + " bytes"));
+  CHECK(look.added == 1);
+  CHECK(holds(log, 3));
+  // Asked to read everything again (SIGHUP): what is known already counts once.
+  append(path, line(4));
+  follower.read_again_from_start();
+  CHECK(follower.look(log).added == 1);
+  CHECK(log.size() == 4);
+}
