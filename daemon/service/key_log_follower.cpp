@@ -14,7 +14,11 @@ constexpr std::size_t kMaxLineBytes = 64 << 10;
 }  // namespace
 
 KeyLogFollower::KeyLogFollower(const std::vector<std::filesystem::path>& paths) {
-  for (const auto& path : paths) files_.push_back(Followed{path});
+  for (const auto& path : paths) {
+    Followed file;
+    file.path = path;
+    files_.push_back(std::move(file));
+  }
 }
 
 KeyLogFollower::Look KeyLogFollower::look(keys::KeyLog& into) {
@@ -54,6 +58,10 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
     file.offset = 0;
     file.next_line = 1;
   }
+  // The size the last look found: a last line without its '\n' that has not
+  // grown since is whole (a line being written is done in microseconds).
+  const bool unchanged = file.size_seen == size;
+  file.size_seen = size;
   if (size == file.offset) return;
 
   std::ifstream in(file.path, std::ios::binary);
@@ -63,7 +71,17 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.empty()) return;
 
-  const keys::KeyLog::GrownLines grown = into.add_whole_lines(text, name, file.next_line);
+  keys::KeyLog::GrownLines grown = into.add_whole_lines(text, name, file.next_line);
+  const std::size_t tail = text.size() - grown.consumed;
+  if (unchanged && tail > 0 && tail <= kMaxLineBytes && file.offset + text.size() == size) {
+    // A key log that ends without a newline (written by hand, or by a writer that is done).
+    const keys::KeyLog::GrownLines last =
+        into.add_whole_lines(text.substr(grown.consumed) + "\n", name, file.next_line + grown.lines);
+    grown.consumed += tail;
+    grown.lines += last.lines;
+    grown.added += last.added;
+    grown.bad_lines.insert(grown.bad_lines.end(), last.bad_lines.begin(), last.bad_lines.end());
+  }
   for (const Error& bad : grown.bad_lines) result.warnings.push_back("key log line skipped: " + bad.message);
   result.added += grown.added;
   file.offset += grown.consumed;

@@ -6,7 +6,9 @@
 // of a handshake are written when it happens, before the file that holds it
 // is completed).
 //
-// Only whole lines are read: a line being written is read at the next look.
+// Only whole lines are read: a line being written is read at the next look,
+// and a last line without a newline once the file has not grown between two
+// looks.
 // A bad line is skipped and told, the others still count. A key log that does
 // not exist yet is told once and read from when it appears; one that becomes
 // shorter (truncated or replaced) is read again from its start.
@@ -14,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +45,7 @@ class KeyLogFollower {
     std::filesystem::path path;
     std::uint64_t offset = 0;      // bytes read, up to the end of a whole line
     std::size_t next_line = 1;     // the number of the line at `offset`
+    std::optional<std::uint64_t> size_seen;  // the file's size at the last look
     bool told_missing = false;
     bool seen = false;
   };

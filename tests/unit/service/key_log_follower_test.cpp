@@ -119,3 +119,26 @@ TEST_CASE("key log follower: a key log cut or replaced by a shorter one is read 
   CHECK(follower.look(log).added == 1);
   CHECK(log.size() == 4);
 }
+
+TEST_CASE("key log follower: a last line without a newline is read once the file stops growing") {
+  tlsring::testing::TempDir dir;
+  const auto path = dir.path() / "by-hand.keys";
+  std::string last = line(2);
+  last.pop_back();
+  append(path, line(1) + last);
+  KeyLogFollower follower({path});
+  keys::KeyLog log;
+  CHECK(follower.look(log).added == 1);  // the last line may still be being written
+  CHECK_FALSE(holds(log, 2));
+  const KeyLogFollower::Look settled = follower.look(log);  // not grown since: it is whole
+  CHECK(settled.added == 1);
+  CHECK(settled.warnings.empty());
+  CHECK(holds(log, 2));
+  // The writer goes on after all: its newline is an empty line, the next line counts.
+  append(path, "\n" + line(3));
+  const KeyLogFollower::Look more = follower.look(log);
+  CHECK(more.added == 1);
+  CHECK(more.warnings.empty());
+  CHECK(holds(log, 3));
+  CHECK(log.size() == 3);
+}
