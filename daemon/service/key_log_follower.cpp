@@ -1,5 +1,7 @@
 #include "daemon/service/key_log_follower.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <system_error>
 
@@ -65,6 +67,19 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
   if (size == file.offset) return;
 
   std::ifstream in(file.path, std::ios::binary);
+  if (!in) {
+    // Written by a client that runs as another user, 0600: said once until it can be read.
+    if (!file.told_unreadable) {
+      file.told_unreadable = true;
+      result.warnings.push_back("key log " + name + " cannot be opened (" + std::strerror(errno) +
+                                "): let the user the service runs as read it; it is tried again before each "
+                                "capture file is decrypted");
+    }
+    file.size_seen.reset();
+    return;
+  }
+  if (file.told_unreadable) result.notes.push_back("key log " + name + " can be read now: reading it");
+  file.told_unreadable = false;
   in.seekg(static_cast<std::streamoff>(file.offset));
   std::string text(static_cast<std::size_t>(std::min<std::uint64_t>(size - file.offset, kMaxReadPerLook)), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));

@@ -47,6 +47,7 @@ class KeyLogFollower {
     std::size_t next_line = 1;     // the number of the line at `offset`
     std::optional<std::uint64_t> size_seen;  // the file's size at the last look
     bool told_missing = false;
+    bool told_unreadable = false;
     bool seen = false;
   };
   void look_at(Followed& file, keys::KeyLog& into, Look& result);

@@ -1,12 +1,11 @@
 // LiveCapture on the loopback interface with traffic the test makes itself.
 // Tests that open an interface need root and are skipped (exit 4) without it.
 #include "daemon/capture/live_capture.h"
+#include "tests/support/as_nobody.h"
 #include "tests/unit/live_capture/live_test_support.h"
 
 #include <catch2/catch.hpp>
-#include <grp.h>
 #include <poll.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -220,30 +219,11 @@ TEST_CASE("live capture: an unknown interface is an error that names it and sugg
 TEST_CASE("live capture: without privileges the error says to run as root or with CAP_NET_RAW,CAP_NET_ADMIN") {
   require_root();
   // A child drops to `nobody` (losing every capability) and reports the
-  // message through a pipe; the test process keeps its privileges.
-  int channel[2];
-  REQUIRE(::pipe(channel) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    ::close(channel[0]);
-    std::string report;
-    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) {
-      report = "SETUP: cannot become nobody";
-    } else {
-      auto capture = LiveCapture::create(loopback_options(""));
-      report = capture.ok() ? "OPENED" : capture.error().message;
-    }
-    [[maybe_unused]] auto written = ::write(channel[1], report.data(), report.size());
-    ::_exit(0);
-  }
-  ::close(channel[1]);
-  std::string report;
-  char buffer[512];
-  for (ssize_t n; (n = ::read(channel[0], buffer, sizeof buffer)) > 0;) report.append(buffer, static_cast<std::size_t>(n));
-  ::close(channel[0]);
-  int status = 0;
-  ::waitpid(child, &status, 0);
+  // message; the test process keeps its privileges.
+  const std::string report = tlsring::testing::run_as_nobody([] {
+    auto capture = LiveCapture::create(loopback_options(""));
+    return capture.ok() ? std::string("OPENED") : capture.error().message;
+  });
   INFO(report);
   REQUIRE(report.rfind("SETUP", 0) != 0);
   CHECK(report.find("not permitted to capture on \"lo\"") != std::string::npos);

@@ -7,6 +7,12 @@
 
 #include <fstream>
 
+#ifndef _WIN32
+#include <unistd.h>
+
+#include "tests/support/as_nobody.h"
+#endif
+#include "tests/support/skip.h"
 #include "tests/support/temp_dir.h"
 
 using namespace tlsring;
@@ -142,3 +148,30 @@ TEST_CASE("key log follower: a last line without a newline is read once the file
   CHECK(holds(log, 3));
   CHECK(log.size() == 3);
 }
+
+#ifndef _WIN32
+TEST_CASE("key log follower: one the service's user cannot open is told once, with what to do") {
+  // Needs a user that cannot read a file root can: root runs the look as nobody, in a child.
+  if (::geteuid() != 0) {
+    tlsring::testing::skip_test(Catch::getResultCapture().getCurrentTestName(),
+                                "needs root, to look as another user (nobody)");
+  }
+  tlsring::testing::TempDir dir;
+  std::filesystem::permissions(dir.path(), std::filesystem::perms(0755));
+  const auto path = dir.path() / "root-only.keys";
+  append(path, line(1));
+  std::filesystem::permissions(path, std::filesystem::perms(0600));
+  const std::string said = tlsring::testing::run_as_nobody([&] {
+    KeyLogFollower follower({path});
+    keys::KeyLog log;
+    std::string warnings;
+    for (int i = 0; i < 2; ++i) {
+      for (const auto& w : follower.look(log).warnings) warnings += w + "\n";
+    }
+    return log.size() == 0 ? warnings : "read as nobody: " + warnings;
+  });
+  INFO(said);
+  CHECK(said == "key log " + path.string() + " cannot be opened (Permission denied): let the user the service runs "
+                "as read it; it is tried again before each capture file is decrypted\n");
+}
+#endif
