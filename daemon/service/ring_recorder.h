@@ -9,7 +9,8 @@
 //
 // When a disk limit cannot be met even by deleting every completed file, the
 // recorder stops writing (packets are counted as dropped) and tries again on
-// the next checks: tlsring never fills the disk.
+// the next checks: the capture files never fill the disk (the results of
+// their decryption, beside them, are not the ring's: ring_policy.h).
 //
 // When a file cannot be written (the disk filled up all the same, an I/O
 // error), it is cut after its last whole packet, completed and handed on like
