@@ -167,6 +167,9 @@ void BackgroundDecryptor::note_output_error(const Status& status) {
 
 void BackgroundDecryptor::write_run_summary() {
   std::vector<std::string> notes = run_notes_;
+  if (options_.key_notes) {
+    for (const std::string& note : options_.key_notes()) notes.push_back("keys: " + note);
+  }
   if (!output_error_.empty()) {
     notes.push_back("results: some could not be written (" + output_error_ +
                     "): the transcripts and decrypted bytes of the connections open then are incomplete; what to "

@@ -47,6 +47,9 @@ struct DecryptorOptions {
   // Runs on the decrypting thread before each file, while no decryption runs:
   // the key logs' new lines go in then.
   std::function<void(decrypt::KeyStore&)> before_each_file;
+  // Lines for the run's summary ("keys: ..."), asked on the decrypting thread
+  // each time the summary is written.
+  std::function<std::vector<std::string>()> key_notes;
 };
 
 // Whose capture file: this run's, or one an earlier run left undecrypted

@@ -126,6 +126,7 @@ class Service {
     decrypt_options.payload_files = config_.decrypt.payload;
     // The clients and servers that write the key logs go on writing them.
     decrypt_options.before_each_file = [this](decrypt::KeyStore& store) { tell(key_logs_->look(store.key_log())); };
+    decrypt_options.key_notes = [this] { return key_logs_->summary_lines(); };
     auto decryptor = BackgroundDecryptor::create(decrypt_options, std::move(keys),
                                                  [this](const DecryptedFile& done) { on_decrypted(done); });
     if (!decryptor.ok()) return fail_setup("cannot write the run's results: " + decryptor.error().message);

@@ -41,6 +41,7 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
   std::error_code error;
   const std::uintmax_t size = std::filesystem::file_size(file.path, error);
   if (error) {
+    file.trouble = (file.seen ? "gone (" : "not found (") + error.message() + ")";
     if (!file.told_missing) {
       file.told_missing = true;
       result.warnings.push_back(
@@ -64,11 +65,15 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
   // grown since is whole (a line being written is done in microseconds).
   const bool unchanged = file.size_seen == size;
   file.size_seen = size;
-  if (size == file.offset) return;
+  if (size == file.offset) {
+    file.trouble.clear();
+    return;
+  }
 
   std::ifstream in(file.path, std::ios::binary);
   if (!in) {
     // Written by a client that runs as another user, 0600: said once until it can be read.
+    file.trouble = std::string("not readable by the service's user (") + std::strerror(errno) + ")";
     if (!file.told_unreadable) {
       file.told_unreadable = true;
       result.warnings.push_back("key log " + name + " cannot be opened (" + std::strerror(errno) +
@@ -80,6 +85,7 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
   }
   if (file.told_unreadable) result.notes.push_back("key log " + name + " can be read now: reading it");
   file.told_unreadable = false;
+  file.trouble.clear();
   in.seekg(static_cast<std::streamoff>(file.offset));
   std::string text(static_cast<std::size_t>(std::min<std::uint64_t>(size - file.offset, kMaxReadPerLook)), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
@@ -97,7 +103,16 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
     grown.added += last.added;
     grown.bad_lines.insert(grown.bad_lines.end(), last.bad_lines.begin(), last.bad_lines.end());
   }
-  for (const Error& bad : grown.bad_lines) result.warnings.push_back("key log line skipped: " + bad.message);
+  for (const Error& bad : grown.bad_lines) {
+    if (++file.bad_lines == 1) file.first_bad_line = bad.message;
+    if (file.bad_lines <= kBadLinesTold) {
+      result.warnings.push_back("key log line skipped: " + bad.message +
+                                (file.bad_lines == kBadLinesTold ? " (further bad lines of " + name +
+                                                                       " are counted in the summary, not told)"
+                                                                 : ""));
+    }
+  }
+  file.secrets += grown.added;
   result.added += grown.added;
   file.offset += grown.consumed;
   file.next_line += grown.lines;
@@ -107,6 +122,27 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
                               ": skipped (is it a key log, SSLKEYLOGFILE format?)");
     file.offset += text.size();
   }
+}
+
+std::vector<std::string> KeyLogFollower::summary_lines() const {
+  std::vector<std::string> lines;
+  for (const Followed& file : files_) {
+    std::string line = "key log " + file.path.string() + ": ";
+    if (!file.seen) {
+      line += file.trouble + " during the run, no secret read from it; what to do: make the client or server "
+              "write it there while it runs (SSLKEYLOGFILE set in its environment before it starts), or correct "
+              "decrypt.keylogs";
+    } else {
+      line += std::to_string(file.secrets) + " secret(s) read";
+      if (file.bad_lines > 0) {
+        line += ", " + std::to_string(file.bad_lines) + " bad line(s) skipped (the first: " + file.first_bad_line + ")";
+      }
+      if (!file.trouble.empty()) line += "; at the last look it was " + file.trouble;
+      if (file.trouble.rfind("not readable", 0) == 0) line += ": let the user the service runs as read it";
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 }  // namespace tlsring::daemon

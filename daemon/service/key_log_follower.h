@@ -39,6 +39,12 @@ class KeyLogFollower {
   // log replaced by a longer one). Secrets read twice count once.
   void read_again_from_start();
   std::size_t size() const { return files_.size(); }
+  // A line per key log for the run's summary: how many secrets it gave, the
+  // lines skipped, and whether it is missing or unreadable now (what to do).
+  std::vector<std::string> summary_lines() const;
+
+  // Bad lines told one by one per key log; the rest are counted.
+  static constexpr std::uint64_t kBadLinesTold = 10;
 
  private:
   struct Followed {
@@ -48,6 +54,10 @@ class KeyLogFollower {
     std::optional<std::uint64_t> size_seen;  // the file's size at the last look
     bool told_missing = false;
     bool told_unreadable = false;
+    std::string trouble;           // why it cannot be read now ("not found (...)"), or empty
+    std::uint64_t secrets = 0;     // secrets it gave (new to the key log)
+    std::uint64_t bad_lines = 0;
+    std::string first_bad_line;
     bool seen = false;
   };
   void look_at(Followed& file, keys::KeyLog& into, Look& result);

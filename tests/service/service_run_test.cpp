@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -166,4 +167,12 @@ TEST_CASE("the service follows a key log that the clients write during the run a
   CHECK(count_lines_with(report, "\"verdict\":\"decrypted\"") == served.traffic.connections);
   CHECK(count_lines_with(report, "\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_") == served.traffic.connections);
   CHECK(count_lines_with(report, "\"keys_from\":\"key log\"") >= 1);
+  // The summary says what the key log gave: a secret per handshake the clients made.
+  const std::string written = read_text(key_log);
+  const auto handshakes = static_cast<std::size_t>(std::count(written.begin(), written.end(), '\n'));
+  CHECK(handshakes == served.traffic.connections);
+  const std::string summary = read_text(run / "summary.txt");
+  INFO(summary);
+  CHECK(summary.find("keys: key log " + key_log.string() + ": " + std::to_string(handshakes) + " secret(s) read") !=
+        std::string::npos);
 }

@@ -78,6 +78,26 @@ TEST_CASE("key log follower: a bad line is told with its line number and the res
   const KeyLogFollower::Look later = follower.look(log);
   REQUIRE(later.warnings.size() == 1);
   CHECK_THAT(later.warnings[0], Catch::StartsWith("key log line skipped: " + path.string() + ":4: "));
+  // The summary counts them, and names the first.
+  const auto summary = follower.summary_lines();
+  REQUIRE(summary.size() == 1);
+  CHECK_THAT(summary[0], Catch::StartsWith("key log " + path.string() + ": 2 secret(s) read, 2 bad line(s) skipped "
+                                           "(the first: " + path.string() + ":2: "));
+}
+
+TEST_CASE("key log follower: past the first bad lines of a key log they are counted, not told") {
+  tlsring::testing::TempDir dir;
+  const auto path = dir.path() / "not-a-key-log.txt";
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += "CLIENT_RANDOM " + client_random(i) + " 00\n";
+  append(path, text);
+  KeyLogFollower follower({path});
+  keys::KeyLog log;
+  const KeyLogFollower::Look look = follower.look(log);
+  REQUIRE(look.warnings.size() == KeyLogFollower::kBadLinesTold);
+  CHECK_THAT(look.warnings.back(), Catch::EndsWith("(further bad lines of " + path.string() +
+                                                   " are counted in the summary, not told)"));
+  CHECK_THAT(follower.summary_lines().at(0), Catch::Contains(": 0 secret(s) read, 12 bad line(s) skipped"));
 }
 
 TEST_CASE("key log follower: one that does not exist yet is told once and read from when it appears") {
@@ -91,6 +111,11 @@ TEST_CASE("key log follower: one that does not exist yet is told once and read f
                                    Catch::EndsWith("it is read again before each capture file is decrypted, from "
                                                    "when it is there"));
   CHECK(follower.look(log).warnings.empty());  // told once
+  CHECK_THAT(follower.summary_lines().at(0),
+             Catch::StartsWith("key log " + path.string() + ": not found (") &&
+                 Catch::EndsWith(") during the run, no secret read from it; what to do: make the client or server "
+                                 "write it there while it runs (SSLKEYLOGFILE set in its environment before it "
+                                 "starts), or correct decrypt.keylogs"));
   append(path, line(7));
   look = follower.look(log);
   CHECK(look.warnings.empty());
@@ -103,6 +128,8 @@ TEST_CASE("key log follower: one that does not exist yet is told once and read f
   CHECK_THAT(look.warnings[0], Catch::Contains(" is gone (") &&
                                    Catch::EndsWith("the secrets read from it so far are kept"));
   CHECK(holds(log, 7));
+  CHECK_THAT(follower.summary_lines().at(0),
+             Catch::StartsWith("key log " + path.string() + ": 1 secret(s) read; at the last look it was gone ("));
 }
 
 TEST_CASE("key log follower: a key log cut or replaced by a shorter one is read again from its start") {
@@ -168,10 +195,13 @@ TEST_CASE("key log follower: one the service's user cannot open is told once, wi
     for (int i = 0; i < 2; ++i) {
       for (const auto& w : follower.look(log).warnings) warnings += w + "\n";
     }
+    warnings += follower.summary_lines().at(0) + "\n";
     return log.size() == 0 ? warnings : "read as nobody: " + warnings;
   });
   INFO(said);
   CHECK(said == "key log " + path.string() + " cannot be opened (Permission denied): let the user the service runs "
-                "as read it; it is tried again before each capture file is decrypted\n");
+                "as read it; it is tried again before each capture file is decrypted\n"
+                "key log " + path.string() + ": 0 secret(s) read; at the last look it was not readable by the "
+                "service's user (Permission denied): let the user the service runs as read it\n");
 }
 #endif
