@@ -25,6 +25,10 @@ class SessionSink {
   // a later capture decrypted with this pair as a key log.
   virtual void on_session_id(std::span<const std::uint8_t> /*session_id*/,
                              std::span<const std::uint8_t> /*master_secret*/) {}
+  // A session ticket the server gave for a proved master secret (TLS <= 1.2):
+  // later connections may resume the session with it.
+  virtual void on_session_ticket(std::span<const std::uint8_t> /*ticket*/,
+                                 std::span<const std::uint8_t> /*master_secret*/) {}
   // The connection ended; `session` holds the final verdict.
   virtual void on_session_end(const SessionReport& session) = 0;
 };

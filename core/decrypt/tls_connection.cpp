@@ -513,6 +513,7 @@ void TlsConnection::handle_handshake_message(Direction d, std::uint8_t type, Spa
         }
         if (!proven_master_.empty() && proven_master_ == hs_.master_secret) {
           keys_.remember_ticket(hs_.new_ticket, proven_master_, position_);
+          sink_.on_session_ticket(hs_.new_ticket, proven_master_);
         }
       }
       break;
@@ -783,7 +784,10 @@ void TlsConnection::keys_proven() {
   sink_.on_master_secret(hs_.client_random, proven_master_);
   if (!hs_.server_session_id.empty()) sink_.on_session_id(hs_.server_session_id, proven_master_);
   keys_.remember_session_id(hs_.server_session_id, proven_master_, position_);
-  if (!hs_.new_ticket.empty()) keys_.remember_ticket(hs_.new_ticket, proven_master_, position_);
+  if (!hs_.new_ticket.empty()) {
+    keys_.remember_ticket(hs_.new_ticket, proven_master_, position_);
+    sink_.on_session_ticket(hs_.new_ticket, proven_master_);
+  }
 }
 
 void TlsConnection::derive_tls12_keys() {

@@ -207,4 +207,30 @@ std::string format_session_id_line(std::span<const std::uint8_t> session_id,
   return "RSA Session-ID:" + encode_hex(session_id) + " Master-Key:" + encode_hex(master_secret);
 }
 
+namespace {
+constexpr std::string_view kSessionTicketLabel = "TLSRING_SESSION_TICKET";
+}  // namespace
+
+std::string format_session_ticket_line(std::span<const std::uint8_t> ticket,
+                                       std::span<const std::uint8_t> master_secret) {
+  return std::string(kSessionTicketLabel) + " " + encode_hex(ticket) + " " + encode_hex(master_secret);
+}
+
+std::optional<SessionTicketSecret> parse_session_ticket_line(std::string_view line) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  while (!line.empty() && blank(line.back())) line.remove_suffix(1);
+  while (!line.empty() && blank(line.front())) line.remove_prefix(1);
+  if (line.substr(0, kSessionTicketLabel.size()) != kSessionTicketLabel) return std::nullopt;
+  line.remove_prefix(kSessionTicketLabel.size());
+  if (line.empty() || line.front() != ' ') return std::nullopt;
+  line.remove_prefix(1);
+  const std::size_t space = line.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  auto ticket = detail::decode_hex(line.substr(0, space));
+  auto master = detail::decode_hex(line.substr(space + 1));
+  constexpr std::size_t kMasterSecretBytes = 48;
+  if (!ticket || ticket->empty() || !master || master->size() != kMasterSecretBytes) return std::nullopt;
+  return SessionTicketSecret{std::move(*ticket), std::move(*master)};
+}
+
 }  // namespace tlsring::keys

@@ -101,4 +101,17 @@ std::string format_client_random_line(std::span<const std::uint8_t> client_rando
 std::string format_session_id_line(std::span<const std::uint8_t> session_id,
                                    std::span<const std::uint8_t> master_secret);
 
+// A session ticket and the master secret it resumes, as the service keeps
+// them for its next start: "TLSRING_SESSION_TICKET <hex> <hex>", no newline.
+// Not a key-log line (Wireshark's key logs have no label for tickets).
+std::string format_session_ticket_line(std::span<const std::uint8_t> ticket,
+                                       std::span<const std::uint8_t> master_secret);
+struct SessionTicketSecret {
+  Secret ticket;
+  Secret master_secret;
+};
+// The line format_session_ticket_line() wrote (surrounding blanks and a '\r'
+// ignored); nullopt for anything else.
+std::optional<SessionTicketSecret> parse_session_ticket_line(std::string_view line);
+
 }  // namespace tlsring::keys

@@ -44,18 +44,26 @@ Result<std::unique_ptr<DirectoryOutput>> DirectoryOutput::create(const std::file
   if (!sessions.ok()) return sessions.error();
   auto keys = PrivateFile::open(directory / "keys.log", true);
   if (!keys.ok()) return keys.error();
-  return std::unique_ptr<DirectoryOutput>(
-      new DirectoryOutput(directory, options, std::move(connections.value()), std::move(sessions.value()),
-                          std::move(keys.value())));
+  PrivateFile tickets;
+  if (!options.tickets_file.empty()) {
+    auto opened = PrivateFile::open(directory / options.tickets_file, true);
+    if (!opened.ok()) return opened.error();
+    tickets = std::move(opened.value());
+  }
+  return std::unique_ptr<DirectoryOutput>(new DirectoryOutput(directory, options, std::move(connections.value()),
+                                                              std::move(sessions.value()), std::move(keys.value()),
+                                                              std::move(tickets)));
 }
 
 DirectoryOutput::DirectoryOutput(std::filesystem::path directory, OutputOptions options,
-                                 PrivateDirectory connections_directory, PrivateFile sessions, PrivateFile keys)
+                                 PrivateDirectory connections_directory, PrivateFile sessions, PrivateFile keys,
+                                 PrivateFile tickets)
     : directory_(std::move(directory)),
       options_(std::move(options)),
       connections_directory_(std::move(connections_directory)),
       sessions_(std::move(sessions)),
       keys_(std::move(keys)),
+      tickets_(std::move(tickets)),
       // Written and not yet written output together stay within 1.5 budgets.
       write_queue_(std::make_unique<WriteQueue>(std::max<std::size_t>(options_.buffer_budget / 2, 1))) {}
 
@@ -129,6 +137,13 @@ void DirectoryOutput::on_session_id(std::span<const std::uint8_t> session_id,
   // Every connection that resumes the session proves it again: one line is enough.
   if (!session_ids_written_.emplace(session_id.begin(), session_id.end()).second) return;
   append_line(keys_, keys_pending_, keys::format_session_id_line(session_id, master_secret) + "\n");
+}
+
+void DirectoryOutput::on_session_ticket(std::span<const std::uint8_t> ticket,
+                                        std::span<const std::uint8_t> master_secret) {
+  if (!tickets_.is_open()) return;
+  std::lock_guard lock(mutex_);
+  append_line(tickets_, tickets_pending_, keys::format_session_ticket_line(ticket, master_secret) + "\n");
 }
 
 void DirectoryOutput::on_session_end(const decrypt::SessionReport& session) {
@@ -311,8 +326,10 @@ Status DirectoryOutput::write_out(bool close) {
   write_queue_->wait_idle();
   write_pending(sessions_, sessions_pending_);
   write_pending(keys_, keys_pending_);
+  write_pending(tickets_, tickets_pending_);
   if (sessions_.is_open()) note_error(sessions_.sync());
   if (keys_.is_open()) note_error(keys_.sync());
+  if (tickets_.is_open()) note_error(tickets_.sync());
   std::lock_guard error_lock(error_mutex_);
   return first_error_;
 }

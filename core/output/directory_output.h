@@ -2,6 +2,7 @@
 // under one directory (0700; every file 0600):
 //   sessions.jsonl                       one JSON object per connection (OutputOptions::sessions_file)
 //   keys.log                             master secrets proved by Finished, key-log format
+//   (OutputOptions::tickets_file)        session tickets and their master secrets (the service)
 //   connections/<name>.transcript.txt    each application-data record, timed and directed
 //   connections/<name>.c2s.bin / .s2c.bin  the decrypted bytes of each direction
 // Per-connection output is buffered and appended to its files (opened for each
@@ -42,6 +43,9 @@ struct OutputOptions {
                                           // written buffers up to a budget are kept for reuse
   std::size_t max_connection_buffer = 256u << 10;
   std::string sessions_file = "sessions.jsonl";  // the service names it report.jsonl
+  // Session tickets with their master secrets (keys::format_session_ticket_line),
+  // for a later run to resume by; empty: not written (tlsring decrypt).
+  std::string tickets_file;
 };
 
 struct VerdictCount {
@@ -72,6 +76,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
   void on_master_secret(std::span<const std::uint8_t> client_random,
                         std::span<const std::uint8_t> master_secret) override;
   void on_session_id(std::span<const std::uint8_t> session_id, std::span<const std::uint8_t> master_secret) override;
+  void on_session_ticket(std::span<const std::uint8_t> ticket, std::span<const std::uint8_t> master_secret) override;
   void on_session_end(const decrypt::SessionReport& session) override;
 
   // Writes out what open connections hold so far, keeping them open (their
@@ -131,7 +136,7 @@ class DirectoryOutput final : public decrypt::SessionSink {
   static constexpr std::size_t kConnectionShards = 16;
 
   DirectoryOutput(std::filesystem::path directory, OutputOptions options, PrivateDirectory connections_directory,
-                  PrivateFile sessions, PrivateFile keys);
+                  PrivateFile sessions, PrivateFile keys, PrivateFile tickets);
   ConnectionShard& shard_of(std::uint64_t connection_id) { return shards_[connection_id % kConnectionShards]; }
   ConnectionOutput& connection(const decrypt::SessionReport& session);
   std::size_t connection_buffer_limit() const;
@@ -162,8 +167,10 @@ class DirectoryOutput final : public decrypt::SessionSink {
   mutable std::mutex mutex_;
   PrivateFile sessions_;
   PrivateFile keys_;
+  PrivateFile tickets_;           // not open when OutputOptions::tickets_file is empty
   std::string sessions_pending_;  // lines not written to sessions_ yet
   std::string keys_pending_;
+  std::string tickets_pending_;
   std::unordered_set<std::string> session_ids_written_;  // raw bytes: one line per session ID
   std::array<ConnectionShard, kConnectionShards> shards_;
   std::atomic<std::size_t> open_connections_{0};  // connections in shards_

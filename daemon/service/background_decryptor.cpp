@@ -58,6 +58,7 @@ Result<std::unique_ptr<BackgroundDecryptor>> BackgroundDecryptor::create(Decrypt
   output_options.transcripts = options.transcripts;
   output_options.payload_files = options.payload_files;
   output_options.sessions_file = "report.jsonl";
+  output_options.tickets_file = kSessionTicketsFile;
   auto output = output::DirectoryOutput::create(options.run_directory, output_options);
   if (!output.ok()) return output.error();
   return std::unique_ptr<BackgroundDecryptor>(new BackgroundDecryptor(

@@ -13,6 +13,8 @@
 //   report.jsonl    one JSON object per connection of the run (verdict, reason, fix)
 //   summary.txt     the run's human-readable summary, rewritten after every file
 //   keys.log        every master secret recovered in the run (key-log format)
+//   session-tickets.log  the session tickets servers gave, with their master
+//                   secrets: the next start loads them, as it does keys.log
 //   connections/    a transcript and the decrypted bytes of each connection,
 //                   growing as the files that carry it are decrypted
 //   files/NAME.txt  what each capture file held and what was decrypted from it
@@ -38,6 +40,9 @@ class thread_pool;
 }
 
 namespace tlsring::daemon {
+
+// In the run directory: session tickets and the master secrets they resume.
+inline constexpr const char* kSessionTicketsFile = "session-tickets.log";
 
 struct DecryptorOptions {
   std::filesystem::path run_directory;

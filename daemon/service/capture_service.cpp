@@ -12,6 +12,7 @@
 
 #include "config/duration.h"
 #include "core/crypto/providers.h"
+#include "core/keys/key_log.h"
 #include "core/output/private_file.h"
 #include "daemon/capture/capture_pipeline.h"
 #include "daemon/cli/key_spec.h"
@@ -561,14 +562,27 @@ std::filesystem::path status_file_path(const config::ServiceConfig& config) {
 // sessions decrypt after a restart too. Best effort: a key log that does not
 // load is a warning, not a reason to stop.
 static void load_earlier_secrets(const std::filesystem::path& runs_dir, std::int64_t now_ns, decrypt::KeyStore& keys) {
-  const std::vector<std::filesystem::path> key_logs = recent_run_key_logs(runs_dir, now_ns);
-  if (key_logs.empty()) return;
+  const std::vector<std::filesystem::path> key_logs = recent_run_files(runs_dir, "keys.log", now_ns);
   for (const auto& path : key_logs) {
     if (Status loaded = keys.earlier_secrets().add_file(path); !loaded.ok()) {
       spdlog::warn("secrets of an earlier run not loaded: {}", loaded.error().message);
     }
   }
-  spdlog::info("loaded the secrets of {} earlier run(s) of the last 24 h, for resumed sessions", key_logs.size());
+  // Sessions resumed by ticket after the restart.
+  std::size_t tickets = 0;
+  for (const auto& path : recent_run_files(runs_dir, kSessionTicketsFile, now_ns)) {
+    std::ifstream in(path, std::ios::binary);
+    for (std::string line; std::getline(in, line);) {
+      if (auto ticket = keys::parse_session_ticket_line(line)) {
+        keys.remember_ticket(ticket->ticket, ticket->master_secret);
+        ++tickets;
+      }
+    }
+  }
+  if (key_logs.empty() && tickets == 0) return;
+  spdlog::info("loaded the secrets of {} earlier run(s) of the last 24 h and {} session ticket(s), for resumed "
+               "sessions",
+               key_logs.size(), tickets);
 }
 
 int run_service(const config::ServiceConfig& config, platform::ServiceContext& context) {

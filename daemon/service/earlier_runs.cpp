@@ -22,19 +22,20 @@ std::vector<std::string> recent_run_names(std::span<const std::string> names, st
   return out;
 }
 
-std::vector<std::filesystem::path> recent_run_key_logs(const std::filesystem::path& runs_dir, std::int64_t now_ns,
-                                                       std::int64_t window_ns) {
+std::vector<std::filesystem::path> recent_run_files(const std::filesystem::path& runs_dir,
+                                                    const std::string& file_name, std::int64_t now_ns,
+                                                    std::int64_t window_ns) {
   std::vector<std::string> names;
   std::error_code ec;
   for (std::filesystem::directory_iterator it(runs_dir, ec), end; !ec && it != end; it.increment(ec)) {
     names.push_back(it->path().filename().string());
   }
-  std::vector<std::filesystem::path> key_logs;
+  std::vector<std::filesystem::path> files;
   for (const std::string& name : recent_run_names(names, now_ns, window_ns)) {
-    const std::filesystem::path key_log = runs_dir / name / "keys.log";
-    if (std::filesystem::is_regular_file(key_log, ec)) key_logs.push_back(key_log);
+    const std::filesystem::path file = runs_dir / name / file_name;
+    if (std::filesystem::is_regular_file(file, ec)) files.push_back(file);
   }
-  return key_logs;
+  return files;
 }
 
 std::uint64_t earlier_results_size(const std::filesystem::path& runs_dir, const std::string& this_run,

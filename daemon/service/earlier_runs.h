@@ -1,5 +1,5 @@
 // The service's runs before this one (output.directory/runs/START), whose
-// keys.log a new run loads: a client may resume, by session ID, a session
+// keys.log and session-tickets.log a new run loads: a client may resume, by session ID, a session
 // whose full handshake an earlier run decrypted, after a restart or in files
 // queued at a stop and decrypted by the next start. Servers keep sessions
 // for hours at most, so only runs started within a window count.
@@ -24,10 +24,12 @@ constexpr std::int64_t kResumableForNs = std::int64_t{24} * 3600 * 1'000'000'000
 std::vector<std::string> recent_run_names(std::span<const std::string> names, std::int64_t now_ns,
                                           std::int64_t window_ns);
 
-// The keys.log files of the recent runs under `runs_dir` that have one,
-// oldest first. A missing or unreadable runs_dir gives none.
-std::vector<std::filesystem::path> recent_run_key_logs(const std::filesystem::path& runs_dir, std::int64_t now_ns,
-                                                       std::int64_t window_ns = kResumableForNs);
+// The files named `file_name` (keys.log, session-tickets.log) of the recent
+// runs under `runs_dir` that have one, oldest first. A missing or unreadable
+// runs_dir gives none.
+std::vector<std::filesystem::path> recent_run_files(const std::filesystem::path& runs_dir,
+                                                    const std::string& file_name, std::int64_t now_ns,
+                                                    std::int64_t window_ns = kResumableForNs);
 
 // Bytes of the regular files under `runs_dir` (every earlier run's results),
 // leaving out the run directory named `this_run`. Unreadable entries count

@@ -192,9 +192,10 @@ TEST_CASE("min_free_space deletes capture files early: the log and summary say w
   INFO(status);
 
   // The results this run wrote, as the status file counts them, are the
-  // bytes of its report and key log; the earlier run's were measured at the start.
-  const std::uint64_t on_disk =
-      std::filesystem::file_size(run / "report.jsonl") + std::filesystem::file_size(run / "keys.log");
+  // bytes of its report, key log and ticket file; the earlier run's were measured at the start.
+  const std::uint64_t on_disk = std::filesystem::file_size(run / "report.jsonl") +
+                                std::filesystem::file_size(run / "keys.log") +
+                                std::filesystem::file_size(run / "session-tickets.log");
   CHECK(on_disk > 0);
   CHECK(json_number(status, "results_bytes") == on_disk);
   CHECK(json_number(status, "earlier_results_bytes") == earlier);

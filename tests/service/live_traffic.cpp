@@ -191,7 +191,7 @@ Result<TrafficResult> run_traffic(const std::filesystem::path& key_directory, co
   SslCtxPtr server_ctx(SSL_CTX_new(TLS_server_method()));
   SSL_CTX_set_max_proto_version(server_ctx.get(), TLS1_2_VERSION);
   SSL_CTX_set_cipher_list(server_ctx.get(), options.ciphers.c_str());
-  SSL_CTX_set_options(server_ctx.get(), SSL_OP_NO_TICKET);  // resumption by session ID
+  if (!options.session_tickets) SSL_CTX_set_options(server_ctx.get(), SSL_OP_NO_TICKET);  // resumption by session ID
   SSL_CTX_set_session_id_context(server_ctx.get(), reinterpret_cast<const unsigned char*>("tlsring"), 7);
   if (SSL_CTX_use_certificate_file(server_ctx.get(), (key_directory / "server.cert.pem").c_str(),
                                    SSL_FILETYPE_PEM) != 1 ||

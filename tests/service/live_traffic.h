@@ -34,6 +34,9 @@ struct TrafficOptions {
   // When set, the clients append their secrets to this file as they make each
   // handshake, as a client run with SSLKEYLOGFILE does (a line at a time, flushed).
   std::filesystem::path client_key_log;
+  // The server gives session tickets, and the resumed connections resume by
+  // ticket; otherwise by session ID (no tickets).
+  bool session_tickets = false;
 };
 
 struct SentMessage {

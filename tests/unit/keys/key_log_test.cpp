@@ -386,3 +386,21 @@ TEST_CASE("add_whole_lines: a key log read as it grows takes whole lines only, a
   CHECK(none.lines == 0);
   CHECK(none.bad_lines.empty());
 }
+
+TEST_CASE("session ticket lines: written for the service's next start and read back, nothing else read") {
+  const Bytes ticket = from_hex(hex_of(200, "7e"));
+  const Bytes master = from_hex(hex_of(96, "4d"));
+  const std::string line = tlsring::keys::format_session_ticket_line(ticket, master);
+  CHECK(line == "TLSRING_SESSION_TICKET " + hex_of(200, "7e") + " " + hex_of(96, "4d"));
+  const auto back = tlsring::keys::parse_session_ticket_line(line + "\r");
+  REQUIRE(back.has_value());
+  CHECK(back->ticket == ticket);
+  CHECK(back->master_secret == master);
+  // Other lines, and broken ones, are not tickets.
+  CHECK_FALSE(tlsring::keys::parse_session_ticket_line("CLIENT_RANDOM " + hex_of(64) + " " + hex_of(96)));
+  CHECK_FALSE(tlsring::keys::parse_session_ticket_line("TLSRING_SESSION_TICKET " + hex_of(200)));
+  CHECK_FALSE(tlsring::keys::parse_session_ticket_line("TLSRING_SESSION_TICKET " + hex_of(200) + " " + hex_of(94)));
+  CHECK_FALSE(tlsring::keys::parse_session_ticket_line("TLSRING_SESSION_TICKET  " + hex_of(96)));
+  CHECK_FALSE(tlsring::keys::parse_session_ticket_line("TLSRING_SESSION_TICKETS " + hex_of(2) + " " + hex_of(96)));
+  CHECK_FALSE(tlsring::keys::parse_session_ticket_line(""));
+}

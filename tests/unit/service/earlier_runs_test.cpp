@@ -45,10 +45,10 @@ TEST_CASE("earlier runs: only runs that wrote a keys.log are loaded, a missing r
   }
   dir.write("runs/20261206T010000Z/keys.log", "CLIENT_RANDOM 00 00\n");
   dir.write("runs/20261206T030000Z/keys.log", "CLIENT_RANDOM 00 00\n");
-  CHECK(recent_run_key_logs(runs, k0900) ==
+  CHECK(recent_run_files(runs, "keys.log", k0900) ==
         std::vector<std::filesystem::path>{runs / "20261206T010000Z" / "keys.log",
                                            runs / "20261206T030000Z" / "keys.log"});
-  CHECK(recent_run_key_logs(dir.path() / "none", k0900).empty());
+  CHECK(recent_run_files(dir.path() / "none", "keys.log", k0900).empty());
 }
 
 TEST_CASE("earlier runs: the size of their results leaves out this run and counts every file below") {
