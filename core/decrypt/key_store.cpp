@@ -65,6 +65,10 @@ std::optional<keys::Secret> KeyStore::key_log_rsa_premaster(ByteView encrypted_p
 
 std::optional<keys::Secret> KeyStore::key_log_master_by_session_id(ByteView session_id) const {
   std::lock_guard lock(mutex_);
+  return session_id_in_key_logs(session_id);
+}
+
+std::optional<keys::Secret> KeyStore::session_id_in_key_logs(ByteView session_id) const {
   if (auto found = key_log_.find_by_session_id(session_id)) return found;
   return earlier_secrets_.find_by_session_id(session_id);
 }
@@ -158,8 +162,7 @@ std::optional<keys::Secret> KeyStore::master_for_session_id(ByteView session_id,
   if (session_id.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
   if (const keys::Secret* found = by_session_id_.find(as_key(session_id), at)) return *found;
-  if (auto found = key_log_.find_by_session_id(session_id)) return found;
-  return earlier_secrets_.find_by_session_id(session_id);
+  return session_id_in_key_logs(session_id);
 }
 
 KeyStore::CertificateIdentity KeyStore::certificate_identity(ByteView certificate_der) const {

@@ -42,9 +42,9 @@ class KeyStore {
   // grow); not safe while decrypting: add between capture files.
   keys::KeyLog& key_log() { return key_log_; }
   const keys::KeyLog& key_log() const { return key_log_; }
-  // Counts a key-log file given (also one that does not exist yet, or holds
+  // Counts key-log files given (also ones that do not exist yet, or hold
   // nothing yet): a session without keys then blames the key log, not its absence.
-  void note_key_log_given() { ++key_logs_given_; }
+  void note_key_logs_given(std::size_t files) { key_logs_given_ += files; }
   // The master secrets earlier runs of the service recovered (their keys.log),
   // for sessions resumed after a restart: looked up after the key logs given,
   // never counted as a key log the user gave.
@@ -65,7 +65,7 @@ class KeyStore {
   std::optional<keys::Secret> key_log_master_by_session_id(ByteView session_id) const;
   // What the key logs given hold (files, Decryption Secrets Blocks met so far).
   struct KeyLogContents {
-    std::size_t files_given = 0;     // key-log files given (note_key_log_given)
+    std::size_t files_given = 0;     // key-log files given (note_key_logs_given)
     std::size_t secrets = 0;
     std::size_t client_randoms = 0;  // sessions with secrets by client random
   };
@@ -103,6 +103,8 @@ class KeyStore {
   void start_capture();
 
  private:
+  // The key logs given, then the earlier runs' secrets; the caller holds mutex_.
+  std::optional<keys::Secret> session_id_in_key_logs(ByteView session_id) const;
   struct EndpointHash {
     std::size_t operator()(const net::Endpoint& e) const;
   };

@@ -13,6 +13,12 @@ namespace {
 // Key logs of a long capture hold a line per connection; a gigabyte is not a key log.
 constexpr std::uintmax_t kMaxKeyLogBytes = 1024ull * 1024 * 1024;
 
+// A UTF-8 byte order mark at the start of a key log (Windows editors save one) is not part of its first line.
+void remove_utf8_bom(std::string_view& text) {
+  constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
+}
+
 std::string map_key(std::span<const std::uint8_t> bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 std::optional<Secret> ClientRandomSecrets::*slot_for(detail::KeyLogLabel label) {
@@ -41,9 +47,8 @@ class KeyLog::LineReader {
 
   Status feed(std::string_view piece) {
     if (first_piece_) {
-      constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";  // Windows editors save one
       first_piece_ = false;
-      if (piece.substr(0, kUtf8Bom.size()) == kUtf8Bom) piece.remove_prefix(kUtf8Bom.size());
+      remove_utf8_bom(piece);
     }
     for (std::size_t end = piece.find('\n'); end != std::string_view::npos; end = piece.find('\n')) {
       Status status;
@@ -149,10 +154,7 @@ KeyLog::GrownLines KeyLog::add_whole_lines(std::string_view text, const std::str
   if (end == std::string_view::npos) return grown;
   grown.consumed = end + 1;
   std::string_view lines = text.substr(0, grown.consumed);
-  if (first_line == 1) {
-    constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-    if (lines.substr(0, kUtf8Bom.size()) == kUtf8Bom) lines.remove_prefix(kUtf8Bom.size());
-  }
+  if (first_line == 1) remove_utf8_bom(lines);
   for (std::size_t at = 0; at < lines.size(); ++grown.lines) {
     const std::size_t line_end = lines.find('\n', at);
     Result<detail::ParsedKeyLogLine> parsed = detail::parse_key_log_line(lines.substr(at, line_end - at));

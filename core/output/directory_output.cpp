@@ -297,6 +297,11 @@ void DirectoryOutput::write_pending(PrivateFile& file, std::string& pending) {
   pending.clear();
 }
 
+void DirectoryOutput::write_and_sync(PrivateFile& file, std::string& pending) {
+  write_pending(file, pending);
+  if (file.is_open()) note_error(file.sync());
+}
+
 void DirectoryOutput::note_error(const Status& status) {
   // Callers may or may not hold mutex_; errors are rare, so take a lock of their own.
   if (status.ok()) return;
@@ -324,12 +329,9 @@ Status DirectoryOutput::write_out(bool close) {
   std::lock_guard lock(mutex_);
   flush_all(close);
   write_queue_->wait_idle();
-  write_pending(sessions_, sessions_pending_);
-  write_pending(keys_, keys_pending_);
-  write_pending(tickets_, tickets_pending_);
-  if (sessions_.is_open()) note_error(sessions_.sync());
-  if (keys_.is_open()) note_error(keys_.sync());
-  if (tickets_.is_open()) note_error(tickets_.sync());
+  write_and_sync(sessions_, sessions_pending_);
+  write_and_sync(keys_, keys_pending_);
+  write_and_sync(tickets_, tickets_pending_);
   std::lock_guard error_lock(error_mutex_);
   return first_error_;
 }

@@ -160,6 +160,8 @@ class DirectoryOutput final : public decrypt::SessionSink {
   // per session cost a system call each); under mutex_.
   void append_line(PrivateFile& file, std::string& pending, std::string_view line);
   void write_pending(PrivateFile& file, std::string& pending);
+  // write_pending(), then the file synced (a file not open: nothing).
+  void write_and_sync(PrivateFile& file, std::string& pending);
 
   std::filesystem::path directory_;
   OutputOptions options_;

@@ -128,8 +128,8 @@ Status load_keys(const std::vector<KeySpec>& keys, const std::vector<std::string
       store.add_unbound_key(std::move(key.value()));
     }
   }
+  store.note_key_logs_given(keylogs.size());
   for (const std::string& file : keylogs) {
-    store.note_key_log_given();
     if (auto added = store.key_log().add_file(file); !added.ok()) return added.error();
   }
   return {};

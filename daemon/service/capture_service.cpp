@@ -604,7 +604,7 @@ int run_service(const config::ServiceConfig& config, platform::ServiceContext& c
   // Key logs are read now and then again before each capture file: the
   // handshakes of the capture window write their lines after this start.
   auto key_logs = std::make_unique<KeyLogFollower>(config.decrypt.keylogs);
-  for (std::size_t i = 0; i < key_logs->size(); ++i) keys->note_key_log_given();
+  keys->note_key_logs_given(key_logs->size());
   if (key_logs->size() > 0) {
     const KeyLogFollower::Look first = key_logs->look(keys->key_log());
     tell(first);

@@ -129,7 +129,7 @@ TEST_CASE("Verdict not_rsa_key_exchange: a key log given that holds nothing yet,
   const std::string this_one = "(its client random is " + scenario.connections[0].client_random + ")";
   SECTION("a key log given, empty (the client that should write it never did)") {
     decrypt::KeyStore keys;
-    keys.note_key_log_given();
+    keys.note_key_logs_given(1);
     auto run = decrypt_files(keys, capture_paths(scenario));
     const RecordedConnection& got = only_connection(*run, scenario);
     INFO(describe(got));
