@@ -42,4 +42,11 @@ std::uint64_t next_free_sequence(std::span<const RingFileEntry> entries) {
   return highest + 1;
 }
 
+Result<std::uint64_t> free_space(const std::filesystem::path& directory) {
+  std::error_code error;
+  const std::filesystem::space_info space = std::filesystem::space(directory, error);
+  if (error) return make_error("cannot ask the free space of " + directory.string() + ": " + error.message());
+  return static_cast<std::uint64_t>(space.available);
+}
+
 }  // namespace tlsring::daemon

@@ -33,4 +33,8 @@ Result<std::vector<RingFileEntry>> list_ring_directory(const std::filesystem::pa
 
 std::uint64_t next_free_sequence(std::span<const RingFileEntry> entries);
 
+// The bytes an unprivileged writer may still put on the filesystem of
+// `directory`, or the reason that cannot be asked.
+Result<std::uint64_t> free_space(const std::filesystem::path& directory);
+
 }  // namespace tlsring::daemon

@@ -180,4 +180,23 @@ std::string describe_free_space_deletions(const RingPlan& plan, const RingLimits
          "; what to do: free space on that disk, or lower min_free_space" + results_fix(results);
 }
 
+std::string decryption_wait_explanation(const ResultsDisk& disk, const RingLimits& limits) {
+  if (limits.min_free_space == 0 || disk.free_bytes >= limits.min_free_space) return {};
+  std::string text = "the disk of the results (output.directory/runs) has " + human_size(disk.free_bytes) +
+                     " free, " + human_size(limits.min_free_space - disk.free_bytes) +
+                     " short of min_free_space " + human_size(limits.min_free_space) + ", so decryption waits: the results of the next capture file would take it further down";
+  if (disk.holds_ring) {
+    return text + results_share(disk.results) +
+           "; the capture files wait undecrypted, the ring deletes decrypted ones to free the disk (undecrypted "
+           "ones only when no other is left), and decryption goes on by itself once min_free_space is free; what "
+           "to do: free space on that disk, or lower min_free_space" +
+           results_fix(disk.results);
+  }
+  return text +
+         "; the capture files, on another disk, wait undecrypted in the ring, and decryption goes on by itself "
+         "once min_free_space is free on the results' disk; what to do: free space on that disk (move earlier "
+         "runs' results, output.directory/runs/, elsewhere), write fewer results (decrypt.transcripts or "
+         "decrypt.payload: false), or lower min_free_space";
+}
+
 }  // namespace tlsring::daemon

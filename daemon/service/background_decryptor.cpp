@@ -8,6 +8,7 @@
 #include "core/output/private_file.h"
 #include "daemon/cli/decrypt_summary.h"
 #include "daemon/platform/process.h"
+#include "daemon/service/capture_notes.h"
 
 namespace tlsring::daemon {
 namespace {
@@ -47,6 +48,18 @@ std::string file_report(const std::filesystem::path& capture, const decrypt::Fil
 }
 
 }  // namespace
+
+std::string describe_decryption_waits(const DecryptionWaits& waits) {
+  if (waits.count == 0) return {};
+  std::string text = "waited " + std::to_string(waits.count) + " time(s), " + outage_length(0, waits.waited_ns) +
+                     " in all, before decrypting a capture file: " + waits.first_reason;
+  if (waits.files_left > 0) {
+    text += "; at the stop it still waited, and " + std::to_string(waits.files_left) +
+            " capture file(s) were left undecrypted in the ring: they are decrypted after the next start, or "
+            "now with tlsring decrypt and this run's keys.log";
+  }
+  return text;
+}
 
 Result<std::unique_ptr<BackgroundDecryptor>> BackgroundDecryptor::create(DecryptorOptions options,
                                                                           std::unique_ptr<decrypt::KeyStore> keys,
@@ -106,6 +119,73 @@ void BackgroundDecryptor::submit(std::filesystem::path capture, std::uint64_t se
   });
 }
 
+void BackgroundDecryptor::skip_queued() {
+  skip_queued_ = true;
+  end_waits();
+}
+
+// Under the mutex, so that a wait between its look at stopping_ and its sleep
+// cannot miss the wake-up.
+void BackgroundDecryptor::end_waits() {
+  {
+    std::lock_guard lock(wait_mutex_);
+    stopping_ = true;
+  }
+  wait_wake_.notify_all();
+}
+
+std::string BackgroundDecryptor::waiting_for() const {
+  std::lock_guard lock(wait_mutex_);
+  return waiting_for_;
+}
+
+void BackgroundDecryptor::look_at_disk_again() {
+  {
+    std::lock_guard lock(wait_mutex_);
+    look_again_ = true;
+  }
+  wait_wake_.notify_all();
+}
+
+bool BackgroundDecryptor::wait_until_allowed() {
+  if (!options_.wait_reason) return true;
+  std::string reason = options_.wait_reason();
+  if (reason.empty()) return true;
+  if (stopping_) return false;
+  // Where the results share the ring's disk, a short wait until the ring's
+  // next deletion is the usual way of a full disk: told in full once a run.
+  if (waits_.count++ == 0) {
+    waits_.first_reason = reason;
+    spdlog::warn("{} (told in full once a run)", reason);
+  } else {
+    spdlog::info("decryption waits again for the results' disk to have min_free_space free");
+    spdlog::debug("{}", reason);
+  }
+  const auto began = std::chrono::steady_clock::now();
+  std::unique_lock lock(wait_mutex_);
+  waiting_for_ = reason;
+  // Asked again at each recheck, when the ring freed space, and once more at
+  // a stop (the ring's last check may just have freed it).
+  for (bool last_look = false; !reason.empty() && !last_look;) {
+    wait_wake_.wait_for(lock, options_.wait_recheck, [this] { return stopping_.load() || look_again_; });
+    look_again_ = false;
+    last_look = stopping_;
+    lock.unlock();
+    reason = options_.wait_reason();
+    lock.lock();
+    if (!reason.empty()) waiting_for_ = reason;
+  }
+  waiting_for_.clear();
+  lock.unlock();
+  const std::int64_t waited =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - began).count();
+  waits_.waited_ns += waited;
+  if (!reason.empty()) return false;
+  spdlog::info("decryption goes on: the results' disk has min_free_space free again, after {} of waiting",
+               outage_length(0, waited));
+  return true;
+}
+
 void BackgroundDecryptor::between_files(std::function<void(decrypt::KeyStore&)> change) {
   boost::asio::post(*thread_, [this, change = std::move(change)] { change(*keys_); });
 }
@@ -120,6 +200,12 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   // capture dropped packets; the statistics at a file's end only that it did
   // some time within the file. For an earlier run's file they are all there is.
   engine_->set_losses_from_file_statistics(origin == FileOrigin::earlier_run);
+  // Once one file is left waiting at a stop, the later ones are left too:
+  // the next start decrypts them in their order.
+  if (waits_.files_left > 0 || !wait_until_allowed()) {
+    ++waits_.files_left;
+    return;
+  }
   if (options_.before_each_file) options_.before_each_file(*keys_);
   auto summary = engine_->add_file(capture);
   engine_->drain();
@@ -171,6 +257,7 @@ void BackgroundDecryptor::write_run_summary() {
   if (options_.key_notes) {
     for (const std::string& note : options_.key_notes()) notes.push_back("keys: " + note);
   }
+  if (std::string waits = describe_decryption_waits(waits_); !waits.empty()) notes.push_back("decryption: " + waits);
   if (!output_error_.empty()) {
     notes.push_back("results: some could not be written (" + output_error_ +
                     "): the transcripts and decrypted bytes of the connections open then are incomplete; what to "
@@ -195,6 +282,9 @@ Status BackgroundDecryptor::finish() {
   std::lock_guard lock(finish_mutex_);
   if (finished_) return finish_status_;
   finished_ = true;
+  // The queued files are decrypted, unless one waits for disk space: a stop
+  // takes a bounded time.
+  end_waits();
   boost::asio::post(*thread_, [this] {
     engine_->finish();
     finish_status_ = output_->finish();

@@ -21,6 +21,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -55,7 +57,23 @@ struct DecryptorOptions {
   // Lines for the run's summary ("keys: ..."), asked on the decrypting thread
   // each time the summary is written.
   std::function<std::vector<std::string>()> key_notes;
+  // Asked on the decrypting thread before each file: why decryption must wait
+  // now (the results' disk is short of space), or empty. While it says why,
+  // the file waits and it is asked again every wait_recheck. A stop ends the
+  // wait: the files not decrypted then are left for the next start.
+  std::function<std::string()> wait_reason;
+  std::chrono::milliseconds wait_recheck{2000};
 };
+
+// How long decryption waited in a run, for the summary.
+struct DecryptionWaits {
+  std::uint64_t count = 0;       // times it began to wait
+  std::int64_t waited_ns = 0;    // in all
+  std::uint64_t files_left = 0;  // left undecrypted at the stop, still waiting
+  std::string first_reason;
+};
+// The summary's line ("decryption: ..."); empty when it never waited.
+std::string describe_decryption_waits(const DecryptionWaits& waits);
 
 // Whose capture file: this run's, or one an earlier run left undecrypted
 // (queued at a stop, or recovered after a crash), whose drops this run did
@@ -90,8 +108,9 @@ class BackgroundDecryptor {
   void between_files(std::function<void(decrypt::KeyStore&)> change);
 
   // Files queued from now on are left undecrypted (a quick stop: they are
-  // decrypted after the next start); the file being decrypted completes.
-  void skip_queued() { skip_queued_ = true; }
+  // decrypted after the next start); the file being decrypted completes, one
+  // waiting for disk space is left too.
+  void skip_queued();
 
   // A line for the run's summary ("capture: ..."), before the verdicts.
   // Thread-safe; in the summary from the next file on.
@@ -100,6 +119,11 @@ class BackgroundDecryptor {
   // Thread-safe; for the files decrypted from the next on.
   void add_known_loss(decrypt::KnownCaptureLoss loss);
 
+  // Why decryption waits now (see DecryptorOptions::wait_reason), or empty. Any thread.
+  std::string waiting_for() const;
+  // Something freed disk space (the ring deleted a file): a wait asks its
+  // reason again now rather than at its next recheck. Any thread.
+  void look_at_disk_again();
   // Files queued and not yet decrypted (the one being decrypted included).
   std::uint64_t backlog() const { return backlog_.load(); }
   std::uint64_t files_decrypted() const { return files_decrypted_.load(); }
@@ -116,6 +140,8 @@ class BackgroundDecryptor {
   BackgroundDecryptor(DecryptorOptions options, std::unique_ptr<decrypt::KeyStore> keys,
                       std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done);
   void decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence, FileOrigin origin);
+  bool wait_until_allowed();  // false: a stop came first, and the file stays undecrypted
+  void end_waits();
   void note_output_error(const Status& status);
   void write_run_summary();
 
@@ -126,6 +152,12 @@ class BackgroundDecryptor {
   DoneCallback on_done_;
   std::unique_ptr<boost::asio::thread_pool> thread_;
   std::atomic<bool> skip_queued_{false};
+  std::atomic<bool> stopping_{false};  // ends a wait; set under wait_mutex_
+  bool look_again_ = false;            // under wait_mutex_
+  mutable std::mutex wait_mutex_;
+  std::condition_variable wait_wake_;
+  std::string waiting_for_;  // under wait_mutex_
+  DecryptionWaits waits_;    // decrypting thread only
   std::atomic<std::uint64_t> backlog_{0};
   std::atomic<std::uint64_t> files_decrypted_{0};
   std::vector<decrypt::FileSummary> summaries_;  // decrypting thread only

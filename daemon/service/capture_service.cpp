@@ -128,10 +128,21 @@ class Service {
     // The clients and servers that write the key logs go on writing them.
     decrypt_options.before_each_file = [this](decrypt::KeyStore& store) { tell(key_logs_->look(store.key_log())); };
     decrypt_options.key_notes = [this] { return key_logs_->summary_lines(); };
+    // min_free_space holds for the results too: decrypting onto a disk short
+    // of it would fill the disk the ring keeps free.
+    decrypt_options.wait_reason = [this] { return decryption_wait(); };
     auto decryptor = BackgroundDecryptor::create(decrypt_options, std::move(keys),
                                                  [this](const DecryptedFile& done) { on_decrypted(done); });
     if (!decryptor.ok()) return fail_setup("cannot write the run's results: " + decryptor.error().message);
     decryptor_ = std::move(decryptor.value());
+    // The results share the ring's disk but are not the ring's to delete: the
+    // messages about a disk limit say what they take. Earlier runs' results
+    // are measured once, off the capture's path. (Before the first file is
+    // queued: the decrypting thread reads them; after the run directory is made.)
+    results_on_capture_disk_ = platform::same_filesystem(capture_dir_, run_dir_).value_or(true);
+    earlier_results_walk_ = std::jthread([this](std::stop_token stop) {
+      earlier_results_bytes_.store(earlier_results_size(run_dir_.parent_path(), run_dir_.filename().string(), stop));
+    });
     for (const RingFileEntry& file : pending) {
       spdlog::info("{} was not decrypted before the last stop: decrypting it now", file.path.filename().string());
       decryptor_->submit(file.path, file.name.sequence, FileOrigin::earlier_run);
@@ -161,13 +172,6 @@ class Service {
           decryptor_->submit(file.path, file.sequence);
         },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
-    // The results share the ring's disk but are not the ring's to delete: the
-    // messages about a disk limit say what they take. Earlier runs' results
-    // are measured once, off the capture's path.
-    results_on_capture_disk_ = platform::same_filesystem(capture_dir_, run_dir_).value_or(true);
-    earlier_results_walk_ = std::jthread([this](std::stop_token stop) {
-      earlier_results_bytes_.store(earlier_results_size(run_dir_.parent_path(), run_dir_.filename().string(), stop));
-    });
     recorder_->set_results_source([this] {
       if (!results_on_capture_disk_) return ResultsOnDisk{};
       return ResultsOnDisk{decryptor_->results_bytes(), earlier_results_bytes_.load()};
@@ -388,6 +392,19 @@ class Service {
     });
   }
 
+  // On the decrypting thread, before each file.
+  std::string decryption_wait() const {
+    const Result<std::uint64_t> free = free_space(run_dir_);
+    if (!free.ok()) return {};  // the writes say what is wrong
+    ResultsDisk disk;
+    disk.free_bytes = *free;
+    disk.holds_ring = results_on_capture_disk_;
+    disk.results = ResultsOnDisk{decryptor_->results_bytes(), earlier_results_bytes_.load()};
+    RingLimits limits;
+    limits.min_free_space = config_.rotation.min_free_space;
+    return decryption_wait_explanation(disk, limits);
+  }
+
   void on_decrypted(const DecryptedFile& done) {
     const std::string name = done.capture.filename().string();
     if (!done.ok) {
@@ -403,6 +420,7 @@ class Service {
   }
 
   void on_deleted(const RingDeletion& deletion, const std::filesystem::path& path) {
+    decryptor_->look_at_disk_again();
     if (!deletion.forced) return;
     auto file = output::PrivateFile::open(run_dir_ / "deleted-before-decryption.txt", false);
     if (file.ok()) {
@@ -497,6 +515,7 @@ class Service {
       s.decrypt_backlog = decryptor_->backlog();
       s.files_decrypted = decryptor_->files_decrypted();
       s.results_bytes = decryptor_->results_bytes();
+      s.decrypt_waiting = decryptor_->waiting_for();
       s.earlier_results_bytes = earlier_results_bytes_.load();
       s.sessions = decryptor_->verdict_counts();
     }
@@ -515,6 +534,7 @@ class Service {
       status_line += "; interface gone, capture on it waits: " + gone;
     }
     if (dropping) status_line += "; dropping packets";
+    if (!s.decrypt_waiting.empty()) status_line += "; decryption waits for disk space";
     notifier_.status(status_line);
   }
 

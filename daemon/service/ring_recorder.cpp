@@ -14,13 +14,6 @@ namespace {
 // How long after a capture file could not be started or written the next is tried.
 constexpr std::int64_t kRetryInterval = 5'000'000'000;
 
-std::uint64_t free_bytes(const std::filesystem::path& directory) {
-  std::error_code error;
-  const std::filesystem::space_info space = std::filesystem::space(directory, error);
-  if (error) return 0;
-  return static_cast<std::uint64_t>(space.available);
-}
-
 // The latest clock boundary at or before `now_ns`: an interval file is named
 // by the boundary it starts at.
 std::int64_t boundary_at_or_before(std::int64_t now_ns, std::int64_t every_ns) {
@@ -283,6 +276,12 @@ void RingRecorder::enforce_limits() {
     note_error("cannot list the ring: " + entries.error().message);
     return;
   }
+  // Unknown free space is not taken for none: that would delete the whole ring.
+  const Result<std::uint64_t> free = free_space(directory);
+  if (!free.ok()) {
+    note_error(free.error().message);
+    return;
+  }
   std::vector<RingFile> files;
   std::vector<std::filesystem::path> paths;
   for (const RingFileEntry& e : *entries) {
@@ -293,7 +292,7 @@ void RingRecorder::enforce_limits() {
   RingInput input;
   input.completed = files;
   if (writer_->is_open()) input.current_file_size = writer_->current_size();
-  input.free_bytes = free_bytes(directory);
+  input.free_bytes = *free;
   input.keep_raw = options_.keep_raw;
   const RingPlan plan = plan_ring_cleanup(options_.limits, input);
   const ResultsOnDisk results = results_source_ ? results_source_() : ResultsOnDisk{};

@@ -176,6 +176,7 @@ std::string status_to_json(const ServiceStatus& status) {
   w.text("current_file", status.current_file);
   w.number("decrypt_backlog", status.decrypt_backlog);
   w.number("files_decrypted", status.files_decrypted);
+  w.text("decrypt_waiting", status.decrypt_waiting);
   for (const auto& [verdict, count] : status.sessions) w.number("sessions." + verdict, count);
   w.text("last_error", status.last_error);
   return w.finish();
@@ -210,6 +211,7 @@ Result<ServiceStatus> status_from_json(std::string_view text) {
   s.current_file = text_field(f, "current_file");
   s.decrypt_backlog = to_number<std::uint64_t>(f, "decrypt_backlog");
   s.files_decrypted = to_number<std::uint64_t>(f, "files_decrypted");
+  s.decrypt_waiting = text_field(f, "decrypt_waiting");
   s.last_error = text_field(f, "last_error");
   for (const auto& [key, value] : f) {
     if (key.rfind("sessions.", 0) == 0) s.sessions[key.substr(9)] = to_number<std::uint64_t>(f, key);
@@ -267,6 +269,7 @@ std::string format_status(const ServiceStatus& s, std::int64_t now_ns) {
   }
   if (!s.current_file.empty()) out << "  current file      " << s.current_file << "\n";
   out << "  decrypted files   " << s.files_decrypted << ", backlog " << s.decrypt_backlog << "\n";
+  if (!s.decrypt_waiting.empty()) out << "  decryption waits  " << s.decrypt_waiting << "\n";
   std::uint64_t total = 0;
   for (const auto& [verdict, count] : s.sessions) total += count;
   out << "  sessions          " << total << "\n";

@@ -41,6 +41,7 @@ struct ServiceStatus {
   std::string current_file;
   std::uint64_t decrypt_backlog = 0; // completed files not yet decrypted
   std::uint64_t files_decrypted = 0;
+  std::string decrypt_waiting;       // why decryption waits (the results' disk is short of space), or empty
   std::map<std::string, std::uint64_t> sessions;  // verdict -> connections
   std::string last_error;
 };

@@ -181,3 +181,28 @@ TEST_CASE("describe_free_space_deletions: said when min_free_space deletes files
   CHECK(roomy.deletions.empty());
   CHECK(describe_free_space_deletions(roomy, limits, ResultsOnDisk{}).empty());
 }
+
+TEST_CASE("decryption_wait_explanation: decryption waits while the results' disk has less than min_free_space") {
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  const RingLimits limits{std::nullopt, std::nullopt, 256 * kMiB};
+  // Enough free, exactly enough, or no min_free_space: no wait.
+  CHECK(decryption_wait_explanation(ResultsDisk{300 * kMiB, true, {}}, limits).empty());
+  CHECK(decryption_wait_explanation(ResultsDisk{256 * kMiB, true, {}}, limits).empty());
+  CHECK(decryption_wait_explanation(ResultsDisk{0, true, {}}, RingLimits{}).empty());
+
+  // On the ring's disk: the ring frees it, and the results' share is named.
+  const std::string shared = decryption_wait_explanation(ResultsDisk{100 * kMiB, true, {700 * kMiB, 0}}, limits);
+  CHECK_THAT(shared, Catch::StartsWith("the disk of the results (output.directory/runs) has 100 MiB free, 156 "
+                                       "MiB short of min_free_space 256 MiB, so decryption waits") &&
+                         Catch::Contains("tlsring's decrypted results take 700 MiB of that disk") &&
+                         Catch::Contains("the ring deletes decrypted ones to free the disk") &&
+                         Catch::Contains("decryption goes on by itself once min_free_space is free") &&
+                         Catch::Contains("what to do: free space on that disk, or lower min_free_space") &&
+                         Catch::Contains("decrypt.transcripts or decrypt.payload: false"));
+  // On a disk of its own: the ring cannot free it, so nothing says it does.
+  const std::string apart = decryption_wait_explanation(ResultsDisk{100 * kMiB, false, {}}, limits);
+  CHECK_THAT(apart, Catch::StartsWith("the disk of the results (output.directory/runs) has 100 MiB free") &&
+                        Catch::Contains("the capture files, on another disk, wait undecrypted in the ring") &&
+                        Catch::Contains("move earlier runs' results, output.directory/runs/, elsewhere"));
+  CHECK(apart.find("the ring deletes") == std::string::npos);
+}

@@ -6,7 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -182,6 +187,89 @@ TEST_CASE("a capture file that cannot be read is reported and the next one is st
   CHECK(done[0].error.find("deleted-already.pcapng") != std::string::npos);
   CHECK(done[1].ok);
   CHECK((*decryptor)->verdict_counts() == std::map<std::string, std::uint64_t>{{"decrypted", 1}});
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("decryption waits while the results' disk is short of space and goes on when it is not") {
+  REQUIRE(crypto::ensure_crypto_providers().ok());
+  const auto dir = fresh_dir("wait");
+  testgen::ScenarioConfig config;
+  config.output.dir = dir / "gen";
+  config.specs[0].tls.ciphers = "AES128-GCM-SHA256";
+  config.specs[0].traffic.exchanges = 6;
+  config.output.split_at_packets = {12};  // one connection over two files
+  auto generated = testgen::generate(config);
+  REQUIRE(generated.ok());
+  REQUIRE(generated->files.size() == 2);
+
+  // What the service's wait_reason says, as the test sets it.
+  std::mutex reason_mutex;
+  std::string reason = "the disk of the results is short of space";
+  std::atomic<int> asked{0};
+  const auto wait_reason = [&] {
+    ++asked;
+    std::lock_guard lock(reason_mutex);
+    return reason;
+  };
+  const auto wait_until = [](const std::function<bool()>& condition) {
+    for (int i = 0; i < 1000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return condition();
+  };
+
+  // Both files queued on a decryptor that asks wait_reason every `recheck`.
+  daemon::DecryptorOptions options;
+  options.wait_reason = wait_reason;
+  std::vector<std::uint64_t> done;
+  const auto start = [&](const std::string& run, std::chrono::milliseconds recheck) {
+    options.run_directory = dir / run;
+    options.wait_recheck = recheck;
+    auto decryptor = daemon::BackgroundDecryptor::create(options, key_store_for(*generated),
+                                                         [&](const daemon::DecryptedFile& d) { done.push_back(d.sequence); });
+    REQUIRE(decryptor.ok());
+    (*decryptor)->submit(generated->files[0].path, 1);
+    (*decryptor)->submit(generated->files[1].path, 2);
+    return std::move(decryptor.value());
+  };
+
+  SECTION("it goes on once the reason is gone, and decrypts everything") {
+    const auto decryptor = start("run-goes-on", std::chrono::milliseconds(20));
+    REQUIRE(wait_until([&] { return asked.load() >= 3; }));  // asked again while it waits
+    CHECK(decryptor->waiting_for() == "the disk of the results is short of space");
+    CHECK(decryptor->files_decrypted() == 0);
+    CHECK(decryptor->backlog() == 2);
+    {
+      std::lock_guard lock(reason_mutex);
+      reason.clear();
+    }
+    REQUIRE(wait_until([&] { return decryptor->files_decrypted() == 2; }));
+    CHECK(decryptor->waiting_for().empty());
+    REQUIRE(decryptor->finish().ok());
+    CHECK(done == std::vector<std::uint64_t>{1, 2});
+    const auto& c = generated->connections.at(0);
+    CHECK(read_text(connection_file(options.run_directory, c.client.port, ".c2s.bin")) == read_text(c.plaintext_files[0]));
+    CHECK(read_text(connection_file(options.run_directory, c.client.port, ".s2c.bin")) == read_text(c.plaintext_files[1]));
+    const std::string summary = read_text(options.run_directory / "summary.txt");
+    INFO(summary);
+    CHECK(summary.find("decryption: waited 1 time(s), ") != std::string::npos);
+    CHECK(summary.find("before decrypting a capture file: the disk of the results is short of space") !=
+          std::string::npos);
+    CHECK(summary.find("left undecrypted") == std::string::npos);
+  }
+
+  SECTION("a stop ends the wait: the files are left undecrypted for the next start, and the summary says so") {
+    const auto decryptor = start("run-stopped", std::chrono::hours(1));  // only the stop can end the wait
+    REQUIRE(wait_until([&] { return !decryptor->waiting_for().empty(); }));
+    REQUIRE(decryptor->finish().ok());
+    CHECK(done.empty());  // neither is marked decrypted: the next start takes both
+    CHECK(decryptor->files_decrypted() == 0);
+    CHECK(decryptor->backlog() == 0);
+    CHECK(read_text(options.run_directory / "report.jsonl").empty());
+    const std::string summary = read_text(options.run_directory / "summary.txt");
+    INFO(summary);
+    CHECK(summary.find("decryption: waited 1 time(s), ") != std::string::npos);
+    CHECK(summary.find("at the stop it still waited, and 2 capture file(s) were left undecrypted in the ring: they "
+                       "are decrypted after the next start") != std::string::npos);
+  }
   std::filesystem::remove_all(dir);
 }
 

@@ -38,6 +38,7 @@ ServiceStatus sample() {
   s.current_file = "/var/lib/tlsring/capture/tlsring-000004-20251206T064640Z.pcapng.part";
   s.decrypt_backlog = 2;
   s.files_decrypted = 1;
+  s.decrypt_waiting = "the disk of the results (output.directory/runs) has 1.0 GiB free, \"less\" than min_free_space";
   s.sessions = {{"decrypted", 40}, {"not_rsa_key_exchange", 2}};
   s.last_error = "line one\nline two";
   return s;
@@ -70,6 +71,7 @@ TEST_CASE("the status file is written atomically (0640) and read back field by f
   CHECK(read->min_free_space == written.min_free_space);
   CHECK(read->results_bytes == written.results_bytes);
   CHECK(read->earlier_results_bytes == written.earlier_results_bytes);
+  CHECK(read->decrypt_waiting == written.decrypt_waiting);
   CHECK(read->sessions == std::map<std::string, std::uint64_t>{{"decrypted", 40}, {"not_rsa_key_exchange", 2}});
   CHECK(read->last_error == "line one\nline two");
   std::filesystem::remove_all(path.parent_path());
@@ -87,11 +89,16 @@ TEST_CASE("tlsring status's page shows the run time, counters, backlog and sessi
   CHECK(page.find("not_rsa_key_exchange     2") != std::string::npos);
   CHECK(page.find("disk              capture files 3.0 GiB, results 2.5 GiB (earlier runs' 12 GiB more); "
                   "40 GiB free (min_free_space 2.0 GiB)") != std::string::npos);
+  CHECK(page.find("\n  decryption waits  the disk of the results (output.directory/runs) has 1.0 GiB free") !=
+        std::string::npos);
+  ServiceStatus not_waiting = s;
+  not_waiting.decrypt_waiting.clear();
+  CHECK(format_status(not_waiting, s.updated_ns).find("decryption waits") == std::string::npos);
   // Before the first look at the disk there is no such line.
   ServiceStatus starting = s;
   starting.ring_bytes = 0;
   starting.free_bytes = 0;
-  CHECK(format_status(starting, s.updated_ns).find("disk ") == std::string::npos);
+  CHECK(format_status(starting, s.updated_ns).find("\n  disk ") == std::string::npos);
   // A status file not rewritten for long: the page says so.
   const std::string stale = format_status(s, s.updated_ns + 120'000'000'000);
   CHECK(stale.find("120 s ago: is the service still running?") != std::string::npos);
