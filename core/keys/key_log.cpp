@@ -1,6 +1,7 @@
 #include "core/keys/key_log.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "core/keys/hex.h"
 #include "core/keys/key_log_line.h"
@@ -168,6 +169,32 @@ KeyLog::GrownLines KeyLog::add_whole_lines(std::string_view text, const std::str
   }
   grown.added = count_ - before;
   return grown;
+}
+
+Result<KeyLog::GrownLines> KeyLog::add_file_skipping_bad_lines(const std::filesystem::path& path) {
+  GrownLines total;
+  const std::string source = path.string();
+  // Adds the whole lines of `text`; the bytes it took.
+  const auto add = [&](std::string_view text) {
+    GrownLines grown = add_whole_lines(text, source, total.lines + 1);
+    total.consumed += grown.consumed;
+    total.lines += grown.lines;
+    total.added += grown.added;
+    std::move(grown.bad_lines.begin(), grown.bad_lines.end(), std::back_inserter(total.bad_lines));
+    return grown.consumed;
+  };
+  std::string pending;  // the start of a line that the piece read last cut
+  Status read = detail::read_file_in_pieces(path, kMaxKeyLogBytes, "a key-log file", [&](std::string_view piece) {
+    pending.append(piece);
+    pending.erase(0, add(pending));
+    return Status{};
+  });
+  if (!read.ok()) return read.error();
+  if (!pending.empty()) {
+    add(pending + '\n');
+    total.consumed -= 1;
+  }
+  return total;
 }
 
 void KeyLog::add_master_secret(std::span<const std::uint8_t> client_random,

@@ -60,6 +60,10 @@ class KeyLog {
     std::vector<Error> bad_lines;  // lines skipped, with why
   };
   GrownLines add_whole_lines(std::string_view text, const std::string& source, std::size_t first_line);
+  // The whole of a key log as the service reads it: every line on its own (a
+  // bad one is skipped and listed, as by add_whole_lines), the last one too
+  // when it has no '\n'. An error only when the file cannot be read.
+  Result<GrownLines> add_file_skipping_bad_lines(const std::filesystem::path& path);
 
   // Adds one master secret (as recovered from an RSA key), for sessions that later resume it.
   void add_master_secret(std::span<const std::uint8_t> client_random, std::span<const std::uint8_t> master_secret);

@@ -127,14 +127,27 @@ bool check_keylog(const std::filesystem::path& path, const std::optional<std::st
                                "environment before it starts), correct decrypt.keylogs"}));
     return false;
   }
+  // As the service reads it: a bad line is skipped and the others count; a
+  // last line without '\n' (being written, or by a writer that is done) counts.
   keys::KeyLog log;
-  if (Status added = log.add_file(path); !added.ok()) {
-    lines.push_back(fail_line("key log: " + added.error().message,
+  const Result<keys::KeyLog::GrownLines> read = log.add_file_skipping_bad_lines(path);
+  if (!read.ok()) {
+    lines.push_back(fail_line("key log: " + read.error().message,
                               {"fix: correct decrypt.keylogs, or the file (SSLKEYLOGFILE format)"}));
     return false;
   }
   if (auto line = secret_access_line(name, path, inspect(path), CheckStatus::warn, service_sid)) {
     lines.push_back(std::move(*line));
+  }
+  if (const std::vector<Error>& bad = read->bad_lines; !bad.empty()) {
+    constexpr std::size_t kShown = 3;
+    std::vector<std::string> details;
+    for (std::size_t i = 0; i < bad.size() && i < kShown; ++i) details.push_back(bad[i].message);
+    if (bad.size() > kShown) details.push_back("(" + std::to_string(bad.size() - kShown) + " more)");
+    details.push_back("the service skips them and reads the other lines; a line being written as this check read "
+                      "it is read whole by the service");
+    details.push_back("fix: correct those lines, or the program that writes them");
+    lines.push_back(warn_line(name + ": " + std::to_string(bad.size()) + " bad line(s)", std::move(details)));
   }
   if (log.empty() && log.skipped_lines() > 0) {
     lines.push_back(warn_line(name + ": no secret tlsring reads (" + std::to_string(log.skipped_lines()) +

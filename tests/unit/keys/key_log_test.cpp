@@ -4,7 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "test_support.h"
@@ -385,6 +389,41 @@ TEST_CASE("add_whole_lines: a key log read as it grows takes whole lines only, a
   CHECK(none.consumed == 0);
   CHECK(none.lines == 0);
   CHECK(none.bad_lines.empty());
+}
+
+TEST_CASE("add_file_skipping_bad_lines: a whole key log as the service reads it, lines across 64 KiB pieces") {
+  // 2000 lines of 178 bytes: many of them cross the 64 KiB pieces the file is read in.
+  std::string text = "\xEF\xBB\xBF# a client's key log\n";
+  for (int i = 0; i < 2000; ++i) {
+    char random[65];
+    std::snprintf(random, sizeof random, "%064x", i);
+    text += i == 700 || i == 1500 ? "CLIENT_RANDOM " + std::string(random) + " 12\n"
+                                  : "CLIENT_RANDOM " + std::string(random) + " " + hex_of(96, "5a") + "\n";
+  }
+  const std::string last_random = hex_of(64, "fe");
+  text += "CLIENT_RANDOM " + last_random + " " + hex_of(96, "5b");  // no newline
+  const auto path = std::filesystem::temp_directory_path() / ("tlsring-keylog-" + std::to_string(::getpid()));
+  std::ofstream(path, std::ios::binary) << text;
+
+  KeyLog log;
+  const auto read = log.add_file_skipping_bad_lines(path);
+  std::filesystem::remove(path);
+  REQUIRE(read.ok());
+  CHECK(read->lines == 2002);
+  CHECK(read->added == 1999);
+  CHECK(read->consumed == text.size());
+  REQUIRE(read->bad_lines.size() == 2);
+  // Line 1 is the comment: line i + 2 holds client random i.
+  CHECK_THAT(read->bad_lines[0].message, Catch::StartsWith(path.string() + ":702: "));
+  CHECK_THAT(read->bad_lines[1].message, Catch::StartsWith(path.string() + ":1502: "));
+  CHECK(log.size() == 1999);
+  CHECK(log.find(from_hex(last_random)) != nullptr);
+  CHECK(log.find(from_hex(hex_of(64, "0"))) != nullptr);
+
+  KeyLog none;
+  const auto missing = none.add_file_skipping_bad_lines(path);
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error().message, Catch::Contains("cannot open " + path.string()));
 }
 
 TEST_CASE("session ticket lines: written for the service's next start and read back, nothing else read") {
