@@ -119,21 +119,54 @@ Status KeyLog::add_lines(const std::string& source, const std::function<Status(L
   return {};
 }
 
+namespace {
+
+// The entry for `key` in `map`, made if new (then true), carrying the larger
+// of its tag and `tag`.
+template <class Map>
+std::pair<typename Map::mapped_type&, bool> tagged_entry(Map& map, std::string key, std::uint64_t tag) {
+  auto [it, made] = map.try_emplace(std::move(key));
+  if (made || it->second.tag < tag) it->second.tag = tag;
+  return {it->second, made};
+}
+
+}  // namespace
+
 // The first secret seen for a slot stays: later lines only fill in missing ones.
-void KeyLog::add_entry(detail::KeyLogEntry& entry) {
-  bool added = false;
+void KeyLog::add_entry(detail::KeyLogEntry& entry, std::uint64_t tag) {
+  Secret* added = nullptr;
   if (auto slot = slot_for(entry.label)) {
-    std::optional<Secret>& secret = by_client_random_[map_key(entry.lookup)].*slot;
-    if (!secret) {
-      secret = std::move(entry.secret);
-      added = true;
-    }
-  } else if (entry.label == detail::KeyLogLabel::rsa_premaster) {
-    added = rsa_premaster_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
-  } else if (entry.label == detail::KeyLogLabel::rsa_session_id) {
-    added = by_session_id_.try_emplace(map_key(entry.lookup), std::move(entry.secret)).second;
+    std::optional<Secret>& secret = tagged_entry(by_client_random_, map_key(entry.lookup), tag).first.value.*slot;
+    if (!secret) added = &secret.emplace();
+  } else if (entry.label == detail::KeyLogLabel::rsa_premaster || entry.label == detail::KeyLogLabel::rsa_session_id) {
+    auto& map = entry.label == detail::KeyLogLabel::rsa_premaster ? rsa_premaster_ : by_session_id_;
+    auto [tagged, made] = tagged_entry(map, map_key(entry.lookup), tag);
+    if (made) added = &tagged.value;
   }
-  if (added) ++count_;
+  if (added == nullptr) return;
+  *added = std::move(entry.secret);
+  ++count_;
+}
+
+std::size_t KeyLog::forget_tagged_below(std::uint64_t tag) {
+  const std::size_t before = count_;
+  for (auto it = by_client_random_.begin(); it != by_client_random_.end();) {
+    if (it->second.tag >= tag) {
+      ++it;
+      continue;
+    }
+    const ClientRandomSecrets& s = it->second.value;
+    for (const std::optional<Secret>* secret :
+         {&s.master_secret, &s.client_early_traffic_secret, &s.client_handshake_traffic_secret,
+          &s.server_handshake_traffic_secret, &s.client_traffic_secret_0, &s.server_traffic_secret_0}) {
+      if (secret->has_value()) --count_;
+    }
+    it = by_client_random_.erase(it);
+  }
+  for (auto* map : {&rsa_premaster_, &by_session_id_}) {
+    count_ -= std::erase_if(*map, [tag](const auto& entry) { return entry.second.tag < tag; });
+  }
+  return before - count_;
 }
 
 Status KeyLog::add_text(std::string_view text, const std::string& source) {
@@ -148,7 +181,7 @@ Status KeyLog::add_file(const std::filesystem::path& path) {
 }
 
 KeyLog::GrownLines KeyLog::add_whole_lines(std::string_view text, const std::string& source,
-                                           std::size_t first_line) {
+                                           std::size_t first_line, std::uint64_t tag) {
   GrownLines grown;
   const std::size_t before = count_;
   const std::size_t end = text.rfind('\n');
@@ -165,7 +198,7 @@ KeyLog::GrownLines KeyLog::add_whole_lines(std::string_view text, const std::str
       continue;
     }
     if (parsed->unknown_label) ++skipped_lines_;
-    if (parsed->entry) add_entry(*parsed->entry);
+    if (parsed->entry) add_entry(*parsed->entry, tag);
   }
   grown.added = count_ - before;
   return grown;
@@ -199,7 +232,8 @@ Result<KeyLog::GrownLines> KeyLog::add_file_skipping_bad_lines(const std::filesy
 
 void KeyLog::add_master_secret(std::span<const std::uint8_t> client_random,
                                std::span<const std::uint8_t> master_secret) {
-  std::optional<Secret>& slot = by_client_random_[map_key(client_random)].master_secret;
+  std::optional<Secret>& slot =
+      tagged_entry(by_client_random_, map_key(client_random), kKeptForever).first.value.master_secret;
   if (slot) return;
   slot = Secret(master_secret.begin(), master_secret.end());
   ++count_;
@@ -207,7 +241,7 @@ void KeyLog::add_master_secret(std::span<const std::uint8_t> client_random,
 
 const ClientRandomSecrets* KeyLog::find(std::span<const std::uint8_t> client_random) const {
   const auto it = by_client_random_.find(map_key(client_random));
-  return it == by_client_random_.end() ? nullptr : &it->second;
+  return it == by_client_random_.end() ? nullptr : &it->second.value;
 }
 
 std::optional<Secret> KeyLog::find_rsa_premaster(std::span<const std::uint8_t> encrypted_premaster) const {
@@ -215,13 +249,13 @@ std::optional<Secret> KeyLog::find_rsa_premaster(std::span<const std::uint8_t> e
   if (encrypted_premaster.size() < kPrefixBytes) return std::nullopt;
   const auto it = rsa_premaster_.find(map_key(encrypted_premaster.first(kPrefixBytes)));
   if (it == rsa_premaster_.end()) return std::nullopt;
-  return it->second;
+  return it->second.value;
 }
 
 std::optional<Secret> KeyLog::find_by_session_id(std::span<const std::uint8_t> session_id) const {
   const auto it = by_session_id_.find(map_key(session_id));
   if (it == by_session_id_.end()) return std::nullopt;
-  return it->second;
+  return it->second.value;
 }
 
 std::size_t KeyLog::size() const { return count_; }

@@ -59,7 +59,17 @@ class KeyLog {
     std::size_t added = 0;         // secrets new to this key log
     std::vector<Error> bad_lines;  // lines skipped, with why
   };
-  GrownLines add_whole_lines(std::string_view text, const std::string& source, std::size_t first_line);
+  //
+  // `tag` (any ordered number the caller chooses, e.g. which capture file was
+  // being written when the lines were read) lets a key log that grows for days
+  // let go of what is no longer needed: see forget_tagged_below(). An entry
+  // keeps the largest tag it was added with; the other ways of adding give
+  // kKeptForever.
+  static constexpr std::uint64_t kKeptForever = UINT64_MAX;
+  GrownLines add_whole_lines(std::string_view text, const std::string& source, std::size_t first_line,
+                             std::uint64_t tag = kKeptForever);
+  // Forgets the entries whose tag is below `tag`; the number of secrets forgotten.
+  std::size_t forget_tagged_below(std::uint64_t tag);
   // The whole of a key log as the service reads it: every line on its own (a
   // bad one is skipped and listed, as by add_whole_lines), the last one too
   // when it has no '\n'. An error only when the file cannot be read.
@@ -88,11 +98,16 @@ class KeyLog {
   class LineReader;
   // Adds the entries of the text `read` gives a LineReader; on error nothing is added.
   Status add_lines(const std::string& source, const std::function<Status(LineReader&)>& read);
-  void add_entry(detail::KeyLogEntry& entry);
+  void add_entry(detail::KeyLogEntry& entry, std::uint64_t tag = kKeptForever);
 
-  std::unordered_map<std::string, ClientRandomSecrets> by_client_random_;  // key: raw bytes
-  std::unordered_map<std::string, Secret> rsa_premaster_;                  // key: 8 raw bytes
-  std::unordered_map<std::string, Secret> by_session_id_;
+  template <class Value>
+  struct Tagged {
+    Value value;
+    std::uint64_t tag = kKeptForever;
+  };
+  std::unordered_map<std::string, Tagged<ClientRandomSecrets>> by_client_random_;  // key: raw bytes
+  std::unordered_map<std::string, Tagged<Secret>> rsa_premaster_;                  // key: 8 raw bytes
+  std::unordered_map<std::string, Tagged<Secret>> by_session_id_;
   std::size_t count_ = 0;
   std::size_t skipped_lines_ = 0;
 };

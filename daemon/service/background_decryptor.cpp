@@ -206,7 +206,7 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
     ++waits_.files_left;
     return;
   }
-  if (options_.before_each_file) options_.before_each_file(*keys_);
+  if (options_.before_each_file) options_.before_each_file(*keys_, sequence);
   auto summary = engine_->add_file(capture);
   engine_->drain();
   // What the file carried is written out now, so its results can be read

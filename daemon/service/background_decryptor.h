@@ -51,9 +51,9 @@ struct DecryptorOptions {
   unsigned workers = 2;
   bool transcripts = true;
   bool payload_files = true;
-  // Runs on the decrypting thread before each file, while no decryption runs:
-  // the key logs' new lines go in then.
-  std::function<void(decrypt::KeyStore&)> before_each_file;
+  // Runs on the decrypting thread before each file (its sequence number),
+  // while no decryption runs: the key logs' new lines go in then.
+  std::function<void(decrypt::KeyStore&, std::uint64_t sequence)> before_each_file;
   // Lines for the run's summary ("keys: ..."), asked on the decrypting thread
   // each time the summary is written.
   std::function<std::vector<std::string>()> key_notes;

@@ -125,8 +125,14 @@ class Service {
     decrypt_options.workers = config_.decrypt.workers;
     decrypt_options.transcripts = config_.decrypt.transcripts;
     decrypt_options.payload_files = config_.decrypt.payload;
-    // The clients and servers that write the key logs go on writing them.
-    decrypt_options.before_each_file = [this](decrypt::KeyStore& store) { tell(key_logs_->look(store.key_log())); };
+    // The clients and servers that write the key logs go on writing them, for
+    // days: what they gain is read before each file, and what can no longer
+    // be needed is let go of (forget_key_log_lines).
+    writing_sequence_.store(first_sequence);
+    decrypt_options.before_each_file = [this](decrypt::KeyStore& store, std::uint64_t sequence) {
+      tell(key_logs_->look(store.key_log(), writing_sequence_.load()));
+      forget_key_log_lines(store.key_log(), sequence);
+    };
     decrypt_options.key_notes = [this] { return key_logs_->summary_lines(); };
     // min_free_space holds for the results too: decrypting onto a disk short
     // of it would fill the disk the ring keeps free.
@@ -169,6 +175,7 @@ class Service {
         [this](const CompletedFile& file) {
           // First what the capture dropped while it was written: its gaps are explained then.
           if (drops_ready_.load(std::memory_order_acquire)) tell_drops(drops_->look_before_handing_on(drop_counts()));
+          writing_sequence_.store(file.sequence + 1);
           decryptor_->submit(file.path, file.sequence);
         },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
@@ -392,6 +399,22 @@ class Service {
     });
   }
 
+  // On the decrypting thread, before capture file `sequence` is decrypted.
+  // A key-log line is written at its handshake, so the line read while file
+  // S was being written is for a handshake in S or before, or in S + 1 when
+  // a rotation on the clock ran ahead of the handshake's packets still on
+  // their way to the writer. Once the files before `sequence` are decrypted,
+  // the lines tagged below sequence - 1 are no longer needed: the sessions
+  // they are for hold their keys (and the session cache what a resumption
+  // needs). Without this, a key log followed for days would grow the
+  // service's memory by every handshake it ever saw.
+  void forget_key_log_lines(keys::KeyLog& key_log, std::uint64_t sequence) {
+    if (sequence < 2) return;
+    if (const std::size_t forgotten = key_log.forget_tagged_below(sequence - 1); forgotten > 0) {
+      spdlog::debug("{} key-log secret(s) no longer needed let go of before {}", forgotten, sequence);
+    }
+  }
+
   // On the decrypting thread, before each file.
   std::string decryption_wait() const {
     const Result<std::uint64_t> free = free_space(run_dir_);
@@ -568,6 +591,8 @@ class Service {
   int exit_status_ = kServiceExitOk;
   bool results_on_capture_disk_ = true;   // runs/ is on the capture files' filesystem
   std::atomic<std::uint64_t> earlier_results_bytes_{0};
+  // The capture file being written (the last completed + 1): the tag of the key-log lines read now.
+  std::atomic<std::uint64_t> writing_sequence_{0};
   // Last: stopped and joined before the members it writes go.
   std::jthread earlier_results_walk_;
 };

@@ -23,9 +23,9 @@ KeyLogFollower::KeyLogFollower(const std::vector<std::filesystem::path>& paths) 
   }
 }
 
-KeyLogFollower::Look KeyLogFollower::look(keys::KeyLog& into) {
+KeyLogFollower::Look KeyLogFollower::look(keys::KeyLog& into, std::uint64_t tag) {
   Look result;
-  for (Followed& file : files_) look_at(file, into, result);
+  for (Followed& file : files_) look_at(file, into, tag, result);
   return result;
 }
 
@@ -36,7 +36,7 @@ void KeyLogFollower::read_again_from_start() {
   }
 }
 
-void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
+void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, std::uint64_t tag, Look& result) {
   const std::string name = file.path.string();
   std::error_code error;
   const std::uintmax_t size = std::filesystem::file_size(file.path, error);
@@ -92,12 +92,12 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, Look& result) {
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.empty()) return;
 
-  keys::KeyLog::GrownLines grown = into.add_whole_lines(text, name, file.next_line);
+  keys::KeyLog::GrownLines grown = into.add_whole_lines(text, name, file.next_line, tag);
   const std::size_t tail = text.size() - grown.consumed;
   if (unchanged && tail > 0 && tail <= kMaxLineBytes && file.offset + text.size() == size) {
     // A key log that ends without a newline (written by hand, or by a writer that is done).
     const keys::KeyLog::GrownLines last =
-        into.add_whole_lines(text.substr(grown.consumed) + "\n", name, file.next_line + grown.lines);
+        into.add_whole_lines(text.substr(grown.consumed) + "\n", name, file.next_line + grown.lines, tag);
     grown.consumed += tail;
     grown.lines += last.lines;
     grown.added += last.added;

@@ -33,10 +33,12 @@ class KeyLogFollower {
     std::vector<std::string> warnings;  // for the log: bad lines, a key log missing or started over
     std::vector<std::string> notes;     // for the log, at info level: a key log that appeared
   };
-  // Adds to `into` what every key log gained since the last look.
-  Look look(keys::KeyLog& into);
+  // Adds to `into` what every key log gained since the last look, tagged
+  // `tag` (KeyLog::add_whole_lines), so that the caller can let go of them later.
+  Look look(keys::KeyLog& into, std::uint64_t tag = keys::KeyLog::kKeptForever);
   // The next look reads every key log from its start again (SIGHUP: a key
-  // log replaced by a longer one). Secrets read twice count once.
+  // log replaced by a longer one). Secrets read twice count once, unless the
+  // key log forgot them in between.
   void read_again_from_start();
   std::size_t size() const { return files_.size(); }
   // A line per key log for the run's summary: how many secrets it gave, the
@@ -60,7 +62,7 @@ class KeyLogFollower {
     std::string first_bad_line;
     bool seen = false;
   };
-  void look_at(Followed& file, keys::KeyLog& into, Look& result);
+  void look_at(Followed& file, keys::KeyLog& into, std::uint64_t tag, Look& result);
 
   std::vector<Followed> files_;
 };

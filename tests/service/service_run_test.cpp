@@ -158,6 +158,10 @@ TEST_CASE("the service follows a key log that the clients write during the run a
   CHECK(count_lines_with(served.log, "key log " + key_log.string() + " cannot be read yet (") == 1);
   CHECK(count_lines_with(served.log, "key log " + key_log.string() + " is there now: reading it") == 1);
   CHECK(count_lines_with(served.log, "key log line skipped") == 0);
+  // Lines no longer needed were let go of during the run (a service follows
+  // key logs for days), and still every session decrypted, the long
+  // connection too, in the files after its line was let go of.
+  CHECK(count_lines_with(served.log, "key-log secret(s) no longer needed let go of before") >= 1);
 
   const auto run = only_run_directory(dir.out());
   REQUIRE(!run.empty());

@@ -426,6 +426,42 @@ TEST_CASE("add_file_skipping_bad_lines: a whole key log as the service reads it,
   CHECK_THAT(missing.error().message, Catch::Contains("cannot open " + path.string()));
 }
 
+TEST_CASE("forget_tagged_below: a key log read for days lets go of the lines tagged earlier") {
+  const auto random = [](const char* pair) { return hex_of(64, pair); };
+  const auto cr_line = [](const std::string& cr, const std::string& label = "CLIENT_RANDOM") {
+    return label + " " + cr + " " + hex_of(label == "CLIENT_RANDOM" ? 96 : 64, "77") + "\n";
+  };
+  KeyLog log;
+  // Given whole at the start: kept forever.
+  REQUIRE(log.add_text(cr_line(random("01")), "given.keys").ok());
+  // Read as the writers went on: tagged 5, 6 and 7.
+  log.add_whole_lines(cr_line(random("05")) + "RSA " + hex_of(16, "e5") + " " + hex_of(96, "55") + "\n", "c.keys", 1, 5);
+  log.add_whole_lines(cr_line(random("06"), "CLIENT_HANDSHAKE_TRAFFIC_SECRET") +
+                          cr_line(random("06"), "SERVER_HANDSHAKE_TRAFFIC_SECRET"),
+                      "c.keys", 3, 6);
+  log.add_whole_lines(cr_line(random("07")), "c.keys", 5, 7);
+  // A line of tag 5 read again at 7 (a re-read from the start) carries 7 now.
+  log.add_whole_lines(cr_line(random("05")), "c.keys", 1, 7);
+  REQUIRE(log.size() == 6);
+
+  CHECK(log.forget_tagged_below(5) == 0);
+  CHECK(log.forget_tagged_below(7) == 3);  // the RSA premaster (5) and both secrets of 06
+  CHECK(log.size() == 3);
+  CHECK(log.find(from_hex(random("01"))) != nullptr);
+  CHECK(log.find(from_hex(random("05"))) != nullptr);
+  CHECK(log.find(from_hex(random("06"))) == nullptr);
+  CHECK(log.find(from_hex(random("07"))) != nullptr);
+  CHECK_FALSE(log.find_rsa_premaster(from_hex(hex_of(16, "e5") + hex_of(100, "00"))));
+  CHECK(log.client_randoms() == 3);
+  CHECK(log.forget_tagged_below(8) == 2);
+  CHECK(log.size() == 1);
+  CHECK(log.find(from_hex(random("01"))) != nullptr);  // the file given at the start stays
+  // Forgotten lines read again come back.
+  log.add_whole_lines(cr_line(random("07")), "c.keys", 5, 9);
+  CHECK(log.size() == 2);
+  CHECK(log.find(from_hex(random("07"))) != nullptr);
+}
+
 TEST_CASE("session ticket lines: written for the service's next start and read back, nothing else read") {
   const Bytes ticket = from_hex(hex_of(200, "7e"));
   const Bytes master = from_hex(hex_of(96, "4d"));
