@@ -90,7 +90,7 @@ const char* delete_reason_name(DeleteReason reason);
 // on another filesystem than the capture files.
 struct ResultsOnDisk {
   std::uint64_t this_run = 0;      // written by this run so far
-  std::uint64_t earlier_runs = 0;  // left by earlier runs, as measured at the start
+  std::uint64_t earlier_runs = 0;  // left by earlier runs, as last measured (every 10 minutes)
   std::uint64_t total() const { return this_run + earlier_runs; }
 };
 

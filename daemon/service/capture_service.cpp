@@ -143,12 +143,11 @@ class Service {
     decryptor_ = std::move(decryptor.value());
     // The results share the ring's disk but are not the ring's to delete: the
     // messages about a disk limit say what they take. Earlier runs' results
-    // are measured once, off the capture's path. (Before the first file is
-    // queued: the decrypting thread reads them; after the run directory is made.)
+    // are measured off the capture's path, at the start and every 10 minutes.
+    // (Before the first file is queued: the decrypting thread reads them;
+    // after the run directory is made.)
     results_on_capture_disk_ = platform::same_filesystem(capture_dir_, run_dir_).value_or(true);
-    earlier_results_walk_ = std::jthread([this](std::stop_token stop) {
-      earlier_results_bytes_.store(earlier_results_size(run_dir_.parent_path(), run_dir_.filename().string(), stop));
-    });
+    earlier_results_.emplace(run_dir_.parent_path(), run_dir_.filename().string());
     for (const RingFileEntry& file : pending) {
       spdlog::info("{} was not decrypted before the last stop: decrypting it now", file.path.filename().string());
       decryptor_->submit(file.path, file.name.sequence, FileOrigin::earlier_run);
@@ -181,7 +180,7 @@ class Service {
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
     recorder_->set_results_source([this] {
       if (!results_on_capture_disk_) return ResultsOnDisk{};
-      return ResultsOnDisk{decryptor_->results_bytes(), earlier_results_bytes_.load()};
+      return ResultsOnDisk{decryptor_->results_bytes(), earlier_results_->bytes()};
     });
     recorder_->set_note_callback([this](const std::string& note) { decryptor_->add_run_note("capture: " + note); });
     // On the writer thread; untold_write_outages_ is read after it ended.
@@ -422,7 +421,7 @@ class Service {
     ResultsDisk disk;
     disk.free_bytes = *free;
     disk.holds_ring = results_on_capture_disk_;
-    disk.results = ResultsOnDisk{decryptor_->results_bytes(), earlier_results_bytes_.load()};
+    disk.results = ResultsOnDisk{decryptor_->results_bytes(), earlier_results_->bytes()};
     RingLimits limits;
     limits.min_free_space = config_.rotation.min_free_space;
     return decryption_wait_explanation(disk, limits);
@@ -539,7 +538,7 @@ class Service {
       s.files_decrypted = decryptor_->files_decrypted();
       s.results_bytes = decryptor_->results_bytes();
       s.decrypt_waiting = decryptor_->waiting_for();
-      s.earlier_results_bytes = earlier_results_bytes_.load();
+      s.earlier_results_bytes = earlier_results_ ? earlier_results_->bytes() : 0;
       s.sessions = decryptor_->verdict_counts();
     }
     // Said once when it starts failing (a full disk fails it every few seconds) and once when it works again.
@@ -571,6 +570,8 @@ class Service {
   boost::asio::steady_timer watchdog_timer_{io_};
   SystemdNotifier notifier_;
   std::unique_ptr<DecryptedLedger> ledger_;
+  // Before the decryptor and the recorder, which read it on their threads: it goes after them.
+  std::optional<EarlierResultsGauge> earlier_results_;
   std::unique_ptr<BackgroundDecryptor> decryptor_;
   std::unique_ptr<RingRecorder> recorder_;
   std::unique_ptr<CapturePipeline> pipeline_;
@@ -590,11 +591,8 @@ class Service {
   std::atomic<bool> drops_ready_{false};  // drops_ is set: for the writer thread
   int exit_status_ = kServiceExitOk;
   bool results_on_capture_disk_ = true;   // runs/ is on the capture files' filesystem
-  std::atomic<std::uint64_t> earlier_results_bytes_{0};
   // The capture file being written (the last completed + 1): the tag of the key-log lines read now.
   std::atomic<std::uint64_t> writing_sequence_{0};
-  // Last: stopped and joined before the members it writes go.
-  std::jthread earlier_results_walk_;
 };
 
 }  // namespace

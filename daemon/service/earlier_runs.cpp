@@ -1,6 +1,8 @@
 #include "daemon/service/earlier_runs.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <system_error>
 #include <utility>
 
@@ -56,5 +58,20 @@ std::uint64_t earlier_results_size(const std::filesystem::path& runs_dir, const 
   }
   return bytes;
 }
+
+EarlierResultsGauge::EarlierResultsGauge(std::filesystem::path runs_dir, std::string this_run,
+                                         std::chrono::milliseconds interval)
+    : walker_([this, runs_dir = std::move(runs_dir), this_run = std::move(this_run), interval](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        while (!stop.stop_requested()) {
+          const std::uint64_t measured = earlier_results_size(runs_dir, this_run, stop);
+          if (stop.stop_requested()) break;
+          bytes_.store(measured);
+          ++walks_;
+          std::unique_lock lock(mutex);
+          wake.wait_for(lock, stop, interval, [] { return false; });
+        }
+      }) {}
 
 }  // namespace tlsring::daemon

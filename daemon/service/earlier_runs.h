@@ -5,11 +5,14 @@
 // for hours at most, so only runs started within a window count.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tlsring::daemon {
@@ -36,5 +39,22 @@ std::vector<std::filesystem::path> recent_run_files(const std::filesystem::path&
 // nothing; stops early, with what it has counted, when `stop` is requested.
 std::uint64_t earlier_results_size(const std::filesystem::path& runs_dir, const std::string& this_run,
                                    std::stop_token stop = {});
+
+// What earlier runs' results take, measured off the caller's thread: at once,
+// then again every `interval`, so that results moved away during the run (as
+// the disk messages advise) stop counting. bytes() is 0 until the first walk
+// ends. The destructor stops the walk and joins it.
+class EarlierResultsGauge {
+ public:
+  EarlierResultsGauge(std::filesystem::path runs_dir, std::string this_run,
+                      std::chrono::milliseconds interval = std::chrono::minutes(10));
+  std::uint64_t bytes() const { return bytes_.load(); }
+  std::uint64_t walks() const { return walks_.load(); }  // walks completed
+
+ private:
+  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<std::uint64_t> walks_{0};
+  std::jthread walker_;  // last: it writes the members above
+};
 
 }  // namespace tlsring::daemon

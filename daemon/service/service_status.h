@@ -37,7 +37,7 @@ struct ServiceStatus {
   std::uint64_t free_bytes = 0;             // free on the capture files' filesystem
   std::uint64_t min_free_space = 0;         // rotation.min_free_space
   std::uint64_t results_bytes = 0;          // written by this run under runs/START
-  std::uint64_t earlier_results_bytes = 0;  // earlier runs' results under runs/, measured at the start
+  std::uint64_t earlier_results_bytes = 0;  // earlier runs' results under runs/, measured every 10 min
   std::string current_file;
   std::uint64_t decrypt_backlog = 0; // completed files not yet decrypted
   std::uint64_t files_decrypted = 0;

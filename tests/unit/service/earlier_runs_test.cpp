@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/temp_dir.h"
@@ -69,4 +72,31 @@ TEST_CASE("earlier runs: the size of their results leaves out this run and count
   std::stop_source stop;
   stop.request_stop();
   CHECK(earlier_results_size(runs, "20261206T030000Z", stop.get_token()) == 0);
+}
+
+TEST_CASE("earlier runs: the gauge measures again, so results moved away during the run stop counting") {
+  tlsring::testing::TempDir dir;
+  const auto runs = dir.path() / "runs";
+  std::filesystem::create_directories(runs / "20261206T010000Z");
+  std::filesystem::create_directories(runs / "20261206T030000Z");
+  dir.write("runs/20261206T010000Z/report.jsonl", std::string(5000, 'r'));
+  const auto wait_for = [](const std::function<bool()>& condition) {
+    for (int i = 0; i < 500 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return condition();
+  };
+  {
+    EarlierResultsGauge gauge(runs, "20261206T030000Z", std::chrono::milliseconds(20));
+    REQUIRE(wait_for([&] { return gauge.walks() >= 1; }));
+    CHECK(gauge.bytes() == 5000);
+    // The user moves the earlier run away, as the disk messages advise.
+    std::filesystem::remove_all(runs / "20261206T010000Z");
+    REQUIRE(wait_for([&] { return gauge.bytes() == 0; }));
+  }
+  // A long interval: the destructor does not wait for it.
+  const auto before = std::chrono::steady_clock::now();
+  {
+    EarlierResultsGauge gauge(runs, "20261206T030000Z", std::chrono::hours(1));
+    REQUIRE(wait_for([&] { return gauge.walks() >= 1; }));
+  }
+  CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(30));
 }
