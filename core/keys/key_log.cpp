@@ -43,8 +43,8 @@ std::optional<Secret> ClientRandomSecrets::*slot_for(detail::KeyLogLabel label) 
 // log at once, or, when `staged` is given, there until every line has parsed.
 class KeyLog::LineReader {
  public:
-  LineReader(KeyLog& target, std::vector<detail::KeyLogEntry>* staged, const std::string& source)
-      : target_(target), staged_(staged), source_(source) {}
+  LineReader(KeyLog& target, std::vector<detail::KeyLogEntry>* staged, const std::string& source, Keep keep)
+      : target_(target), staged_(staged), source_(source), keep_(keep) {}
 
   Status feed(std::string_view piece) {
     if (first_piece_) {
@@ -82,7 +82,7 @@ class KeyLog::LineReader {
     Result<detail::ParsedKeyLogLine> parsed = detail::parse_key_log_line(text);
     if (!parsed) return parsed.error().with_context(source_ + ":" + std::to_string(number_));
     if (parsed->unknown_label) ++skipped_;
-    if (parsed->entry) {
+    if (parsed->entry && kept(*parsed->entry)) {
       if (staged_ != nullptr) {
         staged_->push_back(std::move(*parsed->entry));
       } else {
@@ -92,22 +92,27 @@ class KeyLog::LineReader {
     return {};
   }
 
+  bool kept(const detail::KeyLogEntry& entry) const {
+    return keep_ == Keep::all || entry.label == detail::KeyLogLabel::rsa_session_id;
+  }
+
   KeyLog& target_;
   std::vector<detail::KeyLogEntry>* staged_;
   const std::string& source_;
+  Keep keep_;
   std::string carry_;  // the start of a line the next piece ends
   std::size_t number_ = 0;
   std::size_t skipped_ = 0;
   bool first_piece_ = true;
 };
 
-Status KeyLog::add_lines(const std::string& source, const std::function<Status(LineReader&)>& read) {
+Status KeyLog::add_lines(const std::string& source, const std::function<Status(LineReader&)>& read, Keep keep) {
   // An empty key log (the usual case: one file) takes each line as it is read
   // and is emptied again on error; one that holds secrets already gets the
   // lines once all of them have parsed, so that an error leaves it as it was.
   const bool in_place = empty() && skipped_lines_ == 0;
   std::vector<detail::KeyLogEntry> staged;
-  LineReader reader(*this, in_place ? nullptr : &staged, source);
+  LineReader reader(*this, in_place ? nullptr : &staged, source, keep);
   Status status = read(reader);
   if (status) status = reader.finish();
   if (!status) {
@@ -173,11 +178,14 @@ Status KeyLog::add_text(std::string_view text, const std::string& source) {
   return add_lines(source, [&](LineReader& reader) { return reader.feed(text); });
 }
 
-Status KeyLog::add_file(const std::filesystem::path& path) {
-  return add_lines(path.string(), [&](LineReader& reader) {
-    return detail::read_file_in_pieces(path, kMaxKeyLogBytes, "a key-log file",
-                                       [&](std::string_view piece) { return reader.feed(piece); });
-  });
+Status KeyLog::add_file(const std::filesystem::path& path, Keep keep) {
+  return add_lines(
+      path.string(),
+      [&](LineReader& reader) {
+        return detail::read_file_in_pieces(path, kMaxKeyLogBytes, "a key-log file",
+                                           [&](std::string_view piece) { return reader.feed(piece); });
+      },
+      keep);
 }
 
 KeyLog::GrownLines KeyLog::add_whole_lines(std::string_view text, const std::string& source,

@@ -47,7 +47,11 @@ class KeyLog {
   // Adds the lines of `text`; `source` names it in errors ("keys.log", "capture.pcapng DSB #2").
   // On error nothing of `text` is added.
   Status add_text(std::string_view text, const std::string& source);
-  Status add_file(const std::filesystem::path& path);
+  // Which of a file's secrets to keep: all, or only those that resume a
+  // session by its ID (RSA Session-ID: lines). The latter for an earlier run's
+  // keys.log: no new connection has the client randoms of its other lines.
+  enum class Keep { all, session_ids };
+  Status add_file(const std::filesystem::path& path, Keep keep = Keep::all);
 
   // A key log that a client or server is still writing, read as it grows: the
   // whole lines of `text` (up to its last '\n'; the rest may be a line being
@@ -97,7 +101,7 @@ class KeyLog {
  private:
   class LineReader;
   // Adds the entries of the text `read` gives a LineReader; on error nothing is added.
-  Status add_lines(const std::string& source, const std::function<Status(LineReader&)>& read);
+  Status add_lines(const std::string& source, const std::function<Status(LineReader&)>& read, Keep keep = Keep::all);
   void add_entry(detail::KeyLogEntry& entry, std::uint64_t tag = kKeptForever);
 
   template <class Value>

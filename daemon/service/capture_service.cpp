@@ -607,7 +607,8 @@ std::filesystem::path status_file_path(const config::ServiceConfig& config) {
 static void load_earlier_secrets(const std::filesystem::path& runs_dir, std::int64_t now_ns, decrypt::KeyStore& keys) {
   const std::vector<std::filesystem::path> key_logs = recent_run_files(runs_dir, "keys.log", now_ns);
   for (const auto& path : key_logs) {
-    if (Status loaded = keys.earlier_secrets().add_file(path); !loaded.ok()) {
+    // Only the lines by session ID: a client random is made new for each connection.
+    if (Status loaded = keys.earlier_secrets().add_file(path, keys::KeyLog::Keep::session_ids); !loaded.ok()) {
       spdlog::warn("secrets of an earlier run not loaded: {}", loaded.error().message);
     }
   }

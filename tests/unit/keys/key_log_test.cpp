@@ -462,6 +462,32 @@ TEST_CASE("forget_tagged_below: a key log read for days lets go of the lines tag
   CHECK(log.find(from_hex(random("07"))) != nullptr);
 }
 
+TEST_CASE("add_file with Keep::session_ids keeps only the lines that resume a session by its ID") {
+  const std::string session_id = hex_of(64, "5e");
+  const std::string text = "CLIENT_RANDOM " + hex_of(64, "01") + " " + hex_of(96, "a1") + "\n" +
+                           "RSA Session-ID:" + session_id + " Master-Key:" + hex_of(96, "a2") + "\n" +
+                           "CLIENT_RANDOM " + hex_of(64, "03") + " " + hex_of(96, "a3") + "\n";
+  const auto path = std::filesystem::temp_directory_path() / ("tlsring-keys-" + std::to_string(::getpid()) + ".log");
+  std::ofstream(path, std::ios::binary) << text;
+  KeyLog all;
+  REQUIRE(all.add_file(path).ok());
+  CHECK(all.size() == 3);
+  KeyLog resumable;
+  REQUIRE(resumable.add_file(path, KeyLog::Keep::session_ids).ok());
+  CHECK(resumable.size() == 1);
+  CHECK(resumable.find(from_hex(hex_of(64, "01"))) == nullptr);
+  const auto master = resumable.find_by_session_id(from_hex(session_id));
+  REQUIRE(master);
+  CHECK(*master == from_hex(hex_of(96, "a2")));
+  // A bad line is still an error, naming it.
+  std::ofstream(path, std::ios::binary) << text << "CLIENT_RANDOM " << hex_of(64, "04") << " 12\n";
+  KeyLog bad;
+  const tlsring::Status loaded = bad.add_file(path, KeyLog::Keep::session_ids);
+  std::filesystem::remove(path);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK_THAT(loaded.error().message, Catch::StartsWith(path.string() + ":4: "));
+}
+
 TEST_CASE("session ticket lines: written for the service's next start and read back, nothing else read") {
   const Bytes ticket = from_hex(hex_of(200, "7e"));
   const Bytes master = from_hex(hex_of(96, "4d"));
