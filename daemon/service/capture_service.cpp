@@ -128,6 +128,7 @@ class Service {
     // The clients and servers that write the key logs go on writing them, for
     // days: what they gain is read before each file, and what can no longer
     // be needed is let go of (forget_key_log_lines).
+    first_sequence_ = first_sequence;
     writing_sequence_.store(first_sequence);
     decrypt_options.before_each_file = [this](decrypt::KeyStore& store, std::uint64_t sequence) {
       tell(key_logs_->look(store.key_log(), writing_sequence_.load()));
@@ -406,9 +407,11 @@ class Service {
   // the lines tagged below sequence - 1 are no longer needed: the sessions
   // they are for hold their keys (and the session cache what a resumption
   // needs). Without this, a key log followed for days would grow the
-  // service's memory by every handshake it ever saw.
+  // service's memory by every handshake it ever saw. The lines read at the
+  // start (tag 0) are for earlier runs' files, decrypted first, and this
+  // run's first two; none goes before those are decrypted.
   void forget_key_log_lines(keys::KeyLog& key_log, std::uint64_t sequence) {
-    if (sequence < 2) return;
+    if (sequence < first_sequence_ + 2) return;
     if (const std::size_t forgotten = key_log.forget_tagged_below(sequence - 1); forgotten > 0) {
       spdlog::debug("{} key-log secret(s) no longer needed let go of before {}", forgotten, sequence);
     }
@@ -593,6 +596,7 @@ class Service {
   bool results_on_capture_disk_ = true;   // runs/ is on the capture files' filesystem
   // The capture file being written (the last completed + 1): the tag of the key-log lines read now.
   std::atomic<std::uint64_t> writing_sequence_{0};
+  std::uint64_t first_sequence_ = 0;  // this run's first capture file
 };
 
 }  // namespace
@@ -650,7 +654,8 @@ int run_service(const config::ServiceConfig& config, platform::ServiceContext& c
   auto key_logs = std::make_unique<KeyLogFollower>(config.decrypt.keylogs);
   keys->note_key_logs_given(key_logs->size());
   if (key_logs->size() > 0) {
-    const KeyLogFollower::Look first = key_logs->look(keys->key_log());
+    // Tag 0: let go of once this run's first files are decrypted (forget_key_log_lines).
+    const KeyLogFollower::Look first = key_logs->look(keys->key_log(), 0);
     tell(first);
     spdlog::info("key logs: {} secret(s) read from {} file(s); each is read again before each capture file is "
                  "decrypted, for the handshakes written to it meanwhile",
