@@ -1,5 +1,7 @@
 #include "daemon/ring/rotation_policy.h"
 
+#include <algorithm>
+
 namespace tlsring::daemon {
 
 std::int64_t next_rotation_boundary(std::int64_t now_ns, std::int64_t every_ns) {
@@ -42,6 +44,14 @@ const char* rotate_reason_name(RotateReason reason) {
     case RotateReason::size: return "size";
   }
   return "none";
+}
+
+bool clock_step_ends_file(std::int64_t step_ns, std::int64_t every_ns) {
+  constexpr std::int64_t kSecond = 1'000'000'000;
+  if (every_ns <= 0 || step_ns >= 0) return false;
+  const std::int64_t back = step_ns == std::numeric_limits<std::int64_t>::min() ? std::numeric_limits<std::int64_t>::max()
+                                                                                : -step_ns;
+  return back >= std::max(kSecond, every_ns / 10);
 }
 
 }  // namespace tlsring::daemon

@@ -58,6 +58,15 @@ FileState new_file_state(const RotationPolicy& policy, std::int64_t start_ns);
 RotateReason rotation_due(const RotationPolicy& policy, const FileState& file, std::int64_t now_ns,
                           std::uint64_t incoming_record_size);
 
+// Whether a step of the system clock by `step_ns` (< 0: set back) ends the
+// file being written at once. Set back, the clock is that much further from
+// the file's boundary, and the file would run that much longer than its
+// interval (an hourly file, two hours after a step back of one). A step back
+// of at least a tenth of the interval, and at least 1 s, ends it; a smaller
+// one only lengthens it a little; a step forward ends it at the boundary,
+// soon, by itself. Never without interval rotation.
+bool clock_step_ends_file(std::int64_t step_ns, std::int64_t every_ns);
+
 std::optional<std::int64_t> stop_deadline(std::int64_t start_ns,
                                           std::optional<std::int64_t> stop_after_ns);
 

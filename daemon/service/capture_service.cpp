@@ -470,6 +470,7 @@ class Service {
   void look_at_clock() {
     const std::optional<ClockStep> step = clock_steps_->look(read_clocks());
     if (!step) return;
+    if (clock_step_ends_file(step->by_ns(), config_.rotation.every_ns)) recorder_->end_file_at_next_tick();
     const std::string text = describe_clock_step(*step);
     if (!step->told) {
       spdlog::debug("{}", text);

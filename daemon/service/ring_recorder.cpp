@@ -245,6 +245,14 @@ ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
     if (!paused_ && now_ns >= next_open_retry_ns_) open_file(now_ns);
     return ConsumerAction::proceed;
   }
+  if (end_file_requested_.exchange(false)) {
+    spdlog::info("the system clock was set back: the current capture file ends now, and the next starts on the "
+                 "clock's new time");
+    close_file(std::max(now_ns, file_state_.start_ns));  // an end not before its start
+    enforce_limits();
+    if (!paused_) open_file(boundary_at_or_before(now_ns, options_.rotation.every_ns));
+    return ConsumerAction::proceed;
+  }
   file_state_.size = writer_->current_size();
   file_state_.packets = writer_->current_file_packets();
   const RotateReason reason = rotation_due(options_.rotation, file_state_, now_ns, 0);

@@ -100,6 +100,10 @@ class RingRecorder final : public CaptureConsumer {
 
   // Applies the ring limits now (also called after every rotation).
   void enforce_limits();
+  // The system clock was set back (clock_step_ends_file): the file being
+  // written ends at the next tick, and the next one starts on the clock's
+  // new time. Any thread.
+  void end_file_at_next_tick() { end_file_requested_.store(true); }
 
   RingRecorderStats stats() const;
 
@@ -148,6 +152,7 @@ class RingRecorder final : public CaptureConsumer {
   std::atomic<std::uint64_t> bytes_{0};
   std::atomic<std::uint64_t> not_written_{0};
   std::atomic<bool> paused_{false};
+  std::atomic<bool> end_file_requested_{false};
 };
 
 }  // namespace tlsring::daemon

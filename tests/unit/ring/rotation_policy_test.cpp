@@ -3,6 +3,8 @@
 // 03:30:00Z = 1796527800 s, 04:00:00Z = 1796529600 s.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "daemon/ring/rotation_policy.h"
 
 using namespace tlsring::daemon;
@@ -110,4 +112,18 @@ TEST_CASE("stop_deadline") {
   CHECK(stop_deadline(k0330, -5) == k0330);
   CHECK(stop_deadline(k0330, kNoBoundary) == kNoBoundary);  // saturates
   CHECK(std::string(rotate_reason_name(RotateReason::size)) == "size");
+}
+
+TEST_CASE("clock_step_ends_file: a step back of a tenth of the interval or more, and at least 1 s") {
+  CHECK(clock_step_ends_file(-kHour, kHour));
+  CHECK(clock_step_ends_file(-6 * 60 * kSec, kHour));            // a tenth
+  CHECK_FALSE(clock_step_ends_file(-6 * 60 * kSec + 1, kHour));  // less
+  CHECK_FALSE(clock_step_ends_file(kHour, kHour));                  // forward: the boundary comes early by itself
+  CHECK_FALSE(clock_step_ends_file(0, kHour));
+  // Short intervals: at least 1 s (the smallest step ClockSteps tells).
+  CHECK(clock_step_ends_file(-kSec, 2 * kSec));
+  CHECK_FALSE(clock_step_ends_file(-kSec + 1, 2 * kSec));
+  // No interval rotation: nothing to keep to. The most negative step is no overflow.
+  CHECK_FALSE(clock_step_ends_file(-kHour, 0));
+  CHECK(clock_step_ends_file(std::numeric_limits<std::int64_t>::min(), kHour));
 }

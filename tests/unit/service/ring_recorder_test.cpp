@@ -122,6 +122,35 @@ TEST_CASE("files start on clock boundaries even when no packet arrives") {
   CHECK(f.completed[3].end_ns == kBase + 6800 * kMillisecond);
 }
 
+TEST_CASE("a clock set back ends the current file at the next tick: files keep to the clock's new intervals") {
+  Fixture f(every_two_seconds());
+  for (std::int64_t t = kBase + kSecond / 10; t <= kBase + 1500 * kMillisecond; t += kSecond / 10) {
+    f.recorder->on_tick(t);
+  }
+  // The clock is set back by an hour at 05:46:41.5; the service notices it (ClockSteps) and says so.
+  const std::int64_t back = kBase - 3600 * kSecond;
+  f.recorder->end_file_at_next_tick();
+  for (std::int64_t t = back + 1600 * kMillisecond; t <= back + 4500 * kMillisecond; t += kSecond / 10) {
+    f.recorder->on_tick(t);
+  }
+  f.recorder->on_drain();
+  // The first file ended at the first tick after the step (not an hour later,
+  // at 05:46:42 on the new clock), and the next ones keep to the new time.
+  REQUIRE(f.completed.size() == 4);
+  // Its end is not the tick's time, an hour before its start.
+  CHECK(f.completed[0].end_ns == f.completed[0].start_ns);
+  CHECK(f.completed[0].start_ns == kBase + kSecond / 10);
+  const std::vector<std::string> expected_starts = {"20251206T054640Z", "20251206T044640Z", "20251206T044642Z",
+                                                    "20251206T044644Z"};
+  const auto files = f.files_on_disk();
+  REQUIRE(files.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    INFO(files[i]);
+    CHECK(files[i].filename().string().find(expected_starts[i]) != std::string::npos);
+  }
+  CHECK(f.completed[1].end_ns == back + 2 * kSecond);
+}
+
 TEST_CASE("no packet is lost or written twice across rotations") {
   Fixture f(every_two_seconds());
   // 200 packets, one every 25 ms over 5 s, with a tick every 100 ms in between.
