@@ -139,6 +139,15 @@ bool check_keylog(const std::filesystem::path& path, const std::optional<std::st
   if (auto line = secret_access_line(name, path, inspect(path), CheckStatus::warn, service_sid)) {
     lines.push_back(std::move(*line));
   }
+  if (log.empty() && log.skipped_lines() > 0) {
+    lines.push_back(warn_line(name + ": no secret tlsring reads (" + std::to_string(log.skipped_lines()) +
+                                  " line(s) with unknown labels)",
+                              {"is it a key log (CLIENT_RANDOM ... lines)?"}));
+  } else if (log.empty()) {
+    if (read->bad_lines.empty()) lines.push_back(warn_line(name + ": empty (no secrets yet)"));  // else: said below
+  } else {
+    lines.push_back(ok_line(name + ": " + std::to_string(log.size()) + " secret(s)"));
+  }
   if (const std::vector<Error>& bad = read->bad_lines; !bad.empty()) {
     constexpr std::size_t kShown = 3;
     std::vector<std::string> details;
@@ -148,15 +157,6 @@ bool check_keylog(const std::filesystem::path& path, const std::optional<std::st
                       "it is read whole by the service");
     details.push_back("fix: correct those lines, or the program that writes them");
     lines.push_back(warn_line(name + ": " + std::to_string(bad.size()) + " bad line(s)", std::move(details)));
-  }
-  if (log.empty() && log.skipped_lines() > 0) {
-    lines.push_back(warn_line(name + ": no secret tlsring reads (" + std::to_string(log.skipped_lines()) +
-                                  " line(s) with unknown labels)",
-                              {"is it a key log (CLIENT_RANDOM ... lines)?"}));
-  } else if (log.empty()) {
-    lines.push_back(warn_line(name + ": empty (no secrets yet)"));
-  } else {
-    lines.push_back(ok_line(name + ": " + std::to_string(log.size()) + " secret(s)"));
   }
   return true;
 }

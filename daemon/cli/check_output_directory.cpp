@@ -1,5 +1,6 @@
 #include "daemon/cli/check_output_directory.h"
 
+#include <optional>
 #include <string>
 
 #include "daemon/platform/file_access.h"
@@ -22,6 +23,30 @@ fs::path nearest_existing(const fs::path& directory) {
   return at;
 }
 
+// The results' directory (DIRECTORY/runs) when it is on a disk of its own:
+// min_free_space holds there too, for decryption. Nothing when it does not
+// exist yet or shares the output directory's disk (the line above covers it).
+std::optional<CheckLine> results_disk_line(const fs::path& directory, const config::RotationConfig& rotation,
+                                           const std::string& config_file) {
+  const fs::path runs = directory / "runs";
+  std::error_code error;
+  if (!fs::is_directory(runs, error) || platform::same_filesystem(directory, runs).value_or(true)) return {};
+  const fs::space_info space = fs::space(runs, error);
+  if (error) return warn_line("disk space for " + runs.string() + " (a disk of its own): cannot be read (" +
+                              error.message() + ")");
+  const auto free_bytes = static_cast<std::uint64_t>(space.available);
+  const std::string what = "disk space for " + runs.string() + ", the results' own disk: " + human_size(free_bytes) +
+                           " free";
+  if (free_bytes < rotation.min_free_space) {
+    return fail_line(what + ", less than rotation.min_free_space " + human_size(rotation.min_free_space),
+                     {"decryption would wait, writing no results, until that much is free there; the capture goes "
+                      "on and keeps its files undecrypted",
+                      "fix: free space on that disk (move earlier runs' results elsewhere), or lower "
+                      "rotation.min_free_space in " + config_file});
+  }
+  return ok_line(what + " (rotation.min_free_space " + human_size(rotation.min_free_space) + " holds there too)");
+}
+
 }  // namespace
 
 CheckLine free_space_line(const fs::path& directory, std::uint64_t free_bytes, const config::RotationConfig& rotation,
@@ -37,7 +62,8 @@ CheckLine free_space_line(const fs::path& directory, std::uint64_t free_bytes, c
   const std::string free_space =
       earlier_results == 0 ? "free space" : "free space (move earlier runs' results to another disk)";
   if (free_bytes < min_free) {
-    std::vector<std::string> details{"the ring would delete each capture file as soon as it is written"};
+    std::vector<std::string> details{"the ring would delete each capture file as soon as it is written, and "
+                                     "decryption would wait, writing no results"};
     if (!results.empty()) details.push_back(results);
     details.push_back("fix: " + free_space + " on that disk, lower rotation.min_free_space, or choose another "
                       "output.directory in " + config_file);
@@ -93,6 +119,7 @@ std::vector<CheckLine> check_output_directory(const config::ServiceConfig& confi
   } else {
     lines.push_back(ok_line(name + ": does not exist yet; it can be created in " + existing.string()));
   }
+  const std::optional<CheckLine> results = results_disk_line(directory, config.rotation, config_file);
   std::error_code space_error;
   const fs::space_info space = fs::space(existing, space_error);
   if (space_error) {
@@ -100,9 +127,12 @@ std::vector<CheckLine> check_output_directory(const config::ServiceConfig& confi
                               space_error.message() + ")"));
   } else {
     const std::uint64_t free_bytes = static_cast<std::uint64_t>(space.available);
-    const std::uint64_t earlier_results = daemon::earlier_results_size(directory / "runs", std::string());
+    // Earlier runs' results take this disk only when runs/ is on it.
+    const std::uint64_t earlier_results =
+        results ? 0 : daemon::earlier_results_size(directory / "runs", std::string());
     lines.push_back(free_space_line(directory, free_bytes, config.rotation, config_file, earlier_results));
   }
+  if (results) lines.push_back(std::move(*results));
   return lines;
 }
 

@@ -5,11 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include <net/if.h>
+#include <sys/mount.h>
+#include <unistd.h>
 #include <pcap/pcap.h>
 
 #include <cstdlib>
 
 #include "tests/gen/credentials.h"
+#include "tests/support/skip.h"
 #include "tests/unit/check/check_test_support.h"
 
 namespace tlsring::check_test {
@@ -402,6 +405,41 @@ TEST_CASE("check: an output directory that is a file, or a disk below min_free_s
   CHECK(full.exit_code == 1);
   CHECK(lines_with(full.out, "FAIL", "less than rotation.min_free_space").size() == 1);
   CHECK(lines_with(full.out, "ok", "output directory").size() == 1);
+}
+
+TEST_CASE("check: results on a disk of their own are held to min_free_space too") {
+  if (::geteuid() != 0) {
+    tlsring::testing::skip_test(Catch::getResultCapture().getCurrentTestName(),
+                                "needs root, to mount a small tmpfs on the results' directory");
+  }
+  TempDir dir;
+  const fs::path runs = dir.path() / "out" / "runs";
+  fs::create_directories(runs);
+  REQUIRE(::mount("tmpfs", runs.c_str(), "tmpfs", 0, "size=4m,mode=0700") == 0);
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{runs};
+
+  const CheckRun short_of_it = run_check({"-c", write_config(dir, with_min_free_space("8MiB")).string()});
+  INFO(short_of_it.out << short_of_it.err);
+  CHECK(short_of_it.exit_code == 1);
+  CHECK(lines_with(short_of_it.out, "FAIL",
+                   "disk space for " + runs.string() +
+                       ", the results' own disk: 4.0 MiB free, less than rotation.min_free_space 8.0 MiB")
+            .size() == 1);
+  CHECK(short_of_it.out.find("decryption would wait, writing no results, until that much is free there") !=
+        std::string::npos);
+  // The output directory's own disk is roomy: its line passes.
+  CHECK(lines_with(short_of_it.out, "ok", "disk space for " + (dir.path() / "out").string() + ": ").size() == 1);
+
+  const CheckRun roomy = run_check({"-c", write_config(dir, with_min_free_space("1MiB")).string()});
+  INFO(roomy.out << roomy.err);
+  CHECK(roomy.exit_code == 0);
+  CHECK(lines_with(roomy.out, "ok",
+                   "disk space for " + runs.string() +
+                       ", the results' own disk: 4.0 MiB free (rotation.min_free_space 1.0 MiB holds there too)")
+            .size() == 1);
 }
 
 TEST_CASE("check: an invalid config exits 2 with the loader's FILE:LINE:COL message") {
