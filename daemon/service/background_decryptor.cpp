@@ -114,7 +114,11 @@ BackgroundDecryptor::~BackgroundDecryptor() { (void)finish(); }
 void BackgroundDecryptor::submit(std::filesystem::path capture, std::uint64_t sequence, FileOrigin origin) {
   ++backlog_;
   boost::asio::post(*thread_, [this, capture = std::move(capture), sequence, origin] {
-    if (!skip_queued_) decrypt_one(capture, sequence, origin);
+    if (skip_queued_) {
+      ++files_skipped_;
+    } else {
+      decrypt_one(capture, sequence, origin);
+    }
     --backlog_;
   });
 }
@@ -258,6 +262,12 @@ void BackgroundDecryptor::write_run_summary() {
     for (const std::string& note : options_.key_notes()) notes.push_back("keys: " + note);
   }
   if (std::string waits = describe_decryption_waits(waits_); !waits.empty()) notes.push_back("decryption: " + waits);
+  if (files_skipped_ > 0) {
+    notes.push_back("decryption: " + std::to_string(files_skipped_) +
+                    " capture file(s) still queued at the stop were left undecrypted in the ring (a stop by a "
+                    "signal or the service manager finishes only the file being decrypted): they are decrypted "
+                    "after the next start, or now with tlsring decrypt and this run's keys.log");
+  }
   if (!output_error_.empty()) {
     notes.push_back("results: some could not be written (" + output_error_ +
                     "): the transcripts and decrypted bytes of the connections open then are incomplete; what to "

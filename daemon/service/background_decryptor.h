@@ -158,6 +158,7 @@ class BackgroundDecryptor {
   std::condition_variable wait_wake_;
   std::string waiting_for_;  // under wait_mutex_
   DecryptionWaits waits_;    // decrypting thread only
+  std::uint64_t files_skipped_ = 0;  // queued, left by skip_queued(); decrypting thread only
   std::atomic<std::uint64_t> backlog_{0};
   std::atomic<std::uint64_t> files_decrypted_{0};
   std::vector<decrypt::FileSummary> summaries_;  // decrypting thread only

@@ -5,6 +5,7 @@
 // (mount, live capture); skipped by name otherwise.
 #include <catch2/catch.hpp>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -50,6 +51,15 @@ class SmallDisk {
  private:
   std::filesystem::path path_;
 };
+
+// The run directory of output_dir that is not `known` (the last, if several).
+std::filesystem::path run_other_than(const std::filesystem::path& output_dir, const std::filesystem::path& known) {
+  std::filesystem::path run;
+  for (const auto& r : run_directories(output_dir)) {
+    if (r != known) run = r;
+  }
+  return run;
+}
 
 // The first line of `text` that holds `needle`, or empty.
 std::string line_with(const std::string& text, const std::string& needle) {
@@ -192,10 +202,7 @@ TEST_CASE("min_free_space deletes capture files early: the log and summary say w
   const std::string& log = served.log;
   INFO(log);
 
-  std::filesystem::path run;
-  for (const auto& r : run_directories(out)) {
-    if (r != earlier_run) run = r;
-  }
+  const std::filesystem::path run = run_other_than(out, earlier_run);
   REQUIRE(!run.empty());
   const std::string status = read_text(out / "status.json");
   INFO(status);
@@ -310,4 +317,83 @@ TEST_CASE("decryption waits while the results' disk is short of min_free_space a
   CHECK(summary.find("decryption: waited 1 time(s), ") != std::string::npos);
   CHECK(summary.find("left undecrypted") == std::string::npos);
   require_every_message_decrypted(sent, read_decrypted_streams({run}));
+}
+
+// Decryption waits through a whole run (its results' disk short of
+// min_free_space), so its files are left undecrypted at the stop; the next
+// start, with room again, decrypts them first. Their connections are ECDHE,
+// decrypted through a key log the clients wrote during the first run: its
+// lines, read at the second start, must stay until those earlier files, the
+// third and later among them, are decrypted (the service lets go of key-log
+// lines no longer needed, but not of these).
+TEST_CASE("files left waiting for disk space at a stop are decrypted after the next start with their key log") {
+  require_root_or_skip();
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  ServiceConfigText text;
+  text.rotation_every = "1s";
+  text.stop_after = "1h";  // run 1 ends by SIGTERM
+  text.min_free_space = "2MiB";
+  ServiceTestDir dir("wait-stop", text);
+  const std::filesystem::path key_log = dir.path() / "clients.keys";
+  text.extra_decrypt = "  keylogs: [" + key_log.string() + "]\n";
+  dir.write_config(text);
+  const auto out = dir.out();
+  const SmallDisk results_disk(out / "runs", "4m");
+  const auto filler = out / "runs" / "filler";
+  std::filesystem::resize_file(filler, results_disk.fill("filler") - kMiB);
+
+  TrafficResult sent;
+  {
+    ServiceProcess service(dir.config(), dir.path() / "service1.log");
+    REQUIRE(wait_until_capturing(out, 5s));
+    TrafficOptions options;
+    options.duration = 5000ms;  // over five or six files
+    options.interval = 200ms;
+    options.short_connections = 4;
+    options.ciphers = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384";
+    options.client_key_log = key_log;
+    auto traffic = run_traffic(dir.keys(), options);
+    REQUIRE(traffic.ok());
+    sent = *traffic;
+    std::this_thread::sleep_for(1500ms);  // the last file completes
+    service.signal(SIGTERM);
+    REQUIRE(service.wait(20s) == std::optional<int>(0));
+  }
+  const std::string log1 = read_text(dir.path() / "service1.log");
+  INFO(log1);
+  const auto run1 = only_run_directory(out);
+  REQUIRE(!run1.empty());
+  const std::string summary1 = read_text(run1 / "summary.txt");
+  INFO(summary1);
+  // The file that waited, and those still queued behind it (SIGTERM finishes
+  // only the file being decrypted), are each counted in the summary.
+  std::smatch waited;
+  REQUIRE(std::regex_search(summary1, waited, std::regex("at the stop it still waited, and ([0-9]+) capture "
+                                                          "file\\(s\\) were left undecrypted in the ring")));
+  std::smatch queued;
+  REQUIRE(std::regex_search(summary1, queued, std::regex("decryption: ([0-9]+) capture file\\(s\\) still queued at "
+                                                          "the stop were left undecrypted in the ring")));
+  const unsigned files_left = std::stoul(waited[1].str()) + std::stoul(queued[1].str());
+  CHECK(waited[1].str() == "1");
+  CHECK(files_left >= 4);
+  CHECK(read_text(run1 / "report.jsonl").empty());
+
+  // Room again; the next start decrypts the files left, oldest first.
+  std::filesystem::remove(filler);
+  text.stop_after = "3s";
+  dir.write_config(text);
+  ServiceProcess restarted(dir.config(), dir.path() / "service2.log");
+  const auto exit_status = restarted.wait(30s);
+  const std::string log2 = read_text(dir.path() / "service2.log");
+  INFO(log2);
+  REQUIRE(exit_status == std::optional<int>(0));
+  CHECK(count_lines_with(log2, "was not decrypted before the last stop: decrypting it now") == files_left);
+  CHECK(count_lines_with(log2, "so decryption waits") == 0);
+  const std::filesystem::path run2 = run_other_than(out, run1);
+  REQUIRE(!run2.empty());
+  const std::string report = read_text(run2 / "report.jsonl");
+  INFO(report);
+  CHECK(count_lines_with(report, "\"verdict\":\"decrypted\"") == sent.connections);
+  CHECK(count_lines_with(report, "\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_") == sent.connections);
+  require_every_message_decrypted(sent, read_decrypted_streams({run2}));
 }

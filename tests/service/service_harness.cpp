@@ -197,7 +197,8 @@ std::vector<std::filesystem::path> run_directories(const std::filesystem::path& 
   std::vector<std::filesystem::path> runs;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(output_dir / "runs", error)) {
-    runs.push_back(entry.path());
+    std::error_code kind_error;
+    if (entry.is_directory(kind_error)) runs.push_back(entry.path());  // a run is a directory
   }
   std::sort(runs.begin(), runs.end());
   return runs;
