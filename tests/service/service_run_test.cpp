@@ -73,7 +73,8 @@ TEST_CASE("the service captures, rotates and decrypts T-Server traffic on lo unt
 // (libfaketime moves the clock the service reads; the kernel's packet times
 // stay as they are). stop_after counts the time that really passed: before,
 // the forward step ended the capture at once, and the step back would have
-// stretched it by 2 hours. Both steps are logged and in the summary.
+// stretched it by 2 hours. Both steps are logged and in the summary, and the
+// step back ends the capture file being written.
 TEST_CASE("the service stops after stop_after of real time when the system clock is set forward and back") {
   require_root_or_skip();
   const std::string faketime = TLSRING_LIBFAKETIME;
@@ -122,6 +123,9 @@ TEST_CASE("the service stops after stop_after of real time when the system clock
   CHECK(count_lines_with(log, "stop_after reached (10s since the start)") == 1);
   CHECK(count_lines_with(log, "the system clock was set forward by 2h at about ") == 1);
   CHECK(count_lines_with(log, "the system clock was set back by 2h at about ") == 1);
+  // The step back ended the file being written (named 2 h ahead), rather than
+  // let it run until the clock reached its end again.
+  CHECK(count_lines_with(log, "the system clock was set back: the current capture file ends now") == 1);
 
   const auto run = only_run_directory(dir.out());
   REQUIRE(!run.empty());
