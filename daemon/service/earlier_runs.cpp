@@ -6,6 +6,7 @@
 #include <system_error>
 #include <utility>
 
+#include "daemon/platform/process.h"
 #include "daemon/ring/capture_file_name.h"
 
 namespace tlsring::daemon {
@@ -62,6 +63,9 @@ std::uint64_t earlier_results_size(const std::filesystem::path& runs_dir, const 
 EarlierResultsGauge::EarlierResultsGauge(std::filesystem::path runs_dir, std::string this_run,
                                          std::chrono::milliseconds interval)
     : walker_([this, runs_dir = std::move(runs_dir), this_run = std::move(this_run), interval](std::stop_token stop) {
+        // Days of results are many files to look at: below the capture's priority, as decryption is.
+        platform::name_current_thread("tlsring-du");
+        (void)platform::lower_current_thread_priority();
         std::mutex mutex;
         std::condition_variable_any wake;
         while (!stop.stop_requested()) {

@@ -40,9 +40,10 @@ std::vector<std::filesystem::path> recent_run_files(const std::filesystem::path&
 std::uint64_t earlier_results_size(const std::filesystem::path& runs_dir, const std::string& this_run,
                                    std::stop_token stop = {});
 
-// What earlier runs' results take, measured off the caller's thread: at once,
-// then again every `interval`, so that results moved away during the run (as
-// the disk messages advise) stop counting. bytes() is 0 until the first walk
+// What earlier runs' results take, measured off the caller's thread (named
+// tlsring-du, below normal priority): at once, then again every `interval`,
+// so that results moved away during the run (as the disk messages advise)
+// stop counting. bytes() is 0 until the first walk
 // ends. The destructor stops the walk and joins it.
 class EarlierResultsGauge {
  public:

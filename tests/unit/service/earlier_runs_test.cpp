@@ -5,7 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,6 +91,24 @@ TEST_CASE("earlier runs: the gauge measures again, so results moved away during 
     EarlierResultsGauge gauge(runs, "20261206T030000Z", std::chrono::milliseconds(20));
     REQUIRE(wait_for([&] { return gauge.walks() >= 1; }));
     CHECK(gauge.bytes() == 5000);
+#ifdef __linux__
+    // Its thread yields to capture: named tlsring-du, at nice 10 (field 19 of /proc/self/task/TID/stat).
+    int gauges = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      if (name != "tlsring-du") continue;
+      ++gauges;
+      std::ifstream stat_file(task.path() / "stat");
+      std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+      std::istringstream fields(stat.substr(stat.rfind(')') + 1));
+      std::string field;
+      for (int i = 3; i <= 19; ++i) fields >> field;
+      CHECK(field == "10");
+    }
+    CHECK(gauges == 1);
+#endif
     // The user moves the earlier run away, as the disk messages advise.
     std::filesystem::remove_all(runs / "20261206T010000Z");
     REQUIRE(wait_for([&] { return gauge.bytes() == 0; }));
