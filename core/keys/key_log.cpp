@@ -189,16 +189,16 @@ Status KeyLog::add_file(const std::filesystem::path& path, Keep keep) {
 }
 
 KeyLog::GrownLines KeyLog::add_whole_lines(std::string_view text, const std::string& source,
-                                           std::size_t first_line, std::uint64_t tag) {
+                                           std::size_t first_line, std::uint64_t tag, LastLine last_line) {
   GrownLines grown;
   const std::size_t before = count_;
   const std::size_t end = text.rfind('\n');
-  if (end == std::string_view::npos) return grown;
-  grown.consumed = end + 1;
+  grown.consumed = last_line == LastLine::whole ? text.size() : end == std::string_view::npos ? 0 : end + 1;
+  if (grown.consumed == 0) return grown;
   std::string_view lines = text.substr(0, grown.consumed);
   if (first_line == 1) remove_utf8_bom(lines);
   for (std::size_t at = 0; at < lines.size(); ++grown.lines) {
-    const std::size_t line_end = lines.find('\n', at);
+    const std::size_t line_end = std::min(lines.find('\n', at), lines.size());
     Result<detail::ParsedKeyLogLine> parsed = detail::parse_key_log_line(lines.substr(at, line_end - at));
     at = line_end + 1;
     if (!parsed) {
@@ -216,8 +216,8 @@ Result<KeyLog::GrownLines> KeyLog::add_file_skipping_bad_lines(const std::filesy
   GrownLines total;
   const std::string source = path.string();
   // Adds the whole lines of `text`; the bytes it took.
-  const auto add = [&](std::string_view text) {
-    GrownLines grown = add_whole_lines(text, source, total.lines + 1);
+  const auto add = [&](std::string_view text, LastLine last_line) {
+    GrownLines grown = add_whole_lines(text, source, total.lines + 1, kKeptForever, last_line);
     total.consumed += grown.consumed;
     total.lines += grown.lines;
     total.added += grown.added;
@@ -227,14 +227,11 @@ Result<KeyLog::GrownLines> KeyLog::add_file_skipping_bad_lines(const std::filesy
   std::string pending;  // the start of a line that the piece read last cut
   Status read = detail::read_file_in_pieces(path, kMaxKeyLogBytes, "a key-log file", [&](std::string_view piece) {
     pending.append(piece);
-    pending.erase(0, add(pending));
+    pending.erase(0, add(pending, LastLine::wait_for_newline));
     return Status{};
   });
   if (!read.ok()) return read.error();
-  if (!pending.empty()) {
-    add(pending + '\n');
-    total.consumed -= 1;
-  }
+  if (!pending.empty()) add(pending, LastLine::whole);
   return total;
 }
 

@@ -58,7 +58,7 @@ class KeyLog {
   // written) are added, each on its own. A bad line does not stop the others:
   // it is reported as "SOURCE:N: ..." with N counted from `first_line`.
   struct GrownLines {
-    std::size_t consumed = 0;      // bytes up to and including the last '\n'
+    std::size_t consumed = 0;      // bytes read: up to and including the last '\n' (all, with LastLine::whole)
     std::size_t lines = 0;         // whole lines read
     std::size_t added = 0;         // secrets new to this key log
     std::vector<Error> bad_lines;  // lines skipped, with why
@@ -70,8 +70,11 @@ class KeyLog {
   // keeps the largest tag it was added with; the other ways of adding give
   // kKeptForever.
   static constexpr std::uint64_t kKeptForever = UINT64_MAX;
+  // LastLine::whole: the text's end ends its last line too, with or without a
+  // '\n' (a key log whose writer is done, or a whole file).
+  enum class LastLine { wait_for_newline, whole };
   GrownLines add_whole_lines(std::string_view text, const std::string& source, std::size_t first_line,
-                             std::uint64_t tag = kKeptForever);
+                             std::uint64_t tag = kKeptForever, LastLine last_line = LastLine::wait_for_newline);
   // Forgets the entries whose tag is below `tag`; the number of secrets forgotten.
   std::size_t forget_tagged_below(std::uint64_t tag);
   // The whole of a key log as the service reads it: every line on its own (a

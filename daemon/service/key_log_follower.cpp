@@ -92,17 +92,14 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, std::uint64_t t
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.empty()) return;
 
-  keys::KeyLog::GrownLines grown = into.add_whole_lines(text, name, file.next_line, tag);
-  const std::size_t tail = text.size() - grown.consumed;
-  if (unchanged && tail > 0 && tail <= kMaxLineBytes && file.offset + text.size() == size) {
-    // A key log that ends without a newline (written by hand, or by a writer that is done).
-    const keys::KeyLog::GrownLines last =
-        into.add_whole_lines(text.substr(grown.consumed) + "\n", name, file.next_line + grown.lines, tag);
-    grown.consumed += tail;
-    grown.lines += last.lines;
-    grown.added += last.added;
-    grown.bad_lines.insert(grown.bad_lines.end(), last.bad_lines.begin(), last.bad_lines.end());
-  }
+  // A key log that ends without a newline (written by hand, or by a writer
+  // that is done): its last line is whole once the file stopped growing.
+  const std::size_t last_newline = text.rfind('\n');
+  const std::size_t tail = text.size() - (last_newline == std::string::npos ? 0 : last_newline + 1);
+  const bool last_line_whole = unchanged && tail > 0 && tail <= kMaxLineBytes && file.offset + text.size() == size;
+  const keys::KeyLog::GrownLines grown =
+      into.add_whole_lines(text, name, file.next_line, tag,
+                           last_line_whole ? keys::KeyLog::LastLine::whole : keys::KeyLog::LastLine::wait_for_newline);
   for (const Error& bad : grown.bad_lines) {
     if (++file.bad_lines == 1) file.first_bad_line = bad.message;
     if (file.bad_lines <= kBadLinesTold) {
