@@ -4,6 +4,7 @@
 #include <string>
 
 #include "daemon/platform/file_access.h"
+#include "daemon/ring/ring_directory.h"
 #include "daemon/service/earlier_runs.h"
 
 namespace tlsring::cli {
@@ -31,10 +32,9 @@ std::optional<CheckLine> results_disk_line(const fs::path& directory, const conf
   const fs::path runs = directory / "runs";
   std::error_code error;
   if (!fs::is_directory(runs, error) || platform::same_filesystem(directory, runs).value_or(true)) return {};
-  const fs::space_info space = fs::space(runs, error);
-  if (error) return warn_line("disk space for " + runs.string() + " (a disk of its own): cannot be read (" +
-                              error.message() + ")");
-  const auto free_bytes = static_cast<std::uint64_t>(space.available);
+  const Result<std::uint64_t> free = daemon::free_space(runs);
+  if (!free.ok()) return warn_line("disk space for " + runs.string() + " (a disk of its own): " + free.error().message);
+  const std::uint64_t free_bytes = *free;
   const std::string what = "disk space for " + runs.string() + ", the results' own disk: " + human_size(free_bytes) +
                            " free";
   if (free_bytes < rotation.min_free_space) {
@@ -120,13 +120,11 @@ std::vector<CheckLine> check_output_directory(const config::ServiceConfig& confi
     lines.push_back(ok_line(name + ": does not exist yet; it can be created in " + existing.string()));
   }
   const std::optional<CheckLine> results = results_disk_line(directory, config.rotation, config_file);
-  std::error_code space_error;
-  const fs::space_info space = fs::space(existing, space_error);
-  if (space_error) {
-    lines.push_back(warn_line("disk space for " + directory.string() + ": cannot be read (" +
-                              space_error.message() + ")"));
+  const Result<std::uint64_t> free = daemon::free_space(existing);
+  if (!free.ok()) {
+    lines.push_back(warn_line("disk space for " + directory.string() + ": " + free.error().message));
   } else {
-    const std::uint64_t free_bytes = static_cast<std::uint64_t>(space.available);
+    const std::uint64_t free_bytes = *free;
     // Earlier runs' results take this disk only when runs/ is on it.
     const std::uint64_t earlier_results =
         results ? 0 : daemon::earlier_results_size(directory / "runs", std::string());

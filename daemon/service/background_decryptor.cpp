@@ -196,6 +196,12 @@ void BackgroundDecryptor::between_files(std::function<void(decrypt::KeyStore&)> 
 
 void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence,
                                       FileOrigin origin) {
+  // Once one file is left waiting at a stop, the later ones are left too:
+  // the next start decrypts them in their order.
+  if (waits_.files_left > 0 || !wait_until_allowed()) {
+    ++waits_.files_left;
+    return;
+  }
   DecryptedFile done;
   done.capture = capture;
   done.sequence = sequence;
@@ -204,12 +210,6 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   // capture dropped packets; the statistics at a file's end only that it did
   // some time within the file. For an earlier run's file they are all there is.
   engine_->set_losses_from_file_statistics(origin == FileOrigin::earlier_run);
-  // Once one file is left waiting at a stop, the later ones are left too:
-  // the next start decrypts them in their order.
-  if (waits_.files_left > 0 || !wait_until_allowed()) {
-    ++waits_.files_left;
-    return;
-  }
   if (options_.before_each_file) options_.before_each_file(*keys_, sequence);
   auto summary = engine_->add_file(capture);
   engine_->drain();

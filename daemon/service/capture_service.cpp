@@ -179,10 +179,7 @@ class Service {
           decryptor_->submit(file.path, file.sequence);
         },
         [this](const RingDeletion& deletion, const std::filesystem::path& path) { on_deleted(deletion, path); });
-    recorder_->set_results_source([this] {
-      if (!results_on_capture_disk_) return ResultsOnDisk{};
-      return ResultsOnDisk{decryptor_->results_bytes(), earlier_results_->bytes()};
-    });
+    recorder_->set_results_source([this] { return results_on_capture_disk_ ? results_on_disk() : ResultsOnDisk{}; });
     recorder_->set_note_callback([this](const std::string& note) { decryptor_->add_run_note("capture: " + note); });
     // On the writer thread; untold_write_outages_ is read after it ended.
     recorder_->set_outage_callback([this](const WriteOutage& outage) {
@@ -417,6 +414,9 @@ class Service {
     }
   }
 
+  // What this run's and earlier runs' results take. Any thread, once the run started.
+  ResultsOnDisk results_on_disk() const { return {decryptor_->results_bytes(), earlier_results_->bytes()}; }
+
   // On the decrypting thread, before each file.
   std::string decryption_wait() const {
     const Result<std::uint64_t> free = free_space(run_dir_);
@@ -424,7 +424,7 @@ class Service {
     ResultsDisk disk;
     disk.free_bytes = *free;
     disk.holds_ring = results_on_capture_disk_;
-    disk.results = ResultsOnDisk{decryptor_->results_bytes(), earlier_results_->bytes()};
+    disk.results = results_on_disk();
     RingLimits limits;
     limits.min_free_space = config_.rotation.min_free_space;
     return decryption_wait_explanation(disk, limits);

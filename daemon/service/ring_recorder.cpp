@@ -185,7 +185,7 @@ void RingRecorder::end_outage(std::int64_t now_ns, bool until_stop) {
 
 void RingRecorder::rotate(std::int64_t now_ns, RotateReason reason) {
   spdlog::debug("rotating ({})", rotate_reason_name(reason));
-  close_file(now_ns);
+  close_file(std::max(now_ns, file_state_.start_ns));  // not before its start, after a clock set back
   enforce_limits();
   if (paused_) return;
   const std::int64_t start =
@@ -248,9 +248,7 @@ ConsumerAction RingRecorder::on_tick(std::int64_t now_ns) {
   if (end_file_requested_.exchange(false)) {
     spdlog::info("the system clock was set back: the current capture file ends now, and the next starts on the "
                  "clock's new time");
-    close_file(std::max(now_ns, file_state_.start_ns));  // an end not before its start
-    enforce_limits();
-    if (!paused_) open_file(boundary_at_or_before(now_ns, options_.rotation.every_ns));
+    rotate(now_ns, RotateReason::interval);
     return ConsumerAction::proceed;
   }
   file_state_.size = writer_->current_size();
