@@ -1,7 +1,6 @@
 #include "core/crypto/record_mac.h"
 
-#include <openssl/core_names.h>
-#include <openssl/params.h>
+#include <openssl/evp.h>
 
 #include <cstring>
 
@@ -28,12 +27,6 @@ void put_u64(std::uint64_t v, std::uint8_t* out) {
   }
 }
 
-// The EVP_MAC object is immutable; fetch it once per process.
-EVP_MAC* hmac_algorithm() {
-  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  return mac;
-}
-
 }  // namespace
 
 Result<RecordMac> RecordMac::create(std::uint16_t version, MacAlgorithm mac, std::span<const std::uint8_t> key) {
@@ -55,18 +48,10 @@ Result<RecordMac> RecordMac::create(std::uint16_t version, MacAlgorithm mac, std
     if (!out.md_) return openssl_error("EVP_MD_CTX_new failed");
     return out;
   }
-  if (hmac_algorithm() == nullptr) return openssl_error("cannot fetch OpenSSL's HMAC");
-  out.hmac_.reset(EVP_MAC_CTX_new(hmac_algorithm()));
-  if (!out.hmac_) return openssl_error("EVP_MAC_CTX_new(HMAC) failed");
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_end(),
-  };
-  if (EVP_MAC_init(out.hmac_.get(), key.data(), key.size(), params) != 1) {
-    return openssl_error(std::string("HMAC-") + digest + " key setup failed");
-  }
-  out.length_ = EVP_MAC_CTX_get_mac_size(out.hmac_.get());
-  if (out.length_ == 0 || out.length_ > kMaxLength) return make_error("unexpected HMAC size");
+  Result<KeyedHmac> hmac = KeyedHmac::create(mac, key);
+  if (!hmac) return hmac.error();
+  out.length_ = hmac->length();
+  out.hmac_.emplace(std::move(*hmac));
   return out;
 }
 
@@ -85,14 +70,7 @@ Status RecordMac::compute(std::uint64_t sequence_number, std::uint8_t type, std:
   header[10] = version[1];
   header[11] = static_cast<std::uint8_t>(data.size() >> 8);
   header[12] = static_cast<std::uint8_t>(data.size());
-  // Initialising with no key restarts HMAC with the key set in create(); no allocation.
-  std::size_t written = 0;
-  if (EVP_MAC_init(hmac_.get(), nullptr, 0, nullptr) != 1 ||
-      EVP_MAC_update(hmac_.get(), header.data(), header.size()) != 1 ||
-      (!data.empty() && EVP_MAC_update(hmac_.get(), data.data(), data.size()) != 1) ||
-      EVP_MAC_final(hmac_.get(), out, &written, kMaxLength) != 1 || written != length_) {
-    return openssl_error("record HMAC failed");
-  }
+  hmac_->compute({header, data}, out);
   return {};
 }
 

@@ -7,9 +7,11 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/crypto/cipher_suite.h"
+#include "core/crypto/keyed_hmac.h"
 #include "core/openssl_ptr.h"
 #include "core/result.h"
 
@@ -17,7 +19,7 @@ namespace tlsring::crypto {
 
 class RecordMac {
  public:
-  static constexpr std::size_t kMaxLength = 48;  // SHA-384
+  static constexpr std::size_t kMaxLength = KeyedHmac::kMaxLength;
 
   // `mac` must not be aead; `key` is the MAC write secret.
   static Result<RecordMac> create(std::uint16_t version, MacAlgorithm mac, std::span<const std::uint8_t> key);
@@ -35,7 +37,7 @@ class RecordMac {
 
   bool ssl3_ = false;
   std::size_t length_ = 0;
-  MacCtxPtr hmac_;                      // TLS
+  std::optional<KeyedHmac> hmac_;       // TLS
   MdCtxPtr md_;                         // SSL 3.0
   MdPtr ssl3_md_;                       // SSL 3.0: MD5 or SHA-1, fetched once
   std::array<std::uint8_t, 20> ssl3_secret_{};
