@@ -87,6 +87,21 @@ TEST_CASE("TLS 1.0/1.1 PRF: MD5 and SHA-1 halves", "[crypto][prf]") {
   CHECK_FALSE(tls_prf(0x0304, PrfHash::sha256, kMaster, "x", {}, 12).ok());
 }
 
+TEST_CASE("PRF edge cases: an odd-length secret split in two, a secret longer than the hash block",
+          "[crypto][prf]") {
+  // RFC 2246 §5: with an odd length, S1 and S2 share the middle byte.
+  // openssl kdf -keylen 40 -kdfopt digest:MD5-SHA1 -kdfopt hexsecret:0102030405
+  //   -kdfopt hexseed:"odd label"a0ba9f936cda3118 TLS1-PRF
+  CHECK(to_hex(value(tls_prf(0x0301, PrfHash::sha256, from_hex("0102030405"), "odd label",
+                             from_hex("a0ba9f936cda3118"), 40))) ==
+        "d9fee423da0e21e4764cc918a4591aa3936c4c9105d18d27eee98a055fed1f529a9a8a7c625a4d4b");
+  // RFC 2104 §2: a key longer than the block (200 bytes of 0xab here) is hashed first.
+  // openssl kdf -keylen 40 -kdfopt digest:SHA256 -kdfopt hexsecret:abab...ab (100 bytes)
+  //   -kdfopt hexseed:"long key"0011 TLS1-PRF
+  CHECK(to_hex(value(tls_prf(0x0303, PrfHash::sha256, Bytes(100, 0xab), "long key", from_hex("0011"), 40))) ==
+        "468577dcf9ccfb0f820f7c970765fd824834ece81ab14a9d7130856f5386625551fda96425cd0d41");
+}
+
 TEST_CASE("master secret and extended master secret", "[crypto][prf]") {
   const Bytes pm = pre_master();
   // openssl kdf -keylen 48 -kdfopt digest:SHA256 -kdfopt hexsecret:PM -kdfopt hexseed:"master secret"CR SR TLS1-PRF
