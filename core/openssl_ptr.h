@@ -4,6 +4,7 @@
 #pragma once
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
@@ -18,6 +19,9 @@ namespace tlsring {
 
 struct OpenSslDeleter {
   void operator()(BIO* p) const { BIO_free(p); }
+  void operator()(BIGNUM* p) const { BN_clear_free(p); }  // cleared: they may hold a private key's parts
+  void operator()(BN_CTX* p) const { BN_CTX_free(p); }
+  void operator()(BN_MONT_CTX* p) const { BN_MONT_CTX_free(p); }
   void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
   void operator()(EVP_CIPHER* p) const { EVP_CIPHER_free(p); }
   void operator()(EVP_KDF_CTX* p) const { EVP_KDF_CTX_free(p); }
@@ -43,6 +47,9 @@ struct OpenSslFree {
 };
 
 using BioPtr = std::unique_ptr<BIO, OpenSslDeleter>;
+using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, OpenSslDeleter>;
+using BnMontCtxPtr = std::unique_ptr<BN_MONT_CTX, OpenSslDeleter>;
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OpenSslDeleter>;
 using CipherPtr = std::unique_ptr<EVP_CIPHER, OpenSslDeleter>;
 using KdfCtxPtr = std::unique_ptr<EVP_KDF_CTX, OpenSslDeleter>;

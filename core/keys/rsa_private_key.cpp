@@ -9,6 +9,7 @@
 #include "core/openssl_ptr.h"
 #include "core/keys/public_key_id.h"
 #include "core/keys/read_file.h"
+#include "core/keys/rsa_crt.h"
 
 namespace tlsring::keys {
 
@@ -37,10 +38,17 @@ Result<EvpPkeyCtxPtr> make_decrypt_context(EVP_PKEY& key) {
   return context;
 }
 
+Error padding_error() {
+  return make_error(
+      "RSA decryption failed: the PKCS#1 padding does not check (the key does not match the server "
+      "certificate, or the encrypted premaster is damaged)");
+}
+
 }  // namespace
 
 struct RsaPrivateKey::Handle {
   EvpPkeyPtr key;
+  std::optional<detail::RsaCrt> crt;  // the faster way, where the key allows it (see rsa_crt.h)
 };
 
 Result<RsaPrivateKey> RsaPrivateKey::load(const std::filesystem::path& path,
@@ -80,7 +88,8 @@ Result<RsaPrivateKey> RsaPrivateKey::parse(std::span<const std::uint8_t> content
   key.modulus_bits_ = static_cast<std::size_t>(EVP_PKEY_get_bits(pkey.get()));
   key.public_key_id_ = *id;
   key.source_name_ = source_name;
-  key.handle_ = std::make_shared<const Handle>(Handle{std::move(pkey)});
+  std::optional<detail::RsaCrt> crt = detail::RsaCrt::of(*pkey);
+  key.handle_ = std::make_shared<const Handle>(Handle{std::move(pkey), std::move(crt)});
   return key;
 }
 
@@ -92,6 +101,11 @@ Result<std::vector<std::uint8_t>> RsaPrivateKey::decrypt(std::span<const std::ui
     return make_error("the encrypted premaster is " + std::to_string(ciphertext.size()) + " bytes; a " +
                       std::to_string(modulus_bits_) + "-bit RSA key takes 1 to " + std::to_string(modulus_bytes));
   }
+  if (handle_->crt) {
+    std::optional<std::vector<std::uint8_t>> plaintext = handle_->crt->decrypt(ciphertext);
+    if (!plaintext) return padding_error();
+    return std::move(*plaintext);
+  }
   // A context per call: EVP_PKEY_CTX is not thread safe, the EVP_PKEY is.
   Result<EvpPkeyCtxPtr> context = make_decrypt_context(*handle_->key);
   if (!context) return context.error();
@@ -101,12 +115,12 @@ Result<std::vector<std::uint8_t>> RsaPrivateKey::decrypt(std::span<const std::ui
   }
   std::vector<std::uint8_t> plaintext(length);
   if (EVP_PKEY_decrypt(context->get(), plaintext.data(), &length, ciphertext.data(), ciphertext.size()) <= 0) {
-    return make_error(
-        "RSA decryption failed: the PKCS#1 padding does not check (the key does not match the server "
-        "certificate, or the encrypted premaster is damaged)");
+    return padding_error();
   }
   plaintext.resize(length);
   return plaintext;
 }
+
+bool RsaPrivateKey::decrypts_by_own_crt() const { return handle_ && handle_->crt.has_value(); }
 
 }  // namespace tlsring::keys

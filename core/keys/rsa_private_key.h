@@ -35,10 +35,15 @@ class RsaPrivateKey {
   static Result<RsaPrivateKey> parse(std::span<const std::uint8_t> contents, const std::string& source_name,
                                      const std::optional<std::string>& password);
 
-  // RSAES-PKCS1-v1_5 decryption of an encrypted premaster secret, with
-  // OpenSSL's implicit rejection turned off where the version has it, so a
-  // wrong key yields an error rather than random bytes. Thread safe.
+  // RSAES-PKCS1-v1_5 decryption of an encrypted premaster secret; a wrong key
+  // yields an error rather than random bytes (OpenSSL's implicit rejection is
+  // turned off where the version has it). Two-prime keys are decrypted by
+  // rsa_crt.h on OpenSSL's exponentiation, others by OpenSSL. Thread safe.
   Result<std::vector<std::uint8_t>> decrypt(std::span<const std::uint8_t> ciphertext) const;
+
+  // True when decrypt() runs the private operation itself (rsa_crt.h), false
+  // when it hands it to OpenSSL (multi-prime keys); for tests and diagnostics.
+  bool decrypts_by_own_crt() const;
 
   const PublicKeyId& public_key_id() const { return public_key_id_; }
   std::size_t modulus_bits() const { return modulus_bits_; }

@@ -254,3 +254,50 @@ TEST_CASE("one key decrypts from several threads at once") {
   REQUIRE(premaster.ok());
   CHECK(*premaster == keys.premaster);
 }
+
+TEST_CASE("keys of every size and shape decrypt what the openssl tool encrypted, by CRT or by OpenSSL") {
+  // Two-prime keys are decrypted by tlsring's own CRT operation (rsa_crt.h);
+  // a three-prime key by OpenSSL. Each key gets messages of the premaster's
+  // 48 bytes, of none, and of the longest PKCS#1 v1.5 allows (k - 11 bytes).
+  struct Shape {
+    const char* name;
+    const char* genpkey_options;
+    std::size_t modulus_bytes;
+    bool own_crt;
+  };
+  const Shape shapes[] = {
+      {"rsa1024", "-pkeyopt rsa_keygen_bits:1024", 128, true},
+      {"rsa2048", "-pkeyopt rsa_keygen_bits:2048", 256, true},
+      {"rsa3072-e3", "-pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen_pubexp:3", 384, true},
+      {"rsa4096", "-pkeyopt rsa_keygen_bits:4096", 512, true},
+      {"rsa2048-3primes", "-pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_primes:3", 256, false},
+  };
+  const ScratchDir dir;
+  for (const Shape& shape : shapes) {
+    INFO(shape.name);
+    const std::string key = std::string(shape.name) + ".pem";
+    REQUIRE(dir.run(std::string("openssl genpkey -algorithm RSA ") + shape.genpkey_options + " -out " + key));
+    auto loaded = RsaPrivateKey::load(dir.file(key), std::nullopt);
+    REQUIRE(loaded.ok());
+    CHECK(loaded->decrypts_by_own_crt() == shape.own_crt);
+    for (const std::size_t length : {std::size_t{48}, std::size_t{0}, shape.modulus_bytes - 11}) {
+      INFO("message of " << length << " bytes");
+      Bytes message(length);
+      for (std::size_t i = 0; i < length; ++i) message[i] = static_cast<std::uint8_t>(i * 37 + 1);
+      dir.write("message.bin", message);
+      REQUIRE(dir.run("openssl pkeyutl -encrypt -inkey " + key +
+                      " -pkeyopt rsa_padding_mode:pkcs1 -in message.bin -out message.enc"));
+      const Bytes ciphertext = read_bytes(dir.file("message.enc"));
+      auto decrypted = loaded->decrypt(ciphertext);
+      REQUIRE(decrypted.ok());
+      CHECK(*decrypted == message);
+    }
+    // Not below the modulus: no message, and the same error as a bad padding.
+    auto too_large = loaded->decrypt(Bytes(shape.modulus_bytes, 0xff));
+    REQUIRE_FALSE(too_large.ok());
+    CHECK_THAT(too_large.error().message, Catch::Contains("the PKCS#1 padding does not check"));
+    // A ciphertext shorter than the modulus is a number with leading zeros.
+    auto one = loaded->decrypt(Bytes{0x01});
+    CHECK_FALSE(one.ok());  // 1^d = 1: no 0x00 0x02 header
+  }
+}
