@@ -241,8 +241,13 @@ class DecryptEngine::Pool {
   }
 
  private:
-  // Rounds handed over and not yet processed by every worker, at most.
-  static constexpr std::uint64_t kRoundsInFlight = 3;
+  // Rounds handed over and not yet processed by every worker, at most. The
+  // slack between reader and workers: a round of short connections holds a
+  // few handshakes, whose RSA operations fall to one thread or the other by
+  // chance. With 3 rounds the two threads waited about 100 ms for each other
+  // in a 0.5 s run of the bench's chatty corpus; with 8 the run took 3.5%
+  // less time (median of 25) for 2.6 MB more peak memory.
+  static constexpr std::uint64_t kRoundsInFlight = 8;
 
   struct Batch {
     static constexpr std::size_t kInPlace = SIZE_MAX;
