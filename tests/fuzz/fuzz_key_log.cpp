@@ -3,7 +3,8 @@
 // Checks the contract of core/keys/key_log.h: an error names its source and
 // line and adds nothing; a success adds lines that can be found again. The
 // same text read as a growing key log (add_whole_lines, tagged) is counted
-// exactly, and forgetting its tag takes all of it away again.
+// exactly, and forgetting its tag takes all of it away again. A text add_text
+// takes is read alike line by line with its last line whole (LastLine::whole).
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t held = log.size();
   fuzz_check(log.add_text(text, "again").ok(), "a key-log text that parsed once fails the second time");
   fuzz_check(log.size() == held, "the same key-log text added twice changed the count");
+
+  // A text that parses strictly reads the same line by line with its last
+  // line taken whole, as `tlsring check` and the service read a whole file:
+  // everything consumed, no bad line, the same secrets.
+  tlsring::keys::KeyLog whole;
+  const auto all = whole.add_whole_lines(text, "fuzz.keys", 1, tlsring::keys::KeyLog::kKeptForever,
+                                         tlsring::keys::KeyLog::LastLine::whole);
+  fuzz_check(all.consumed == size, "a whole text read line by line was not consumed to its end");
+  fuzz_check(all.bad_lines.empty(), "a line that add_text took was bad when read on its own");
+  fuzz_check(whole.size() == held, "the text read line by line holds other secrets than add_text added");
 
   // As the service reads a growing key log: whole lines only, each on its
   // own, tagged; forgetting the tag takes away exactly what it added.
