@@ -235,9 +235,11 @@ void DirectoryOutput::flush(ConnectionOutput& c, bool goes_on) {
   c.buffers = goes_on ? spare_buffers() : Buffers{};
   const std::size_t bytes = job->size();
   write_queue_->push(
-      [this, names = c.names, job, truncate] {
-        if (options_.transcripts) write_transcript(*names, *job, truncate);
-        if (options_.payload_files) write_payload(*names, *job, truncate);
+      [this, names = c.names, job, truncate, bytes] {
+        if (options_.gate == nullptr || options_.gate->before_write(bytes)) {
+          if (options_.transcripts) write_transcript(*names, *job, truncate);
+          if (options_.payload_files) write_payload(*names, *job, truncate);
+        }
         recycle(std::move(*job));
       },
       bytes);
@@ -326,9 +328,12 @@ Status DirectoryOutput::flush_open_connections() { return write_out(false); }
 Status DirectoryOutput::finish() { return write_out(true); }
 
 Status DirectoryOutput::write_out(bool close) {
-  std::lock_guard lock(mutex_);
   flush_all(close);
+  // Not under mutex_: the queue may take long (a slow disk, or a gate that
+  // holds the writes back), and verdicts(), totals() and keys_used() are
+  // asked meanwhile from other threads (the service's status).
   write_queue_->wait_idle();
+  std::lock_guard lock(mutex_);
   write_and_sync(sessions_, sessions_pending_);
   write_and_sync(keys_, keys_pending_);
   write_and_sync(tickets_, tickets_pending_);

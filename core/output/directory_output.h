@@ -31,6 +31,7 @@
 
 #include "core/decrypt/session_sink.h"
 #include "core/output/private_file.h"
+#include "core/output/write_gate.h"
 #include "core/output/write_queue.h"
 
 namespace tlsring::output {
@@ -46,6 +47,9 @@ struct OutputOptions {
   // Session tickets with their master secrets (keys::format_session_ticket_line),
   // for a later run to resume by; empty: not written (tlsring decrypt).
   std::string tickets_file;
+  // Asked before each block of transcripts and decrypted bytes is written
+  // (write_gate.h); not owned, outlives the output. Null: always written.
+  WriteGate* gate = nullptr;
 };
 
 struct VerdictCount {

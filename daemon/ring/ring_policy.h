@@ -105,14 +105,16 @@ std::string pause_explanation(const RingPlan& plan, const RingLimits& limits, co
 std::string describe_free_space_deletions(const RingPlan& plan, const RingLimits& limits,
                                           const ResultsOnDisk& results);
 
-// The disk the results are written to, as measured before a file is decrypted.
+// The disk the results are written to, as measured before a file is decrypted
+// and every few MiB of results.
 struct ResultsDisk {
   std::uint64_t free_bytes = 0;
   bool holds_ring = true;  // the capture files are on it too
   ResultsOnDisk results;   // what tlsring's results take of it
 };
 
-// Why decryption must wait before its next capture file, for the log, the
+// Why decryption must wait (before its next capture file, or before it writes
+// more results), for the log, the
 // status and the summary: the results' disk has less than min_free_space
 // free, and each result written would take it further down (tlsring fills no
 // disk, with capture files or with results). Empty when it has that much free,

@@ -49,25 +49,15 @@ std::string file_report(const std::filesystem::path& capture, const decrypt::Fil
 
 }  // namespace
 
-std::string describe_decryption_waits(const DecryptionWaits& waits) {
-  if (waits.count == 0) return {};
-  std::string text = "waited " + std::to_string(waits.count) + " time(s), " + outage_length(0, waits.waited_ns) +
-                     " in all, before decrypting a capture file: " + waits.first_reason;
-  if (waits.files_left > 0) {
-    text += "; at the stop it still waited, and " + std::to_string(waits.files_left) +
-            " capture file(s) were left undecrypted in the ring: they are decrypted after the next start, or "
-            "now with tlsring decrypt and this run's keys.log";
-  }
-  return text;
-}
-
 Result<std::unique_ptr<BackgroundDecryptor>> BackgroundDecryptor::create(DecryptorOptions options,
                                                                           std::unique_ptr<decrypt::KeyStore> keys,
                                                                           DoneCallback on_done) {
   if (auto made = output::create_private_directory(options.run_directory / "files"); !made.ok()) {
     return made.error();
   }
+  auto disk_wait = std::make_unique<ResultsDiskWait>(options.wait_reason, options.wait_recheck);
   output::OutputOptions output_options;
+  output_options.gate = disk_wait.get();
   output_options.transcripts = options.transcripts;
   output_options.payload_files = options.payload_files;
   output_options.sessions_file = "report.jsonl";
@@ -75,13 +65,15 @@ Result<std::unique_ptr<BackgroundDecryptor>> BackgroundDecryptor::create(Decrypt
   auto output = output::DirectoryOutput::create(options.run_directory, output_options);
   if (!output.ok()) return output.error();
   return std::unique_ptr<BackgroundDecryptor>(new BackgroundDecryptor(
-      std::move(options), std::move(keys), std::move(output.value()), std::move(on_done)));
+      std::move(options), std::move(keys), std::move(disk_wait), std::move(output.value()), std::move(on_done)));
 }
 
 BackgroundDecryptor::BackgroundDecryptor(DecryptorOptions options, std::unique_ptr<decrypt::KeyStore> keys,
+                                         std::unique_ptr<ResultsDiskWait> disk_wait,
                                          std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done)
     : options_(std::move(options)),
       keys_(std::move(keys)),
+      disk_wait_(std::move(disk_wait)),
       output_(std::move(output)),
       on_done_(std::move(on_done)),
       thread_(std::make_unique<boost::asio::thread_pool>(1)) {
@@ -125,70 +117,12 @@ void BackgroundDecryptor::submit(std::filesystem::path capture, std::uint64_t se
 
 void BackgroundDecryptor::skip_queued() {
   skip_queued_ = true;
-  end_waits();
+  disk_wait_->end_waits();
 }
 
-// Under the mutex, so that a wait between its look at stopping_ and its sleep
-// cannot miss the wake-up.
-void BackgroundDecryptor::end_waits() {
-  {
-    std::lock_guard lock(wait_mutex_);
-    stopping_ = true;
-  }
-  wait_wake_.notify_all();
-}
+std::string BackgroundDecryptor::waiting_for() const { return disk_wait_->waiting_for(); }
 
-std::string BackgroundDecryptor::waiting_for() const {
-  std::lock_guard lock(wait_mutex_);
-  return waiting_for_;
-}
-
-void BackgroundDecryptor::look_at_disk_again() {
-  {
-    std::lock_guard lock(wait_mutex_);
-    look_again_ = true;
-  }
-  wait_wake_.notify_all();
-}
-
-bool BackgroundDecryptor::wait_until_allowed() {
-  if (!options_.wait_reason) return true;
-  std::string reason = options_.wait_reason();
-  if (reason.empty()) return true;
-  if (stopping_) return false;
-  // Where the results share the ring's disk, a short wait until the ring's
-  // next deletion is the usual way of a full disk: told in full once a run.
-  if (waits_.count++ == 0) {
-    waits_.first_reason = reason;
-    spdlog::warn("{} (told in full once a run)", reason);
-  } else {
-    spdlog::info("decryption waits again for the results' disk to have min_free_space free");
-    spdlog::debug("{}", reason);
-  }
-  const auto began = std::chrono::steady_clock::now();
-  std::unique_lock lock(wait_mutex_);
-  waiting_for_ = reason;
-  // Asked again at each recheck, when the ring freed space, and once more at
-  // a stop (the ring's last check may just have freed it).
-  for (bool last_look = false; !reason.empty() && !last_look;) {
-    wait_wake_.wait_for(lock, options_.wait_recheck, [this] { return stopping_.load() || look_again_; });
-    look_again_ = false;
-    last_look = stopping_;
-    lock.unlock();
-    reason = options_.wait_reason();
-    lock.lock();
-    if (!reason.empty()) waiting_for_ = reason;
-  }
-  waiting_for_.clear();
-  lock.unlock();
-  const std::int64_t waited =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - began).count();
-  waits_.waited_ns += waited;
-  if (!reason.empty()) return false;
-  spdlog::info("decryption goes on: the results' disk has min_free_space free again, after {} of waiting",
-               outage_length(0, waited));
-  return true;
-}
+void BackgroundDecryptor::look_at_disk_again() { disk_wait_->look_again(); }
 
 void BackgroundDecryptor::between_files(std::function<void(decrypt::KeyStore&)> change) {
   boost::asio::post(*thread_, [this, change = std::move(change)] { change(*keys_); });
@@ -196,16 +130,15 @@ void BackgroundDecryptor::between_files(std::function<void(decrypt::KeyStore&)> 
 
 void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence,
                                       FileOrigin origin) {
-  // Once one file is left waiting at a stop, the later ones are left too:
-  // the next start decrypts them in their order.
-  if (waits_.files_left > 0 || !wait_until_allowed()) {
-    ++waits_.files_left;
+  if (!disk_wait_->wait_before_file()) {
+    disk_wait_->count_file_left();
     return;
   }
   DecryptedFile done;
   done.capture = capture;
   done.sequence = sequence;
   const auto before = verdict_counts();
+  const std::uint64_t refused_before = disk_wait_->refused_bytes();
   // The drop episodes in known_losses_ say to a few seconds when this run's
   // capture dropped packets; the statistics at a file's end only that it did
   // some time within the file. For an earlier run's file they are all there is.
@@ -216,6 +149,10 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   // What the file carried is written out now, so its results can be read
   // while the connections go on in the next file.
   Status flushed = output_->flush_open_connections();
+  if (disk_wait_->refused_bytes() != refused_before) {
+    done.results_cut = true;
+    disk_wait_->count_file_cut();
+  }
   if (summary.ok()) {
     done.ok = true;
     done.summary = summary.value();
@@ -261,7 +198,9 @@ void BackgroundDecryptor::write_run_summary() {
   if (options_.key_notes) {
     for (const std::string& note : options_.key_notes()) notes.push_back("keys: " + note);
   }
-  if (std::string waits = describe_decryption_waits(waits_); !waits.empty()) notes.push_back("decryption: " + waits);
+  if (std::string waits = describe_decryption_waits(disk_wait_->waits()); !waits.empty()) {
+    notes.push_back("decryption: " + waits);
+  }
   if (files_skipped_ > 0) {
     notes.push_back("decryption: " + std::to_string(files_skipped_) +
                     " capture file(s) still queued at the stop were left undecrypted in the ring (a stop by a "
@@ -294,7 +233,7 @@ Status BackgroundDecryptor::finish() {
   finished_ = true;
   // The queued files are decrypted, unless one waits for disk space: a stop
   // takes a bounded time.
-  end_waits();
+  disk_wait_->end_waits();
   boost::asio::post(*thread_, [this] {
     engine_->finish();
     finish_status_ = output_->finish();

@@ -22,7 +22,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -36,6 +35,7 @@
 #include "core/decrypt/key_store.h"
 #include "core/output/directory_output.h"
 #include "core/result.h"
+#include "daemon/service/results_disk_wait.h"
 
 namespace boost::asio {
 class thread_pool;
@@ -57,23 +57,14 @@ struct DecryptorOptions {
   // Lines for the run's summary ("keys: ..."), asked on the decrypting thread
   // each time the summary is written.
   std::function<std::vector<std::string>()> key_notes;
-  // Asked on the decrypting thread before each file: why decryption must wait
-  // now (the results' disk is short of space), or empty. While it says why,
-  // the file waits and it is asked again every wait_recheck. A stop ends the
-  // wait: the files not decrypted then are left for the next start.
+  // Why decryption must wait now (the results' disk is short of space), or
+  // empty: asked before each file and every few MiB of results within one
+  // (results_disk_wait.h). While it says why, decryption waits and it is
+  // asked again every wait_recheck. A stop ends the wait: the files not
+  // decrypted then are left for the next start.
   std::function<std::string()> wait_reason;
   std::chrono::milliseconds wait_recheck{2000};
 };
-
-// How long decryption waited in a run, for the summary.
-struct DecryptionWaits {
-  std::uint64_t count = 0;       // times it began to wait
-  std::int64_t waited_ns = 0;    // in all
-  std::uint64_t files_left = 0;  // left undecrypted at the stop, still waiting
-  std::string first_reason;
-};
-// The summary's line ("decryption: ..."); empty when it never waited.
-std::string describe_decryption_waits(const DecryptionWaits& waits);
 
 // Whose capture file: this run's, or one an earlier run left undecrypted
 // (queued at a stop, or recovered after a crash), whose drops this run did
@@ -86,6 +77,9 @@ struct DecryptedFile {
   std::uint64_t sequence = 0;
   bool ok = false;
   std::string error;                 // when the file could not be read
+  // Some of its results were left unwritten (the results' disk was still
+  // short of space at the stop): not decrypted in full, so not marked so.
+  bool results_cut = false;
   decrypt::FileSummary summary;
 };
 
@@ -138,26 +132,20 @@ class BackgroundDecryptor {
 
  private:
   BackgroundDecryptor(DecryptorOptions options, std::unique_ptr<decrypt::KeyStore> keys,
-                      std::unique_ptr<output::DirectoryOutput> output, DoneCallback on_done);
+                      std::unique_ptr<ResultsDiskWait> disk_wait, std::unique_ptr<output::DirectoryOutput> output,
+                      DoneCallback on_done);
   void decrypt_one(const std::filesystem::path& capture, std::uint64_t sequence, FileOrigin origin);
-  bool wait_until_allowed();  // false: a stop came first, and the file stays undecrypted
-  void end_waits();
   void note_output_error(const Status& status);
   void write_run_summary();
 
   DecryptorOptions options_;
   std::unique_ptr<decrypt::KeyStore> keys_;
+  std::unique_ptr<ResultsDiskWait> disk_wait_;        // the output's gate: made before it, gone after it
   std::unique_ptr<output::DirectoryOutput> output_;
   std::unique_ptr<decrypt::DecryptEngine> engine_;
   DoneCallback on_done_;
   std::unique_ptr<boost::asio::thread_pool> thread_;
   std::atomic<bool> skip_queued_{false};
-  std::atomic<bool> stopping_{false};  // ends a wait; set under wait_mutex_
-  bool look_again_ = false;            // under wait_mutex_
-  mutable std::mutex wait_mutex_;
-  std::condition_variable wait_wake_;
-  std::string waiting_for_;  // under wait_mutex_
-  DecryptionWaits waits_;    // decrypting thread only
   std::uint64_t files_skipped_ = 0;  // queued, left by skip_queued(); decrypting thread only
   std::atomic<std::uint64_t> backlog_{0};
   std::atomic<std::uint64_t> files_decrypted_{0};

@@ -417,7 +417,8 @@ class Service {
   // What this run's and earlier runs' results take. Any thread, once the run started.
   ResultsOnDisk results_on_disk() const { return {decryptor_->results_bytes(), earlier_results_->bytes()}; }
 
-  // On the decrypting thread, before each file.
+  // On the decrypting thread before each file, and on the results' writing
+  // thread every few MiB of results.
   std::string decryption_wait() const {
     const Result<std::uint64_t> free = free_space(run_dir_);
     if (!free.ok()) return {};  // the writes say what is wrong
@@ -441,6 +442,13 @@ class Service {
     for (const auto& [verdict, count] : decryptor_->verdict_counts()) total += count;
     spdlog::info("decrypted {}: {} packets; {} connection(s) ended so far in this run", name, done.summary.packets,
                  total);
+    if (done.results_cut) {
+      spdlog::warn("{}: some of its results were left unwritten (the results' disk was still short of "
+                   "min_free_space at the stop): it stays in the ring undecrypted and is decrypted again after the "
+                   "next start",
+                   name);
+      return;
+    }
     if (Status marked = ledger_->mark(name); !marked.ok()) spdlog::error("{}", marked.error().message);
   }
 

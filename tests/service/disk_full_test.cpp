@@ -48,6 +48,14 @@ class SmallDisk {
     return written;
   }
 
+  // Fills the disk with `name` but for `free` bytes (whole pages); returns its path.
+  std::filesystem::path fill_leaving(const std::string& name, std::uint64_t free) const {
+    const std::uint64_t filled = fill(name);
+    REQUIRE(filled > free);
+    std::filesystem::resize_file(path_ / name, filled - free);
+    return path_ / name;
+  }
+
  private:
   std::filesystem::path path_;
 };
@@ -68,6 +76,22 @@ std::string line_with(const std::string& text, const std::string& needle) {
     if (line.find(needle) != std::string::npos) return line;
   }
   return {};
+}
+
+// Waits until the capture's file number `sequence` has started (its .part is
+// there): a rotation just passed, and the next one is a whole interval away.
+bool wait_for_capture_file(const std::filesystem::path& out, unsigned sequence, std::chrono::milliseconds limit) {
+  char prefix[32];
+  std::snprintf(prefix, sizeof prefix, "tlsring-%06u-", sequence);
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    std::error_code error;
+    for (const auto& e : std::filesystem::directory_iterator(out / "capture", error)) {
+      if (e.path().filename().string().rfind(prefix, 0) == 0) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 std::uint64_t json_number(const std::string& json, const std::string& key) {
@@ -267,10 +291,7 @@ TEST_CASE("decryption waits while the results' disk is short of min_free_space a
   const ServiceTestDir dir("results-wait", text);
   const auto out = dir.out();
   const SmallDisk results_disk(out / "runs", "4m");
-  const auto filler = out / "runs" / "filler";
-  const std::uint64_t filled = results_disk.fill("filler");
-  REQUIRE(filled > kMiB);
-  std::filesystem::resize_file(filler, filled - kMiB);
+  const auto filler = results_disk.fill_leaving("filler", kMiB);
 
   ServiceProcess service(dir.config(), dir.path() / "service.log");
   REQUIRE(wait_until_capturing(out, 5s));
@@ -319,6 +340,152 @@ TEST_CASE("decryption waits while the results' disk is short of min_free_space a
   require_every_message_decrypted(sent, read_decrypted_streams({run}));
 }
 
+// Traffic for 2 s: the long connection's few small events, and one connection
+// of 16 events with 48 KiB of user data each, acknowledged in full: some
+// 3 MiB of transcripts and decrypted bytes.
+namespace {
+TrafficOptions bulk_in_one_file() {
+  TrafficOptions options;
+  options.duration = 2000ms;
+  options.interval = 500ms;
+  options.short_connections = 1;
+  options.messages_per_connection = 16;
+  options.short_user_data_bytes = 48 * 1024;
+  return options;
+}
+}  // namespace
+
+// The results' disk has room before a capture file (3 MiB free, min_free_space
+// 2 MiB) but the file decrypts to more than that room (bulk_in_one_file()).
+// Decryption must stop within the file, near min_free_space, rather than fill
+// the disk (a check before each file alone would write it full), and go on
+// once the disk has room again.
+TEST_CASE("decryption waits within a capture file whose results would take the disk below min_free_space") {
+  require_root_or_skip();
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  ServiceConfigText text;
+  text.rotation_every = "3s";
+  text.stop_after = "14s";
+  text.min_free_space = "2MiB";
+  const ServiceTestDir dir("results-within", text);
+  const auto out = dir.out();
+  const SmallDisk results_disk(out / "runs", "16m");
+  const auto filler = results_disk.fill_leaving("filler", 3 * kMiB);
+
+  ServiceProcess service(dir.config(), dir.path() / "service.log");
+  REQUIRE(wait_until_capturing(out, 5s));
+  // All of the traffic in one capture file: it starts right after a rotation
+  // and ends within 2.2 s of the 3 s interval.
+  REQUIRE(wait_for_capture_file(out, 2, 5s));
+  auto traffic = std::async(std::launch::async, [&] { return run_traffic(dir.keys(), bulk_in_one_file()); });
+
+  // Decryption waits, with the disk not full: it stopped near min_free_space
+  // (it looks every MiB of results), not at the disk's end.
+  std::string waiting;
+  std::uint64_t free_while_waiting = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(100ms);
+    waiting = read_text(out / "status.json");
+    if (waiting.find("\"decrypt_waiting\": \"the disk of the results") != std::string::npos) {
+      free_while_waiting = std::filesystem::space(out / "runs").available;
+      break;
+    }
+  }
+  INFO(waiting);
+  REQUIRE(free_while_waiting > 0);
+  CHECK(free_while_waiting > kMiB / 2);
+  CHECK(free_while_waiting < 2 * kMiB);  // below min_free_space: results of the file under way took it there
+
+  // Room again: decryption goes on by itself.
+  std::filesystem::remove(filler);
+  const TrafficResult sent = traffic.get().value();
+  const auto exit_status = service.wait(40s);
+  const std::string log = read_text(dir.path() / "service.log");
+  INFO(log);
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
+  CHECK(count_lines_with(log, "so decryption waits") == 1);
+  CHECK(count_lines_with(log, "decryption goes on: the results' disk has min_free_space free again") >= 1);
+  CHECK(count_lines_with(log, "results could not all be written") == 0);
+  CHECK(count_lines_with(log, "left unwritten") == 0);
+
+  const auto run = only_run_directory(out);
+  REQUIRE(!run.empty());
+  const std::string summary = read_text(run / "summary.txt");
+  INFO(summary);
+  CHECK(summary.find("decryption: waited ") != std::string::npos);
+  CHECK(summary.find("results: some could not be written") == std::string::npos);
+  require_every_message_decrypted(sent, read_decrypted_streams({run}));
+}
+
+// As above, but the service is stopped while decryption waits within the
+// file: the rest of that file's results is left unwritten rather than fill the
+// disk, the file is not taken for decrypted (the ring keeps it), and the next
+// start, with room again, decrypts it whole.
+TEST_CASE("a stop while decryption waits within a file leaves the file undecrypted for the next start") {
+  require_root_or_skip();
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  ServiceConfigText text;
+  text.rotation_every = "3s";
+  text.stop_after = "1h";  // run 1 ends by SIGTERM
+  text.min_free_space = "2MiB";
+  ServiceTestDir dir("results-within-stop", text);
+  const auto out = dir.out();
+  const SmallDisk results_disk(out / "runs", "16m");
+  const auto filler = results_disk.fill_leaving("filler", 3 * kMiB);
+
+  {
+    ServiceProcess service(dir.config(), dir.path() / "service1.log");
+    REQUIRE(wait_until_capturing(out, 5s));
+    REQUIRE(wait_for_capture_file(out, 2, 5s));
+    auto traffic = std::async(std::launch::async, [&] { return run_traffic(dir.keys(), bulk_in_one_file()); });
+    bool waited = false;
+    for (int i = 0; i < 100 && !waited; ++i) {
+      std::this_thread::sleep_for(100ms);
+      waited = read_text(out / "status.json").find("\"decrypt_waiting\": \"the disk of the results") !=
+               std::string::npos;
+    }
+    REQUIRE(waited);
+    REQUIRE(traffic.get().ok());
+    service.signal(SIGTERM);
+    REQUIRE(service.wait(20s) == std::optional<int>(0));
+  }
+  CHECK(std::filesystem::space(out / "runs").available > kMiB / 2);  // not filled at the stop either
+  const std::string log1 = read_text(dir.path() / "service1.log");
+  INFO(log1);
+  CHECK(count_lines_with(log1, "results could not all be written") == 0);
+  const std::string cut = line_with(log1, ": some of its results were left unwritten (the results' disk was still "
+                                          "short of min_free_space at the stop): it stays in the ring undecrypted "
+                                          "and is decrypted again after the next start");
+  REQUIRE(!cut.empty());
+  std::smatch name;
+  REQUIRE(std::regex_search(cut, name, std::regex("(tlsring-[^ :]+\\.pcapng): some of its results")));
+  const auto run1 = only_run_directory(out);
+  REQUIRE(!run1.empty());
+  const std::string summary1 = read_text(run1 / "summary.txt");
+  INFO(summary1);
+  CHECK(summary1.find(" of results were left unwritten rather than fill that disk: the transcripts and decrypted "
+                      "bytes of the connections open then are incomplete, and the capture file being decrypted then "
+                      "stays in the ring undecrypted") != std::string::npos);
+
+  // Room again: the next start decrypts that file (and any queued behind it).
+  std::filesystem::remove(filler);
+  text.stop_after = "3s";
+  dir.write_config(text);
+  ServiceProcess restarted(dir.config(), dir.path() / "service2.log");
+  const auto exit_status = restarted.wait(40s);
+  const std::string log2 = read_text(dir.path() / "service2.log");
+  INFO(log2);
+  REQUIRE(exit_status == std::optional<int>(0));
+  CHECK(count_lines_with(log2, name[1].str() + " was not decrypted before the last stop: decrypting it now") == 1);
+  CHECK(count_lines_with(log2, "so decryption waits") == 0);
+  const std::filesystem::path run2 = run_other_than(out, run1);
+  REQUIRE(!run2.empty());
+  const std::string report = read_text(run2 / "report.jsonl");
+  INFO(report);
+  CHECK(count_lines_with(report, "\"verdict\":\"decrypted\"") >= 1);
+}
+
 // Decryption waits through a whole run (its results' disk short of
 // min_free_space), so its files are left undecrypted at the stop; the next
 // start, with room again, decrypts them first. Their connections are ECDHE,
@@ -339,8 +506,7 @@ TEST_CASE("files left waiting for disk space at a stop are decrypted after the n
   dir.write_config(text);
   const auto out = dir.out();
   const SmallDisk results_disk(out / "runs", "4m");
-  const auto filler = out / "runs" / "filler";
-  std::filesystem::resize_file(filler, results_disk.fill("filler") - kMiB);
+  const auto filler = results_disk.fill_leaving("filler", kMiB);
 
   TrafficResult sent;
   {

@@ -146,7 +146,8 @@ class Recorder {
 
 // One client connection; `session` in: a session to resume (or null), out: this one's.
 bool client_connection(SSL_CTX* ctx, const TrafficOptions& options, SessionPtr& session, int messages,
-                       std::chrono::milliseconds gap, const std::string& name, Recorder& recorder) {
+                       std::chrono::milliseconds gap, const std::string& name, Recorder& recorder,
+                       std::size_t user_data_bytes = 0) {
   Fd fd(::socket(AF_INET, SOCK_STREAM, 0));
   const int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -165,8 +166,15 @@ bool client_connection(SSL_CTX* ctx, const TrafficOptions& options, SessionPtr& 
     std::snprintf(text, sizeof text,
                   "EventRinging %s seq=%d ThisDN=5%03d OtherDN=+3120555%04d ConnID=%016llx CallType=Inbound\n",
                   name.c_str(), i, port % 1000, i, static_cast<unsigned long long>(port) * 7919ull + i);
-    if (!write_all(ssl.get(), text)) return false;
-    recorder.add(port, true, text);
+    std::string event = text;
+    if (user_data_bytes > 0) {
+      event.pop_back();  // the newline, which ends the event after its user data
+      event += " UserData=";
+      for (std::size_t k = 0; k < user_data_bytes; ++k) event += static_cast<char>('a' + (k * 7 + i) % 26);
+      event += '\n';
+    }
+    if (!write_all(ssl.get(), event)) return false;
+    recorder.add(port, true, event);
     std::string reply;
     if (!read_line(ssl.get(), reply)) return false;
     recorder.add(port, false, reply);
@@ -251,7 +259,7 @@ Result<TrafficResult> run_traffic(const std::filesystem::path& key_directory, co
     if (i % 2 == 0) session.reset();
     const std::string name = "short" + std::to_string(i) + (i % 2 == 1 ? "-resumed" : "");
     if (!client_connection(client_ctx.get(), options, session, static_cast<int>(options.messages_per_connection),
-                           std::chrono::milliseconds(100), name, recorder)) {
+                           std::chrono::milliseconds(100), name, recorder, options.short_user_data_bytes)) {
       failed = true;
     }
     ++connections;

@@ -26,6 +26,10 @@ struct TrafficOptions {
   std::chrono::milliseconds interval{400};  // between messages of the long connection
   unsigned short_connections = 6;
   unsigned messages_per_connection = 3;
+  // The short connections' events carry this many bytes of attached user data
+  // (UserData=...), as T-Server events with large attribute sections do; the
+  // server's acknowledgement repeats it. 0: a one-line event of ~100 bytes.
+  std::size_t short_user_data_bytes = 0;
   std::string ciphers = "AES256-GCM-SHA384:AES128-SHA256:AES128-GCM-SHA256";
   // Called before short connection i starts (0-based), while the server and
   // the long connection go on: e.g. to restart the service between a session

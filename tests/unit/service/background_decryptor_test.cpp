@@ -59,6 +59,39 @@ std::unique_ptr<decrypt::KeyStore> key_store_for(const testgen::GeneratedScenari
   return keys;
 }
 
+// What the service's wait_reason says, as a test sets it: `reason` until
+// cleared. With `room_first`, the first time it is asked (before the first
+// file) it finds room.
+class TestWaitReason {
+ public:
+  explicit TestWaitReason(std::string reason, bool room_first = false)
+      : reason_(std::move(reason)), room_first_(room_first) {}
+  std::function<std::string()> function() {
+    return [this] {
+      if (asked_++ == 0 && room_first_) return std::string();
+      std::lock_guard lock(mutex_);
+      return reason_;
+    };
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    reason_.clear();
+  }
+  int asked() const { return asked_.load(); }
+
+ private:
+  std::mutex mutex_;
+  std::string reason_;
+  const bool room_first_;
+  std::atomic<int> asked_{0};
+};
+
+// Up to 10 s for `condition`.
+bool wait_until(const std::function<bool()>& condition) {
+  for (int i = 0; i < 1000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return condition();
+}
+
 }  // namespace
 
 TEST_CASE("files decrypted one by one: a connection split over files and a resumption in a later file") {
@@ -202,23 +235,11 @@ TEST_CASE("decryption waits while the results' disk is short of space and goes o
   REQUIRE(generated.ok());
   REQUIRE(generated->files.size() == 2);
 
-  // What the service's wait_reason says, as the test sets it.
-  std::mutex reason_mutex;
-  std::string reason = "the disk of the results is short of space";
-  std::atomic<int> asked{0};
-  const auto wait_reason = [&] {
-    ++asked;
-    std::lock_guard lock(reason_mutex);
-    return reason;
-  };
-  const auto wait_until = [](const std::function<bool()>& condition) {
-    for (int i = 0; i < 1000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return condition();
-  };
+  TestWaitReason reason("the disk of the results is short of space");
 
   // Both files queued on a decryptor that asks wait_reason every `recheck`.
   daemon::DecryptorOptions options;
-  options.wait_reason = wait_reason;
+  options.wait_reason = reason.function();
   std::vector<std::uint64_t> done;
   const auto start = [&](const std::string& run, std::chrono::milliseconds recheck) {
     options.run_directory = dir / run;
@@ -233,14 +254,11 @@ TEST_CASE("decryption waits while the results' disk is short of space and goes o
 
   SECTION("it goes on once the reason is gone, and decrypts everything") {
     const auto decryptor = start("run-goes-on", std::chrono::milliseconds(20));
-    REQUIRE(wait_until([&] { return asked.load() >= 3; }));  // asked again while it waits
+    REQUIRE(wait_until([&] { return reason.asked() >= 3; }));  // asked again while it waits
     CHECK(decryptor->waiting_for() == "the disk of the results is short of space");
     CHECK(decryptor->files_decrypted() == 0);
     CHECK(decryptor->backlog() == 2);
-    {
-      std::lock_guard lock(reason_mutex);
-      reason.clear();
-    }
+    reason.clear();
     REQUIRE(wait_until([&] { return decryptor->files_decrypted() == 2; }));
     CHECK(decryptor->waiting_for().empty());
     REQUIRE(decryptor->finish().ok());
@@ -251,7 +269,7 @@ TEST_CASE("decryption waits while the results' disk is short of space and goes o
     const std::string summary = read_text(options.run_directory / "summary.txt");
     INFO(summary);
     CHECK(summary.find("decryption: waited 1 time(s), ") != std::string::npos);
-    CHECK(summary.find("before decrypting a capture file: the disk of the results is short of space") !=
+    CHECK(summary.find("for room to write results: the disk of the results is short of space") !=
           std::string::npos);
     CHECK(summary.find("left undecrypted") == std::string::npos);
   }
@@ -269,6 +287,96 @@ TEST_CASE("decryption waits while the results' disk is short of space and goes o
     CHECK(summary.find("decryption: waited 1 time(s), ") != std::string::npos);
     CHECK(summary.find("at the stop it still waited, and 2 capture file(s) were left undecrypted in the ring: they "
                        "are decrypted after the next start") != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Within one file: its results (several MiB of them) are written a block at a
+// time, and the wait is asked again every ResultsDiskWait::kLookEvery bytes:
+// the results' disk can run short while one file is decrypted, and one
+// hour's file may decrypt to more than min_free_space holds.
+TEST_CASE("decryption waits within a file when the results' disk runs short while its results are written") {
+  REQUIRE(crypto::ensure_crypto_providers().ok());
+  const auto dir = fresh_dir("wait-within");
+  testgen::ScenarioConfig config;
+  config.output.dir = dir / "gen";
+  config.specs[0].tls.ciphers = "AES128-GCM-SHA256";
+  config.specs[0].tls.resumption = testgen::Resumption::none;
+  config.specs[0].traffic.exchanges = 2;
+  config.specs[0].traffic.bulk_server_to_client = 600 * 1024;  // text: in the transcript too
+  config.sessions = 8;
+  auto generated = testgen::generate(config);
+  REQUIRE(generated.ok());
+  REQUIRE(generated->files.size() == 1);
+  REQUIRE(generated->connections.size() == 8);
+
+  // Room before the file; short of it from the first look within the file on,
+  // until the test says otherwise.
+  TestWaitReason reason("the disk of the results is short of space", true);
+  daemon::DecryptorOptions options;
+  options.wait_reason = reason.function();
+  std::vector<daemon::DecryptedFile> done;
+  const auto start = [&](const std::string& run, std::chrono::milliseconds recheck) {
+    options.run_directory = dir / run;
+    options.wait_recheck = recheck;
+    auto decryptor = daemon::BackgroundDecryptor::create(options, key_store_for(*generated),
+                                                         [&](const daemon::DecryptedFile& d) { done.push_back(d); });
+    REQUIRE(decryptor.ok());
+    (*decryptor)->submit(generated->files[0].path, 1);
+    return std::move(decryptor.value());
+  };
+  const auto results_on_disk = [](const std::filesystem::path& run) {
+    std::uint64_t bytes = 0;
+    for (const auto& e : std::filesystem::directory_iterator(run / "connections")) bytes += e.file_size();
+    return bytes;
+  };
+  std::uint64_t plaintext = 0;
+  for (const auto& c : generated->connections) plaintext += c.plaintext_bytes[0] + c.plaintext_bytes[1];
+  REQUIRE(plaintext > 4 * daemon::ResultsDiskWait::kLookEvery);
+
+  SECTION("it stops writing within the file, goes on once the reason is gone, and writes everything") {
+    const auto decryptor = start("run-within-goes-on", std::chrono::milliseconds(20));
+    REQUIRE(wait_until([&] { return reason.asked() >= 4; }));  // the file began; asked again while it waits
+    CHECK(decryptor->waiting_for() == "the disk of the results is short of space");
+    CHECK(decryptor->files_decrypted() == 0);
+    const std::uint64_t while_waiting = results_on_disk(options.run_directory);
+    CHECK(while_waiting < plaintext);  // with transcripts the results are about twice the plaintext
+    reason.clear();
+    REQUIRE(wait_until([&] { return decryptor->files_decrypted() == 1; }));
+    REQUIRE(decryptor->finish().ok());
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].ok);
+    CHECK_FALSE(done[0].results_cut);
+    for (const auto& c : generated->connections) {
+      CHECK(read_text(connection_file(options.run_directory, c.client.port, ".c2s.bin")) ==
+            read_text(c.plaintext_files[0]));
+      CHECK(read_text(connection_file(options.run_directory, c.client.port, ".s2c.bin")) ==
+            read_text(c.plaintext_files[1]));
+    }
+    CHECK(results_on_disk(options.run_directory) > 2 * plaintext);
+    const std::string summary = read_text(options.run_directory / "summary.txt");
+    INFO(summary);
+    CHECK(summary.find("decryption: waited 1 time(s), ") != std::string::npos);
+    CHECK(summary.find("left unwritten") == std::string::npos);
+  }
+
+  SECTION("a stop ends the wait: the rest of the file's results is left unwritten and the file is not done") {
+    const auto decryptor = start("run-within-stopped", std::chrono::hours(1));  // only the stop ends the wait
+    REQUIRE(wait_until([&] { return !decryptor->waiting_for().empty(); }));
+    CHECK(decryptor->files_decrypted() == 0);
+    REQUIRE(decryptor->finish().ok());  // a refusal is no write error: the summary says what it left
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].ok);
+    CHECK(done[0].results_cut);  // the service leaves it undecrypted in the ring for the next start
+    CHECK(results_on_disk(options.run_directory) < plaintext);
+    const std::string summary = read_text(options.run_directory / "summary.txt");
+    INFO(summary);
+    CHECK(summary.find("decryption: waited 1 time(s), ") != std::string::npos);
+    CHECK(summary.find("at the stop it still waited, so ") != std::string::npos);
+    CHECK(summary.find(" of results were left unwritten rather than fill that disk: the transcripts and decrypted "
+                       "bytes of the connections open then are incomplete, and the capture file being decrypted "
+                       "then stays in the ring undecrypted") != std::string::npos);
+    CHECK(summary.find("results: some could not be written") == std::string::npos);
   }
   std::filesystem::remove_all(dir);
 }
