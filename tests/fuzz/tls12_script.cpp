@@ -10,7 +10,7 @@
 #include "core/crypto/cipher_suite.h"
 #include "core/crypto/key_schedule.h"
 #include "tests/fuzz/fuzz_target.h"
-#include "tests/fuzz/tls13_script.h"
+#include "tests/fuzz/record_script.h"
 
 namespace tlsring::fuzz {
 namespace {
@@ -18,7 +18,6 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 using Span = std::span<const std::uint8_t>;
 
-constexpr std::int64_t kStepNs = 1000000;
 constexpr int kHandshakes = 3;  // key-log entries: the first handshake and two renegotiations
 
 struct SuiteChoice {
@@ -42,36 +41,6 @@ constexpr std::array<std::uint16_t, 4> kVersions = {0x0303, 0x0302, 0x0301, 0x03
 Bytes client_random(int handshake) { return Bytes(32, static_cast<std::uint8_t>(0xa0 + handshake)); }
 Bytes server_random(int handshake) { return Bytes(32, static_cast<std::uint8_t>(0xb0 + handshake)); }
 Bytes master_secret(int handshake) { return Bytes(48, static_cast<std::uint8_t>(0x30 + handshake)); }
-
-std::string hex(const Bytes& b) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t c : b) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-void put16(Bytes& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-void put24(Bytes& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 16));
-  put16(b, v & 0xffff);
-}
-void put64(Bytes& b, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-void append(Bytes& to, Span from) { to.insert(to.end(), from.begin(), from.end()); }
-
-Bytes handshake_message(std::uint8_t type, Span body) {
-  Bytes m{type};
-  put24(m, body.size());
-  append(m, body);
-  return m;
-}
 
 Bytes hello_extensions(bool etm, bool ems) {
   Bytes ext;
@@ -123,23 +92,11 @@ class Player {
     send_client_hello();
   }
 
-  void play(Span in) {
-    while (!in.empty()) {
-      const std::uint8_t op = in[0];
-      in = in.subspan(1);
-      std::size_t length = 0;
-      if (in.size() >= 2) {
-        length = (std::size_t{in[0]} << 8) | in[1];
-        in = in.subspan(2);
-      } else {
-        in = {};
-      }
-      const int action = (op >> 1) & 7;
-      const Span payload = action == 4 ? Span() : in.first(std::min(length, in.size()));
-      in = in.subspan(payload.size());
-      now_ += kStepNs;
-      run(op & 1, action, op, payload, length);
-    }
+  void play(Span ops) {
+    for_each_script_op(ops, [this](const ScriptOp& op) {
+      now_ += kScriptStepNs;
+      run(op.direction, op.action, op.op, op.payload, op.length);
+    });
   }
   std::int64_t now() const { return now_; }
 
@@ -410,7 +367,7 @@ class Player {
   std::array<std::array<Bytes, 3>, 2> pending_;  // per direction: key, iv, MAC key
   Protection protection_[2];
   std::uint64_t offset_[2] = {0, 0};
-  std::int64_t now_ = 1700000000000000000;
+  std::int64_t now_ = kScriptStartNs;
 };
 
 }  // namespace
@@ -418,7 +375,7 @@ class Player {
 std::string tls12_key_log() {
   std::string text;
   for (int i = 0; i < kHandshakes; ++i) {
-    text += "CLIENT_RANDOM " + hex(client_random(i)) + " " + hex(master_secret(i)) + "\n";
+    text += "CLIENT_RANDOM " + script_hex(client_random(i)) + " " + script_hex(master_secret(i)) + "\n";
   }
   return text;
 }

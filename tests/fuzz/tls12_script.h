@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "core/tcp/tcp_tracker.h"
+#include "tests/fuzz/record_script.h"
 
 namespace tlsring::fuzz {
 
@@ -62,10 +63,7 @@ class Tls12ScriptWriter {
 
  private:
   void op(int direction, int action, std::span<const std::uint8_t> payload, int high_bits = 0) {
-    bytes_.push_back(static_cast<std::uint8_t>(direction | (action << 1) | high_bits));
-    bytes_.push_back(static_cast<std::uint8_t>(payload.size() >> 8));
-    bytes_.push_back(static_cast<std::uint8_t>(payload.size()));
-    bytes_.insert(bytes_.end(), payload.begin(), payload.end());
+    append_script_op(bytes_, direction, action, payload, high_bits);
   }
   std::vector<std::uint8_t> bytes_;
 };

@@ -9,6 +9,7 @@
 #include "core/crypto/cipher_suite.h"
 #include "core/crypto/key_schedule.h"
 #include "tests/fuzz/fuzz_target.h"
+#include "tests/fuzz/record_script.h"
 
 namespace tlsring::fuzz {
 namespace {
@@ -18,41 +19,12 @@ using Span = std::span<const std::uint8_t>;
 
 constexpr std::uint16_t kSuite = 0x1301;  // TLS_AES_128_GCM_SHA256
 constexpr std::uint8_t kClientRandomByte = 0xc1;
-constexpr std::int64_t kStartNs = 1700000000000000000;
-constexpr std::int64_t kStepNs = 1000000;
 
 // Phase secrets: 0 early (client only), 1 handshake, 2 application; then KeyUpdates.
 Bytes secret(std::uint8_t fill) { return Bytes(32, fill); }
 const Bytes& early_secret() { static const Bytes s = secret(0x05); return s; }
 const Bytes& handshake_secret(int d) { static const Bytes s[2] = {secret(0x01), secret(0x02)}; return s[d]; }
 const Bytes& application_secret(int d) { static const Bytes s[2] = {secret(0x03), secret(0x04)}; return s[d]; }
-
-std::string hex(const Bytes& b) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (std::uint8_t c : b) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
-void put16(Bytes& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
-}
-void put24(Bytes& b, std::size_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 16));
-  put16(b, v & 0xffff);
-}
-void append(Bytes& to, Span from) { to.insert(to.end(), from.begin(), from.end()); }
-
-Bytes handshake_message(std::uint8_t type, Span body) {
-  Bytes m{type};
-  put24(m, body.size());
-  append(m, body);
-  return m;
-}
 
 Bytes record(std::uint8_t type, Span fragment) {
   Bytes r{type, 0x03, 0x03};
@@ -137,23 +109,11 @@ class Player {
     send(0, record(22, ch));
   }
 
-  void play(Span in) {
-    while (!in.empty()) {
-      const std::uint8_t op = in[0];
-      in = in.subspan(1);
-      std::size_t length = 0;
-      if (in.size() >= 2) {
-        length = (std::size_t{in[0]} << 8) | in[1];
-        in = in.subspan(2);
-      } else {
-        in = {};
-      }
-      const int action = (op >> 1) & 7;
-      const Span payload = action == 4 ? Span() : in.first(std::min(length, in.size()));
-      in = in.subspan(payload.size());
-      now_ += kStepNs;
-      run(op & 1, action, op, payload, length);
-    }
+  void play(Span ops) {
+    for_each_script_op(ops, [this](const ScriptOp& op) {
+      now_ += kScriptStepNs;
+      run(op.direction, op.action, op.op, op.payload, op.length);
+    });
   }
 
   std::int64_t now() const { return now_; }
@@ -291,33 +251,18 @@ class Player {
   Sender senders_[2];
   Bytes transcript_;
   bool server_hello_sent_ = false;
-  std::int64_t now_ = kStartNs;
+  std::int64_t now_ = kScriptStartNs;
 };
 
 }  // namespace
 
 std::string tls13_key_log() {
-  const std::string random = hex(Bytes(32, kClientRandomByte));
-  return "CLIENT_EARLY_TRAFFIC_SECRET " + random + " " + hex(early_secret()) + "\n" +
-         "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + random + " " + hex(handshake_secret(0)) + "\n" +
-         "SERVER_HANDSHAKE_TRAFFIC_SECRET " + random + " " + hex(handshake_secret(1)) + "\n" +
-         "CLIENT_TRAFFIC_SECRET_0 " + random + " " + hex(application_secret(0)) + "\n" +
-         "SERVER_TRAFFIC_SECRET_0 " + random + " " + hex(application_secret(1)) + "\n";
-}
-
-tcp::ConnectionInfo script_connection_info() {
-  tcp::ConnectionInfo info;
-  info.syn_seen = true;
-  info.syn_ack_seen = true;
-  for (int i = 0; i < 2; ++i) {
-    info.endpoint[i].ip.version = 4;
-    info.endpoint[i].ip.bytes = {192, 0, 2, static_cast<std::uint8_t>(1 + i)};
-  }
-  info.endpoint[0].port = 51000;
-  info.endpoint[1].port = 3000;
-  info.first_seen_ns = kStartNs;
-  info.first_packet = 1;
-  return info;
+  const std::string random = script_hex(Bytes(32, kClientRandomByte));
+  return "CLIENT_EARLY_TRAFFIC_SECRET " + random + " " + script_hex(early_secret()) + "\n" +
+         "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + random + " " + script_hex(handshake_secret(0)) + "\n" +
+         "SERVER_HANDSHAKE_TRAFFIC_SECRET " + random + " " + script_hex(handshake_secret(1)) + "\n" +
+         "CLIENT_TRAFFIC_SECRET_0 " + random + " " + script_hex(application_secret(0)) + "\n" +
+         "SERVER_TRAFFIC_SECRET_0 " + random + " " + script_hex(application_secret(1)) + "\n";
 }
 
 std::int64_t play_tls13_script(std::span<const std::uint8_t> input, tcp::ConnectionHandler& handler) {
@@ -328,9 +273,7 @@ std::int64_t play_tls13_script(std::span<const std::uint8_t> input, tcp::Connect
 }
 
 void Tls13ScriptWriter::op(int direction, int action, std::span<const std::uint8_t> payload, int high_bits) {
-  bytes_.push_back(static_cast<std::uint8_t>(direction | (action << 1) | high_bits));
-  put16(bytes_, payload.size());
-  append(bytes_, payload);
+  append_script_op(bytes_, direction, action, payload, high_bits);
 }
 
 void Tls13ScriptWriter::encrypted(int direction, Inner inner, std::span<const std::uint8_t> plaintext, bool padding) {

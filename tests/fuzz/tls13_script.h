@@ -47,8 +47,6 @@ std::int64_t play_tls13_script(std::span<const std::uint8_t> input, tcp::Connect
 
 // The connection the scripted harnesses (this one and tls12_script.h) play:
 // client 192.0.2.1:51000 = endpoint[0], server 192.0.2.2:3000, SYN seen.
-tcp::ConnectionInfo script_connection_info();
-
 // Writes ops, for seeds.
 class Tls13ScriptWriter {
  public:
