@@ -24,6 +24,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+
 // A small tmpfs on `path` for the test's lifetime.
 class SmallDisk {
  public:
@@ -198,7 +200,6 @@ TEST_CASE("a disk that fills up: the capture files keep every whole packet and t
 // 30 KiB).
 TEST_CASE("min_free_space deletes capture files early: the log and summary say what the results take") {
   require_root_or_skip();
-  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
   ServiceConfigText text;
   text.rotation_every = "1s";
   text.stop_after = "10s";
@@ -283,7 +284,6 @@ TEST_CASE("min_free_space deletes capture files early: the log and summary say w
 // decryption goes on by itself and every message is decrypted.
 TEST_CASE("decryption waits while the results' disk is short of min_free_space and then decrypts everything") {
   require_root_or_skip();
-  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
   ServiceConfigText text;
   text.rotation_every = "1s";
   text.stop_after = "12s";
@@ -362,7 +362,6 @@ TrafficOptions bulk_in_one_file() {
 // once the disk has room again.
 TEST_CASE("decryption waits within a capture file whose results would take the disk below min_free_space") {
   require_root_or_skip();
-  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
   ServiceConfigText text;
   text.rotation_every = "3s";
   text.stop_after = "14s";
@@ -424,7 +423,6 @@ TEST_CASE("decryption waits within a capture file whose results would take the d
 // start, with room again, decrypts it whole.
 TEST_CASE("a stop while decryption waits within a file leaves the file undecrypted for the next start") {
   require_root_or_skip();
-  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
   ServiceConfigText text;
   text.rotation_every = "3s";
   text.stop_after = "1h";  // run 1 ends by SIGTERM
@@ -495,7 +493,6 @@ TEST_CASE("a stop while decryption waits within a file leaves the file undecrypt
 // lines no longer needed, but not of these).
 TEST_CASE("files left waiting for disk space at a stop are decrypted after the next start with their key log") {
   require_root_or_skip();
-  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
   ServiceConfigText text;
   text.rotation_every = "1s";
   text.stop_after = "1h";  // run 1 ends by SIGTERM
