@@ -10,23 +10,29 @@
 namespace tlsring::daemon {
 
 std::string describe_decryption_waits(const DecryptionWaits& waits) {
-  if (waits.count == 0) return {};
-  std::string text = "waited " + std::to_string(waits.count) + " time(s), " + outage_length(0, waits.waited_ns) +
-                     " in all, for room to write results: " + waits.first_reason;
+  // What the stop left, when the disk was still short then.
+  std::string left;
   if (waits.refused_bytes > 0) {
-    text += "; at the stop it still waited, so " + config::human_size(waits.refused_bytes) +
+    left += ", so " + config::human_size(waits.refused_bytes) +
             " of results were left unwritten rather than fill that disk: the transcripts and decrypted bytes of "
             "the connections open then are incomplete";
     if (waits.files_cut > 0) {
-      text += ", and the capture file being decrypted then stays in the ring undecrypted: it is decrypted again "
+      left += ", and the capture file being decrypted then stays in the ring undecrypted: it is decrypted again "
               "after the next start, or now with tlsring decrypt and this run's keys.log";
     }
   }
   if (waits.files_left > 0) {
-    text += "; at the stop it still waited, and " + std::to_string(waits.files_left) +
+    left += ", and " + std::to_string(waits.files_left) +
             " capture file(s) were left undecrypted in the ring: they are decrypted after the next start, or "
             "now with tlsring decrypt and this run's keys.log";
   }
+  if (waits.count == 0) {
+    // No wait began: the disk ran short just as the stop came.
+    return left.empty() ? std::string() : "at the stop, " + waits.first_reason + left;
+  }
+  std::string text = "waited " + std::to_string(waits.count) + " time(s), " + outage_length(0, waits.waited_ns) +
+                     " in all, for room to write results: " + waits.first_reason;
+  if (!left.empty()) text += "; at the stop it still waited" + left;
   return text;
 }
 
@@ -54,7 +60,10 @@ bool ResultsDiskWait::wait_while_short() {
   if (!reason_) return true;
   std::string reason = reason_();
   if (reason.empty()) return true;
-  if (stopping_) return false;
+  if (stopping_) {
+    if (waits_.first_reason.empty()) waits_.first_reason = reason;  // for the summary
+    return false;
+  }
   // Where the results share the ring's disk, a short wait until the ring's
   // next deletion is the usual way of a full disk: told in full once a run.
   if (waits_.count++ == 0) {
