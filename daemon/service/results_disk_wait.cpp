@@ -47,10 +47,14 @@ bool ResultsDiskWait::wait_before_file() {
 }
 
 bool ResultsDiskWait::before_write(std::uint64_t bytes) {
-  unlooked_bytes_ += bytes;
-  if (unlooked_bytes_ < kLookEvery && refused_bytes_ == 0) return true;
-  unlooked_bytes_ = 0;
-  if (wait_while_short()) return true;
+  // Once a block was refused, so are the rest: a connection's files then end
+  // short, rather than go on after a hole should the disk have room again.
+  if (refused_bytes_ == 0) {
+    unlooked_bytes_ += bytes;
+    if (unlooked_bytes_ < kLookEvery) return true;
+    unlooked_bytes_ = 0;
+    if (wait_while_short()) return true;
+  }
   refused_bytes_ += bytes;
   waits_.refused_bytes += bytes;
   return false;

@@ -6,8 +6,8 @@
 // why, the wait holds its thread and asks again every `recheck` or when told
 // to look again (the ring deleted a file). A stop ends the waits: a file not
 // begun stays undecrypted for the next start; results of a file under way are
-// left unwritten (the gate refuses them), which its DecryptedFile and the
-// summary say.
+// left unwritten (the gate refuses them, and every block after them), which
+// its DecryptedFile and the summary say.
 #pragma once
 
 #include <atomic>

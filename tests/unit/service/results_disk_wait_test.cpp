@@ -54,9 +54,12 @@ TEST_CASE("after a stop the results gate leaves results unwritten while the disk
   wait.end_waits();
   CHECK_FALSE(wait.before_write(ResultsDiskWait::kLookEvery));
   CHECK(wait.refused_bytes() == ResultsDiskWait::kLookEvery);
-  // Once it refused, every block is looked at: a small one is refused too.
+  // Once it refused, the rest is refused too, even with room again: files end
+  // short rather than go on after a hole.
+  reason.reason.clear();
   CHECK_FALSE(wait.before_write(100));
   CHECK(wait.refused_bytes() == ResultsDiskWait::kLookEvery + 100);
+  reason.reason = kShort;
   CHECK_FALSE(wait.wait_before_file());
   wait.count_file_left();
   const daemon::DecryptionWaits waits = wait.waits();
