@@ -184,7 +184,8 @@ std::string decryption_wait_explanation(const ResultsDisk& disk, const RingLimit
   if (limits.min_free_space == 0 || disk.free_bytes >= limits.min_free_space) return {};
   std::string text = "the disk of the results (output.directory/runs) has " + human_size(disk.free_bytes) +
                      " free, " + human_size(limits.min_free_space - disk.free_bytes) +
-                     " short of min_free_space " + human_size(limits.min_free_space) + ", so decryption waits: the results still to write would take it further down";
+                     " short of min_free_space " + human_size(limits.min_free_space) +
+                     ", so decryption waits: the results still to write would take it further down";
   if (disk.holds_ring) {
     return text + results_share(disk.results) +
            "; the capture files wait undecrypted, the ring deletes decrypted ones to free the disk (undecrypted "

@@ -114,11 +114,10 @@ struct ResultsDisk {
 };
 
 // Why decryption must wait (before its next capture file, or before it writes
-// more results), for the log, the
-// status and the summary: the results' disk has less than min_free_space
-// free, and each result written would take it further down (tlsring fills no
-// disk, with capture files or with results). Empty when it has that much free,
-// or min_free_space is 0.
+// more results), for the log, the status and the summary: the results' disk
+// has less than min_free_space free, and each result written would take it
+// further down (tlsring fills no disk, with capture files or with results).
+// Empty when it has that much free, or min_free_space is 0.
 std::string decryption_wait_explanation(const ResultsDisk& disk, const RingLimits& limits);
 
 }  // namespace tlsring::daemon

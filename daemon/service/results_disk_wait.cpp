@@ -56,7 +56,6 @@ bool ResultsDiskWait::before_write(std::uint64_t bytes) {
     if (wait_while_short()) return true;
   }
   refused_bytes_ += bytes;
-  waits_.refused_bytes += bytes;
   return false;
 }
 
@@ -125,6 +124,10 @@ std::string ResultsDiskWait::waiting_for() const {
   return waiting_for_;
 }
 
-DecryptionWaits ResultsDiskWait::waits() const { return waits_; }
+DecryptionWaits ResultsDiskWait::waits() const {
+  DecryptionWaits waits = waits_;
+  waits.refused_bytes = refused_bytes_;
+  return waits;
+}
 
 }  // namespace tlsring::daemon

@@ -6,11 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <fstream>
 #include <sstream>
@@ -19,8 +17,10 @@
 #include "core/keys/rsa_private_key.h"
 #include "daemon/service/background_decryptor.h"
 #include "tests/gen/scenario.h"
+#include "tests/unit/service/test_wait_reason.h"
 
 using namespace tlsring;
+using testsvc::TestWaitReason;
 
 namespace {
 
@@ -58,33 +58,6 @@ std::unique_ptr<decrypt::KeyStore> key_store_for(const testgen::GeneratedScenari
   keys->add_unbound_key(std::move(key.value()));
   return keys;
 }
-
-// What the service's wait_reason says, as a test sets it: `reason` until
-// cleared. With `room_first`, the first time it is asked (before the first
-// file) it finds room.
-class TestWaitReason {
- public:
-  explicit TestWaitReason(std::string reason, bool room_first = false)
-      : reason_(std::move(reason)), room_first_(room_first) {}
-  std::function<std::string()> function() {
-    return [this] {
-      if (asked_++ == 0 && room_first_) return std::string();
-      std::lock_guard lock(mutex_);
-      return reason_;
-    };
-  }
-  void clear() {
-    std::lock_guard lock(mutex_);
-    reason_.clear();
-  }
-  int asked() const { return asked_.load(); }
-
- private:
-  std::mutex mutex_;
-  std::string reason_;
-  const bool room_first_;
-  std::atomic<int> asked_{0};
-};
 
 // Up to 10 s for `condition`.
 bool wait_until(const std::function<bool()>& condition) {

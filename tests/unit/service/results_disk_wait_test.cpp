@@ -2,64 +2,52 @@
 // does to a wait, and what the summary says of it.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <string>
 
 #include "daemon/service/results_disk_wait.h"
+#include "tests/unit/service/test_wait_reason.h"
 
 using namespace tlsring;
 using daemon::ResultsDiskWait;
+using testsvc::TestWaitReason;
 
 namespace {
 
 constexpr const char* kShort = "the disk of the results has 1.0 MiB free";
 
-// A wait whose reason is `reason` (empty: room), counting how often it is asked.
-struct CountedReason {
-  std::string reason;
-  std::atomic<int> asked{0};
-  std::function<std::string()> function() {
-    return [this] {
-      ++asked;
-      return reason;
-    };
-  }
-};
-
 }  // namespace
 
 TEST_CASE("the results gate looks at the disk once a MiB of results, and lets them through while there is room") {
-  CountedReason reason;
+  TestWaitReason reason;
   ResultsDiskWait wait(reason.function(), std::chrono::milliseconds(10));
   constexpr std::uint64_t kStep = ResultsDiskWait::kLookEvery / 4;
   for (int i = 0; i < 3; ++i) CHECK(wait.before_write(kStep));
-  CHECK(reason.asked == 0);
+  CHECK(reason.asked() == 0);
   CHECK(wait.before_write(kStep));  // the fourth reaches a MiB
-  CHECK(reason.asked == 1);
+  CHECK(reason.asked() == 1);
   CHECK(wait.before_write(kStep));
-  CHECK(reason.asked == 1);
+  CHECK(reason.asked() == 1);
   CHECK(wait.before_write(ResultsDiskWait::kLookEvery));
-  CHECK(reason.asked == 2);
+  CHECK(reason.asked() == 2);
   CHECK(wait.wait_before_file());  // before a file: always asked
-  CHECK(reason.asked == 3);
+  CHECK(reason.asked() == 3);
   CHECK(wait.refused_bytes() == 0);
   CHECK(daemon::describe_decryption_waits(wait.waits()).empty());
 }
 
 TEST_CASE("after a stop the results gate leaves results unwritten while the disk is short, and the summary says so") {
-  CountedReason reason;
-  reason.reason = kShort;
+  TestWaitReason reason(kShort);
   ResultsDiskWait wait(reason.function(), std::chrono::hours(1));  // a wait would end only at the stop
   wait.end_waits();
   CHECK_FALSE(wait.before_write(ResultsDiskWait::kLookEvery));
   CHECK(wait.refused_bytes() == ResultsDiskWait::kLookEvery);
   // Once it refused, the rest is refused too, even with room again: files end
   // short rather than go on after a hole.
-  reason.reason.clear();
+  reason.clear();
   CHECK_FALSE(wait.before_write(100));
   CHECK(wait.refused_bytes() == ResultsDiskWait::kLookEvery + 100);
-  reason.reason = kShort;
+  reason.set(kShort);
   CHECK_FALSE(wait.wait_before_file());
   wait.count_file_left();
   const daemon::DecryptionWaits waits = wait.waits();
