@@ -390,8 +390,9 @@ class Service {
         spdlog::error("key reload failed: {}", loaded.error().message);
         return;
       }
-      key_logs_->read_again_from_start();
-      spdlog::info("keys reloaded: {} key(s); {} key log(s) read again from their start before the next file",
+      key_logs_->check_from_start();
+      spdlog::info("keys reloaded: {} key(s); {} key log(s) checked before the next file (one replaced is read "
+                   "again from its start)",
                    config.decrypt.keys.size(), config.decrypt.keylogs.size());
     });
   }

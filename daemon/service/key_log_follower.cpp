@@ -1,8 +1,10 @@
 #include "daemon/service/key_log_follower.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <string_view>
 #include <system_error>
 
 namespace tlsring::daemon {
@@ -12,6 +14,20 @@ namespace {
 constexpr std::uint64_t kMaxReadPerLook = 64ull << 20;
 // Key-log lines are a few hundred bytes; this much without a line end is not a key log.
 constexpr std::size_t kMaxLineBytes = 64 << 10;
+
+// Whether the first `length` bytes of `in` are those `read` was made of.
+bool begins_with(std::ifstream& in, std::uint64_t length, const ReadFingerprint& read) {
+  ReadFingerprint found;
+  std::string chunk(std::min<std::uint64_t>(length, 1 << 20), '\0');
+  in.seekg(0);
+  for (std::uint64_t left = length; left > 0;) {
+    const auto want = static_cast<std::streamsize>(std::min<std::uint64_t>(left, chunk.size()));
+    if (!in.read(chunk.data(), want)) return false;
+    found.add(std::string_view(chunk.data(), static_cast<std::size_t>(want)));
+    left -= static_cast<std::uint64_t>(want);
+  }
+  return found == read;
+}
 
 }  // namespace
 
@@ -29,11 +45,14 @@ KeyLogFollower::Look KeyLogFollower::look(keys::KeyLog& into, std::uint64_t tag)
   return result;
 }
 
-void KeyLogFollower::read_again_from_start() {
-  for (Followed& file : files_) {
-    file.offset = 0;
-    file.next_line = 1;
-  }
+void KeyLogFollower::check_from_start() {
+  for (Followed& file : files_) file.check_start = true;
+}
+
+void KeyLogFollower::start_over(Followed& file) {
+  file.offset = 0;
+  file.next_line = 1;
+  file.read.reset();
 }
 
 void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, std::uint64_t tag, Look& result) {
@@ -58,14 +77,13 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, std::uint64_t t
     result.warnings.push_back("key log " + name + " is shorter than before (" + std::to_string(size) + " < " +
                               std::to_string(file.offset) + " bytes: truncated or replaced): read again from its "
                               "start");
-    file.offset = 0;
-    file.next_line = 1;
+    start_over(file);
   }
   // The size the last look found: a last line without its '\n' that has not
   // grown since is whole (a line being written is done in microseconds).
-  const bool unchanged = file.size_seen == size;
+  bool unchanged = file.size_seen == size;
   file.size_seen = size;
-  if (size == file.offset) {
+  if (size == file.offset && !file.check_start) {
     file.trouble.clear();
     return;
   }
@@ -86,6 +104,17 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, std::uint64_t t
   if (file.told_unreadable) result.notes.push_back("key log " + name + " can be read now: reading it");
   file.told_unreadable = false;
   file.trouble.clear();
+  if (file.check_start) {
+    file.check_start = false;
+    if (file.offset > 0 && !begins_with(in, file.offset, file.read)) {
+      result.warnings.push_back("key log " + name + " was replaced: its first " + std::to_string(file.offset) +
+                                " bytes are not the ones read before: read again from its start");
+      start_over(file);
+      unchanged = false;
+    }
+    in.clear();  // a read cut short by the file shrinking meanwhile
+    if (size == file.offset) return;
+  }
   in.seekg(static_cast<std::streamoff>(file.offset));
   std::string text(static_cast<std::size_t>(std::min<std::uint64_t>(size - file.offset, kMaxReadPerLook)), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
@@ -112,12 +141,14 @@ void KeyLogFollower::look_at(Followed& file, keys::KeyLog& into, std::uint64_t t
   file.secrets += grown.added;
   result.added += grown.added;
   file.offset += grown.consumed;
+  file.read.add(std::string_view(text).substr(0, grown.consumed));
   file.next_line += grown.lines;
   if (grown.consumed == 0 && text.size() > kMaxLineBytes) {
     result.warnings.push_back("key log " + name + ": no line end in the " + std::to_string(text.size()) +
                               " bytes from byte " + std::to_string(file.offset) +
                               ": skipped (is it a key log, SSLKEYLOGFILE format?)");
     file.offset += text.size();
+    file.read.add(text);
   }
 }
 

@@ -11,7 +11,8 @@
 // looks.
 // A bad line is skipped and told, the others still count. A key log that does
 // not exist yet is told once and read from when it appears; one that becomes
-// shorter (truncated or replaced) is read again from its start.
+// shorter (truncated or replaced) is read again from its start, and so is one
+// replaced by other content that a check (SIGHUP) finds.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "core/keys/key_log.h"
+#include "daemon/service/read_fingerprint.h"
 
 namespace tlsring::daemon {
 
@@ -36,10 +38,12 @@ class KeyLogFollower {
   // Adds to `into` what every key log gained since the last look, tagged
   // `tag` (KeyLog::add_whole_lines), so that the caller can let go of them later.
   Look look(keys::KeyLog& into, std::uint64_t tag = keys::KeyLog::kKeptForever);
-  // The next look reads every key log from its start again (SIGHUP: a key
-  // log replaced by a longer one). Secrets read twice count once, unless the
-  // key log forgot them in between.
-  void read_again_from_start();
+  // The next look checks every key log against what was read from it (SIGHUP):
+  // one replaced by other content, which its size need not tell, is read
+  // again from its start; one that only grew is read on from where it was.
+  // So the secrets the key log let go of are not read back in, and the bad
+  // lines already told are not told again.
+  void check_from_start();
   std::size_t size() const { return files_.size(); }
   // A line per key log for the run's summary: how many secrets it gave, the
   // lines skipped, and whether it is missing or unreadable now (what to do).
@@ -52,6 +56,8 @@ class KeyLogFollower {
   struct Followed {
     std::filesystem::path path;
     std::uint64_t offset = 0;      // bytes read, up to the end of a whole line
+    ReadFingerprint read;          // of the `offset` bytes read
+    bool check_start = false;      // check_from_start() asked, not done yet
     std::size_t next_line = 1;     // the number of the line at `offset`
     std::optional<std::uint64_t> size_seen;  // the file's size at the last look
     bool told_missing = false;
@@ -63,6 +69,7 @@ class KeyLogFollower {
     bool seen = false;
   };
   void look_at(Followed& file, keys::KeyLog& into, std::uint64_t tag, Look& result);
+  static void start_over(Followed& file);
 
   std::vector<Followed> files_;
 };

@@ -91,7 +91,8 @@ RUNS=5
 WORK=""
 REGEN=0
 SCRATCH_BASE=""
-CORPORA="bulk,chatty,long,tls13"
+ALL_CORPORA="bulk,chatty,long,tls13"  # each has a case in corpus_args and corpus_title
+CORPORA="$ALL_CORPORA"
 
 usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
@@ -316,7 +317,7 @@ openssl_rsa_s() {
 # Validated before anything is written.
 IFS=',' read -r -a CORPUS_LIST <<< "$CORPORA"
 for corpus in "${CORPUS_LIST[@]}"; do
-  corpus_args "$corpus" >/dev/null || { note "decrypt_bench.sh: unknown corpus '$corpus' (bulk, chatty, long, tls13)"; exit 2; }
+  corpus_args "$corpus" >/dev/null || { note "decrypt_bench.sh: unknown corpus '$corpus' (one of $ALL_CORPORA)"; exit 2; }
 done
 
 # --- header ------------------------------------------------------------------------------------

@@ -35,6 +35,18 @@ void append(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::app) << text;
 }
 
+// A key log of two lines, read once.
+struct TwoLinesRead {
+  TwoLinesRead() {
+    append(path, line(1) + line(2));
+    REQUIRE(follower.look(log).added == 2);
+  }
+  tlsring::testing::TempDir dir;
+  std::filesystem::path path = dir.path() / "client.keys";
+  KeyLogFollower follower{{path}};
+  keys::KeyLog log;
+};
+
 }  // namespace
 
 TEST_CASE("key log follower: lines written after the start are read at the next look, a line being written later") {
@@ -132,13 +144,8 @@ TEST_CASE("key log follower: one that does not exist yet is told once and read f
              Catch::StartsWith("key log " + path.string() + ": 1 secret(s) read; at the last look it was gone ("));
 }
 
-TEST_CASE("key log follower: a key log cut or replaced by a shorter one is read again from its start") {
-  tlsring::testing::TempDir dir;
-  const auto path = dir.path() / "client.keys";
-  append(path, line(1) + line(2));
-  KeyLogFollower follower({path});
-  keys::KeyLog log;
-  CHECK(follower.look(log).added == 2);
+TEST_CASE_METHOD(TwoLinesRead, "key log follower: a key log cut or replaced by a shorter one is read again from its "
+                 "start") {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << line(3);
   const KeyLogFollower::Look look = follower.look(log);
   REQUIRE(look.warnings.size() == 1);
@@ -146,11 +153,78 @@ TEST_CASE("key log follower: a key log cut or replaced by a shorter one is read 
                                                std::to_string(2 * line(1).size()) + " bytes"));
   CHECK(look.added == 1);
   CHECK(holds(log, 3));
-  // Asked to read everything again (SIGHUP): what is known already counts once.
+  // Checked from its start (SIGHUP): it only grew, so only the new line is read.
   append(path, line(4));
-  follower.read_again_from_start();
-  CHECK(follower.look(log).added == 1);
+  follower.check_from_start();
+  const KeyLogFollower::Look checked = follower.look(log);
+  CHECK(checked.added == 1);
+  CHECK(checked.warnings.empty());
   CHECK(log.size() == 4);
+}
+
+TEST_CASE("key log follower: checked from its start (SIGHUP), one that only grew is read on where it was") {
+  tlsring::testing::TempDir dir;
+  const auto path = dir.path() / "client.keys";
+  append(path, line(1) + "CLIENT_RANDOM 00\n" + line(2));
+  KeyLogFollower follower({path});
+  keys::KeyLog log;
+  KeyLogFollower::Look look = follower.look(log, 1);
+  CHECK(look.added == 2);
+  REQUIRE(look.warnings.size() == 1);  // the bad line 2
+  // The service let go of the secrets of files already decrypted.
+  CHECK(log.forget_tagged_below(2) == 2);
+  CHECK(log.size() == 0);
+
+  SECTION("grown in place") { append(path, line(3)); }
+  SECTION("replaced by a copy with a line more (a rename over it)") {
+    const auto copy = dir.path() / "client.keys.new";
+    std::filesystem::copy_file(path, copy);
+    append(copy, line(3));
+    std::filesystem::rename(copy, path);
+  }
+  follower.check_from_start();
+  look = follower.look(log, 2);
+  // Neither the secrets let go of nor the bad line come back.
+  CHECK(look.added == 1);
+  CHECK(look.warnings.empty());
+  CHECK(holds(log, 3));
+  CHECK_FALSE(holds(log, 1));
+  CHECK(log.size() == 1);
+  const std::vector<std::string> summary = follower.summary_lines();
+  REQUIRE(summary.size() == 1);
+  CHECK_THAT(summary[0], Catch::Contains(": 3 secret(s) read, 1 bad line(s) skipped (the first: "));
+  // Nothing new since: the next look reads nothing.
+  CHECK(follower.look(log, 2).added == 0);
+}
+
+TEST_CASE_METHOD(TwoLinesRead, "key log follower: checked from its start (SIGHUP), one replaced by other content is "
+                 "read again") {
+
+  std::string replacement;
+  std::size_t expected_added = 0;
+  SECTION("as long as before, which its size does not tell") {
+    replacement = line(5) + line(6);
+    expected_added = 2;
+  }
+  SECTION("longer, its first line one already known") {
+    replacement = line(1) + line(7) + line(8);
+    expected_added = 2;
+  }
+  const auto other = dir.path() / "other.keys";
+  append(other, replacement);
+  std::filesystem::rename(other, path);
+  // Without the check the look goes on past the old length, as for growth.
+  follower.check_from_start();
+  const KeyLogFollower::Look look = follower.look(log);
+  REQUIRE(look.warnings.size() == 1);
+  CHECK_THAT(look.warnings[0], Catch::Contains("key log " + path.string() + " was replaced: its first " +
+                                               std::to_string(2 * line(1).size()) +
+                                               " bytes are not the ones read before: read again from its start"));
+  CHECK(look.added == expected_added);
+  CHECK(log.size() == 2 + expected_added);
+  // Read once: the next look finds it as it was left.
+  CHECK(follower.look(log).added == 0);
+  CHECK(follower.look(log).warnings.empty());
 }
 
 TEST_CASE("key log follower: a last line without a newline is read once the file stops growing") {

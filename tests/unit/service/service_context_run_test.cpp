@@ -159,7 +159,7 @@ TEST_CASE("service context: a reload request reloads the keys and reopens the lo
   }
   const std::string log = service.log();
   CHECK_THAT(log, Catch::Contains("the service manager asked to reload: reloading keys and reopening the log"));
-  CHECK_THAT(log, Catch::Contains("keys reloaded: 0 key(s); 0 key log(s) read again from their start"));
+  CHECK_THAT(log, Catch::Contains("keys reloaded: 0 key(s); 0 key log(s) checked before the next file"));
 
   service.context().request_stop();
   CHECK(service.wait_exit(60s) == daemon::kServiceExitOk);
