@@ -75,9 +75,10 @@
 # Tools run in turn within each point; repetition r starts with the r-th tool, so that a load
 # change on the machine does not always hit the same tool.
 #
-# Memory run: tlsring with rotation every 2s, the 600-byte replay file looped at --memory-rate for
-# --memory-seconds, VmRSS sampled every second; prints min/median/max RSS, the first and last
-# quarter's medians, VmHWM, rotations (files written) and connections seen.
+# Memory run: tlsring with rotation every 2s and a ring of 30 files (keep_files), the 600-byte
+# replay file looped at --memory-rate for --memory-seconds, VmRSS sampled every second; prints
+# min/median/max RSS, the first and last quarter's medians, VmHWM, rotations (files written) and
+# connections seen.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -95,6 +96,7 @@ KEY_SIZE=1500
 KEY_RATE=200000
 MEM_SECONDS=60
 MEM_RATE=20000
+MEM_KEEP_FILES=30  # the memory run's ring: a minute of 2 s files
 MEM_ONLY=0
 BUFFER_MIB=16
 INSTALL=0
@@ -264,8 +266,8 @@ ensure_corpus() {
   touch "$file.done"
 }
 
-write_tlsring_config() {  # DIR EVERY MAX_FILE_SIZE(or empty)
-  local dir="$1" every="$2" max="$3"
+write_tlsring_config() {  # DIR EVERY MAX_FILE_SIZE(or empty) [KEEP_FILES]
+  local dir="$1" every="$2" max="$3" keep="${4:-}"
   {
     echo "capture:"
     echo "  interfaces: [lo]"
@@ -276,6 +278,7 @@ write_tlsring_config() {  # DIR EVERY MAX_FILE_SIZE(or empty)
     echo "rotation:"
     echo "  every: $every"
     [[ -n "$max" ]] && echo "  max_file_size: $max"
+    [[ -n "$keep" ]] && echo "  keep_files: $keep"
     echo "  min_free_space: 0B"
     echo "output:"
     echo "  directory: $dir/out"
@@ -286,12 +289,12 @@ write_tlsring_config() {  # DIR EVERY MAX_FILE_SIZE(or empty)
   } > "$dir/tlsring.yaml"
 }
 
-# start_tool TOOL DIR [EVERY MAX]: starts the capturer under GNU time; sets TOOL_PID and TIME_PID
-# and returns once the capturer says it captures.
+# start_tool TOOL DIR [EVERY MAX [KEEP]]: starts the capturer under GNU time; sets TOOL_PID and
+# TIME_PID and returns once the capturer says it captures.
 start_tool() {
   local tool="$1" dir="$2" ready cmd=()
   case "$tool" in
-    tlsring) write_tlsring_config "$dir" "${3:-10s}" "${4-64MiB}"
+    tlsring) write_tlsring_config "$dir" "${3:-10s}" "${4-64MiB}" "${5:-}"
              cmd=("$TLSRING" run -c "$dir/tlsring.yaml"); ready='capturing on' ;;
     tcpdump) cmd=(tcpdump -i lo -p -n -s 262144 -B $((BUFFER_MIB * 1024)) -Z root -w "$dir/tcpdump.pcap" 'tcp port 3000')
              ready='listening on' ;;
@@ -442,7 +445,9 @@ memory_run() {
   rm -rf "$dir"; mkdir -p "$dir"
   loops=$(( (MEM_SECONDS * MEM_RATE + PACKETS - 1) / PACKETS + 1 ))
   note "memory run: tlsring, rotation every 2s, $MEM_RATE pps of 600 B frames for $MEM_SECONDS s (load $(load1))"
-  start_tool tlsring "$dir" 2s ""
+  # A ring of a minute of files, as in production: a run of any length stays within the
+  # work directory's memory (on a tmpfs) and deletes files the whole time.
+  start_tool tlsring "$dir" 2s "" "$MEM_KEEP_FILES"
   printf 'second\trss_kb\tring_kb\n' > "$MEM_TSV"
   tcpreplay -i lo --pps "$MEM_RATE" -K --loop "$loops" --duration "$MEM_SECONDS" "$file" > "$dir/replay.out" 2>&1 &
   REPLAY_PID=$!
