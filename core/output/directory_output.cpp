@@ -135,7 +135,7 @@ void DirectoryOutput::on_session_id(std::span<const std::uint8_t> session_id,
                                     std::span<const std::uint8_t> master_secret) {
   std::lock_guard lock(mutex_);
   // Every connection that resumes the session proves it again: one line is enough.
-  if (!session_ids_written_.emplace(session_id.begin(), session_id.end()).second) return;
+  if (!session_ids_written_.insert(std::string(session_id.begin(), session_id.end()))) return;
   append_line(keys_, keys_pending_, keys::format_session_id_line(session_id, master_secret) + "\n");
 }
 

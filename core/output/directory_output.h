@@ -26,13 +26,13 @@
 #include <string>
 #include <utility>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "core/decrypt/session_sink.h"
 #include "core/output/private_file.h"
 #include "core/output/write_gate.h"
 #include "core/output/write_queue.h"
+#include "core/recent_keys.h"
 
 namespace tlsring::output {
 
@@ -98,6 +98,12 @@ class DirectoryOutput final : public decrypt::SessionSink {
   // Bytes written so far into sessions.jsonl, keys.log and connections/: what
   // the results take on the disk (any thread).
   std::uint64_t bytes_written() const { return bytes_written_.load(std::memory_order_relaxed); }
+
+  // Session IDs whose keys.log line is written, remembered to write it once
+  // however many connections resume the session: the recent ones only, so
+  // that a service's memory does not grow with every session for days (one
+  // resumed after this many other sessions gets its line again, the same).
+  static constexpr std::size_t kSessionIdsRemembered = 50000;
 
  private:
   // A text record's bytes that belong in the transcript at `transcript_at`:
@@ -177,7 +183,8 @@ class DirectoryOutput final : public decrypt::SessionSink {
   std::string sessions_pending_;  // lines not written to sessions_ yet
   std::string keys_pending_;
   std::string tickets_pending_;
-  std::unordered_set<std::string> session_ids_written_;  // raw bytes: one line per session ID
+  // Raw bytes: one line per session ID, among the last kSessionIdsRemembered.
+  RecentKeys session_ids_written_{kSessionIdsRemembered};
   std::array<ConnectionShard, kConnectionShards> shards_;
   std::atomic<std::size_t> open_connections_{0};  // connections in shards_
   std::atomic<std::uint64_t> bytes_written_{0};

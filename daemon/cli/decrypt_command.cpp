@@ -189,7 +189,9 @@ int run_decrypt_command(const std::vector<std::string>& argv, std::ostream& out,
     err << "tlsring decrypt: " << finished.error().message << "\n";
     return kExitOutputFailed;
   }
-  const std::string summary = format_summary("tlsring decrypt", files, **output);
+  FilesRead read;
+  for (const decrypt::FileSummary& file : files) read.add(file);
+  const std::string summary = format_summary("tlsring decrypt", read, **output);
   auto summary_file = output::PrivateFile::open(std::filesystem::path(args->output) / "summary.txt", true);
   if (!summary_file.ok() || !summary_file->write(summary).ok()) {
     err << "tlsring decrypt: cannot write summary.txt in " << args->output << "\n";

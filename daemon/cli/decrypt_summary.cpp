@@ -16,14 +16,24 @@ std::string format_keys_used(const std::map<std::string, std::uint64_t>& keys_us
   return text;
 }
 
-std::string format_summary(const std::string& title, const std::vector<decrypt::FileSummary>& files,
-                           const output::DirectoryOutput& output, const std::vector<std::string>& run_notes) {
+void FilesRead::add(const decrypt::FileSummary& file) {
+  ++files;
+  packets += file.packets;
+  for (const std::string& warning : file.warnings) {
+    if (warnings.size() < warnings_listed) {
+      warnings.push_back(warning);
+    } else {
+      ++warnings_not_listed;
+    }
+  }
+}
+
+std::string format_summary(const std::string& title, const FilesRead& files, const output::DirectoryOutput& output,
+                           const std::vector<std::string>& run_notes) {
   std::ostringstream s;
-  std::uint64_t packets = 0;
-  for (const auto& f : files) packets += f.packets;
   const output::RunTotals totals = output.totals();
   const auto verdicts = output.verdicts();
-  s << title << ": " << files.size() << " capture file(s), " << packets << " packets, " << totals.sessions
+  s << title << ": " << files.files << " capture file(s), " << files.packets << " packets, " << totals.sessions
     << " connection(s)\n";
   std::uint64_t decrypted = 0;
   for (int v = 0; v < decrypt::kVerdictCount; ++v) {
@@ -51,8 +61,10 @@ std::string format_summary(const std::string& title, const std::vector<decrypt::
     << " bytes server->client, " << totals.records << " records\n";
   s << "  master secrets recovered: " << totals.master_secrets << " (keys.log)\n";
   if (const std::string used = format_keys_used(output.keys_used()); !used.empty()) s << "  keys used: " << used << "\n";
-  for (const auto& f : files) {
-    for (const auto& w : f.warnings) s << "  warning: " << w << "\n";
+  for (const std::string& warning : files.warnings) s << "  warning: " << warning << "\n";
+  if (files.warnings_not_listed > 0) {
+    s << "  " << files.warnings_not_listed << " more warning(s), not listed here: each capture file's report "
+      << "(files/NAME.txt) has its own\n";
   }
   s << "  output: " << output.directory().string() << "/\n";
   return s.str();

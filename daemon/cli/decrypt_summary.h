@@ -5,6 +5,7 @@
 // and for the run.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -15,11 +16,26 @@
 
 namespace tlsring::cli {
 
+// What the summary says of the capture files read: how many, their packets,
+// their warnings. The service keeps this for a run of days rather than every
+// file's FileSummary, and lists only the first `warnings_listed` warnings
+// (each file's report, files/NAME.txt, has its own); the rest are counted.
+struct FilesRead {
+  explicit FilesRead(std::size_t warnings_listed = SIZE_MAX) : warnings_listed(warnings_listed) {}
+  void add(const decrypt::FileSummary& file);
+
+  std::size_t warnings_listed;
+  std::uint64_t files = 0;
+  std::uint64_t packets = 0;
+  std::vector<std::string> warnings;
+  std::uint64_t warnings_not_listed = 0;
+};
+
 // `title` opens the first line ("tlsring decrypt"). `run_notes` (the
 // service's: what the capture or the results lost) come before the verdicts
 // they explain, a line each.
-std::string format_summary(const std::string& title, const std::vector<decrypt::FileSummary>& files,
-                           const output::DirectoryOutput& output, const std::vector<std::string>& run_notes = {});
+std::string format_summary(const std::string& title, const FilesRead& files, const output::DirectoryOutput& output,
+                           const std::vector<std::string>& run_notes = {});
 
 // "RSA key keys/server.pem 1200, session cache (session ID) 400, key log 30":
 // the decrypted connections by where their keys came from, most used first

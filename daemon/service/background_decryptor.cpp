@@ -156,7 +156,7 @@ void BackgroundDecryptor::decrypt_one(const std::filesystem::path& capture, std:
   if (summary.ok()) {
     done.ok = true;
     done.summary = summary.value();
-    summaries_.push_back(summary.value());
+    files_read_.add(summary.value());
     const std::string name = capture.filename().string();
     (void)write_private_text(options_.run_directory / "files" / (name + ".txt"),
                              file_report(capture, summary.value(), before, verdict_counts()));
@@ -213,7 +213,7 @@ void BackgroundDecryptor::write_run_summary() {
                     "do: keep the disk of output.directory writable, with space free");
   }
   (void)write_private_text(options_.run_directory / "summary.txt",
-                           cli::format_summary("tlsring run", summaries_, *output_, notes));
+                           cli::format_summary("tlsring run", files_read_, *output_, notes));
 }
 
 std::map<std::string, std::uint64_t> BackgroundDecryptor::verdict_counts() const {

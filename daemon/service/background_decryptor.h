@@ -35,6 +35,7 @@
 #include "core/decrypt/key_store.h"
 #include "core/output/directory_output.h"
 #include "core/result.h"
+#include "daemon/cli/decrypt_summary.h"
 #include "daemon/service/results_disk_wait.h"
 
 namespace boost::asio {
@@ -149,7 +150,10 @@ class BackgroundDecryptor {
   std::uint64_t files_skipped_ = 0;  // queued, left by skip_queued(); decrypting thread only
   std::atomic<std::uint64_t> backlog_{0};
   std::atomic<std::uint64_t> files_decrypted_{0};
-  std::vector<decrypt::FileSummary> summaries_;  // decrypting thread only
+  // The run's files for summary.txt, with at most kWarningsListed warnings
+  // listed; decrypting thread only.
+  static constexpr std::size_t kWarningsListed = 100;
+  cli::FilesRead files_read_{kWarningsListed};
   std::vector<std::string> run_notes_;           // decrypting thread only
   decrypt::CaptureLosses known_losses_;          // decrypting thread only (the engine reads it there)
   std::string output_error_;                     // the first result not written; decrypting thread only

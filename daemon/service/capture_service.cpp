@@ -455,6 +455,9 @@ class Service {
 
   void on_deleted(const RingDeletion& deletion, const std::filesystem::path& path) {
     decryptor_->look_at_disk_again();
+    if (Status forgotten = ledger_->forget(path.filename().string()); !forgotten.ok()) {
+      spdlog::warn("{}", forgotten.error().message);
+    }
     if (!deletion.forced) return;
     auto file = output::PrivateFile::open(run_dir_ / "deleted-before-decryption.txt", false);
     if (file.ok()) {

@@ -5,6 +5,7 @@
 // Thread-safe: the decrypting thread marks, the writer thread asks.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -24,12 +25,24 @@ class DecryptedLedger {
   Status mark(const std::string& file_name);
   // Forgets names whose files are gone, rewriting the ledger (at start).
   Status forget_missing(const std::filesystem::path& capture_directory);
+  // Forgets `file_name`, whose file the ring deleted, so that the ledger
+  // follows the ring rather than every file of a run of days. Its file is
+  // rewritten without the names forgotten once they are more than
+  // kForgottenKeptOnDisk and than the names kept.
+  Status forget(const std::string& file_name);
+  static constexpr std::size_t kForgottenKeptOnDisk = 1000;
+
+  std::size_t size() const;
 
  private:
   explicit DecryptedLedger(std::filesystem::path path) : path_(std::move(path)) {}
+  // The ledger's file replaced by the names kept; under mutex_.
+  Status rewrite();
+
   std::filesystem::path path_;
   mutable std::mutex mutex_;
   std::set<std::string> names_;
+  std::size_t lines_on_disk_ = 0;  // names in the file, forgotten ones included
 };
 
 }  // namespace tlsring::daemon

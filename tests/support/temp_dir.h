@@ -1,5 +1,5 @@
 // A fresh directory under the system's temporary directory, removed with
-// everything in it when the object goes.
+// everything in it when the object goes; and reading a file's lines back.
 #pragma once
 
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace tlsring::testing {
 
@@ -36,5 +37,13 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The lines of a text file, without their '\n' (none when it cannot be read).
+inline std::vector<std::string> read_lines(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
 
 }  // namespace tlsring::testing
