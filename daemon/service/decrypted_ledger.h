@@ -2,7 +2,9 @@
 // as a file beside the captures (one name per line, appended and fsync'd), so
 // that after a restart the ring knows which completed files still wait for
 // decryption and which may go when a limit is reached.
-// Thread-safe: the decrypting thread marks, the writer thread asks.
+// Thread-safe: the decrypting thread marks; the capture writer thread asks,
+// and forgets the files its ring deletes (a rewrite of the ledger's file,
+// once per 1,000 and more deletions, is done there too).
 #pragma once
 
 #include <cstddef>
